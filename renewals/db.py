@@ -1,0 +1,244 @@
+"""Database: schema, engines, and migrations (SQLite or PostgreSQL).
+
+The schema is SQLAlchemy Core rather than ORM-mapped classes: domain objects
+are frozen dataclasses and the repositories translate rows explicitly.
+Migrations in renewals/migrations/ create these tables; a test checks the
+two agree.
+"""
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+from pathlib import Path
+from typing import Mapping, Optional, Union
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    create_engine,
+    event,
+    func,
+)
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.types import TypeDecorator
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_PATH = PROJECT_ROOT / "var" / "renewals.db"
+DATABASE_URL_VARIABLE = "DATABASE_URL"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+# Named constraints let Alembic alter them later, including SQLite batch migrations.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class ExactDecimal(TypeDecorator):
+    """NUMERIC on PostgreSQL; text on SQLite, which would otherwise store money as binary floats.
+
+    Migrations use this type too, so changing how it stores values needs a migration.
+    """
+
+    impl = Numeric
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(40))
+        return dialect.type_descriptor(self.impl)
+
+    def process_bind_param(self, value: Optional[Decimal], dialect):
+        if value is not None and dialect.name == "sqlite":
+            return str(value)
+        return value
+
+    def process_result_value(self, value, dialect) -> Optional[Decimal]:
+        return None if value is None else Decimal(value)
+
+
+resellers = Table(
+    "resellers",
+    metadata,
+    Column("reseller_id", String(20), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("region", String(2), nullable=False),
+    Column("email", String(320), nullable=False),
+    Column("phone", String(50), nullable=False),
+    Column("slack_team_id", String(50)),
+    Column("slack_user_id", String(50)),
+    Column("slack_channel_id", String(50)),
+)
+
+# Products outlive price lists: licences refer to them, and a new price list updates them.
+products = Table(
+    "products",
+    metadata,
+    Column("code", String(20), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("brand", String(20), nullable=False),
+    Column("activation_code_prefix", String(2), nullable=False),
+)
+
+product_platforms = Table(
+    "product_platforms",
+    metadata,
+    Column("product_code", String(20), ForeignKey("products.code"), primary_key=True),
+    Column("platform", String(50), primary_key=True),
+    Column("position", Integer, nullable=False),  # keeps the price list's order for display
+)
+
+# Every imported price list is kept; the one with the highest version is active,
+# so an import swaps prices in the same commit that adds the new rows.
+price_lists = Table(
+    "price_lists",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("days_per_year", Integer, nullable=False),
+    Column("imported_at", DateTime(timezone=True), nullable=False, server_default=func.current_timestamp()),
+)
+
+price_list_regions = Table(
+    "price_list_regions",
+    metadata,
+    Column("price_list_version", Integer, ForeignKey("price_lists.version"), primary_key=True),
+    Column("region", String(2), primary_key=True),
+    Column("currency", String(3), nullable=False),
+    Column("gst_rate", ExactDecimal(6, 4), nullable=False),
+)
+
+price_list_bands = Table(
+    "price_list_bands",
+    metadata,
+    Column("price_list_version", Integer, ForeignKey("price_lists.version"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("min_users", Integer, nullable=False),
+    Column("max_users", Integer),  # NULL: no upper limit
+)
+
+price_list_rates = Table(
+    "price_list_rates",
+    metadata,
+    Column("price_list_version", Integer, primary_key=True),
+    Column("product_code", String(20), ForeignKey("products.code"), primary_key=True),
+    Column("region", String(2), primary_key=True),
+    Column("band_position", Integer, primary_key=True),
+    Column("annual_rate_per_user", ExactDecimal(12, 2), nullable=False),
+    ForeignKeyConstraint(
+        ["price_list_version", "region"],
+        ["price_list_regions.price_list_version", "price_list_regions.region"],
+        name="fk_price_list_rates_region_price_list_regions",
+    ),
+    ForeignKeyConstraint(
+        ["price_list_version", "band_position"],
+        ["price_list_bands.price_list_version", "price_list_bands.position"],
+        name="fk_price_list_rates_band_price_list_bands",
+    ),
+)
+
+# A surrogate key, because non-internet-facing customers get a new Activation
+# Code on renewal and later tables (cases, notices) must keep pointing at the licence.
+licences = Table(
+    "licences",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("activation_code", String(37), nullable=False, unique=True),
+    Column("company", String(200), nullable=False),
+    Column("address", String(500), nullable=False),
+    Column("region", String(2), nullable=False),
+    Column("contact_name", String(200), nullable=False),
+    Column("contact_email", String(320), nullable=False),
+    Column("phone", String(50), nullable=False),
+    Column("product_code", String(20), ForeignKey("products.code"), nullable=False),
+    Column("platform", String(50), nullable=False),
+    Column("users", Integer, nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("expiry_date", Date, nullable=False),
+    Column("reseller_id", String(20), ForeignKey("resellers.reseller_id")),
+    Column("internet_facing", Boolean, nullable=False),
+    Column("renewal_notice_sent_on", Date),
+    CheckConstraint("users > 0", name="users_positive"),
+    CheckConstraint("expiry_date > start_date", name="expiry_after_start"),
+)
+# Renewal notices will scan by expiry date.
+Index("ix_licences_expiry_date", licences.c.expiry_date)
+
+
+def database_url_from_env(environ: Mapping[str, str] = os.environ) -> str:
+    """DATABASE_URL, or the SQLite file var/renewals.db under the project root."""
+    return environ.get(DATABASE_URL_VARIABLE, "").strip() or f"sqlite:///{DEFAULT_DATABASE_PATH}"
+
+
+def make_engine(url: str, **engine_options) -> Engine:
+    """A 2.0-style engine; SQLite gets foreign keys and real transactions."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, future=True, **engine_options)
+    if engine.dialect.name == "sqlite":
+        _make_sqlite_behave(engine)
+    return engine
+
+
+def _make_sqlite_behave(engine: Engine) -> None:
+    # pysqlite ignores foreign keys by default and starts transactions lazily
+    # (not before DDL); SQLAlchemy's documented recipe makes BEGIN explicit so a
+    # unit of work or a migration is all-or-nothing, as on PostgreSQL.
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, connection_record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        connection.exec_driver_sql("BEGIN")
+
+
+def migrate(engine_or_url: Union[Engine, str]) -> None:
+    """Bring the database schema up to the latest migration."""
+    engine = make_engine(engine_or_url) if isinstance(engine_or_url, str) else engine_or_url
+    try:
+        with engine.begin() as connection:
+            config = _alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    finally:
+        if engine is not engine_or_url:
+            engine.dispose()
+
+
+def schema_is_current(engine: Engine) -> bool:
+    """True when every migration has been applied."""
+    heads = set(ScriptDirectory.from_config(_alembic_config()).get_heads())
+    with engine.connect() as connection:
+        return set(MigrationContext.configure(connection).get_current_heads()) == heads
+
+
+def _alembic_config() -> Config:
+    # Built in code so no alembic.ini is needed at the project root.
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
+    return config

@@ -1,0 +1,37 @@
+"""Where "today" comes from: Sydney's date, unless RENEWALS_TODAY pins it."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from renewals.clock import FixedClock, InvalidTodayOverride, SystemClock, clock_from_env
+
+
+def test_renewals_today_pins_the_date():
+    assert clock_from_env({"RENEWALS_TODAY": "2026-11-28"}).today() == date(2026, 11, 28)
+
+
+@pytest.mark.parametrize("environ", [{}, {"RENEWALS_TODAY": ""}, {"RENEWALS_TODAY": "  "}])
+def test_without_an_override_the_system_clock_is_used(environ):
+    assert isinstance(clock_from_env(environ), SystemClock)
+
+
+@pytest.mark.parametrize("value", ["28/11/2026", "2026-13-01", "tomorrow", "2026-11-28T10:00"])
+def test_an_unreadable_override_is_a_clear_error(value):
+    with pytest.raises(InvalidTodayOverride, match=r"RENEWALS_TODAY must be a date written YYYY-MM-DD"):
+        clock_from_env({"RENEWALS_TODAY": value})
+
+
+def test_system_clock_gives_the_date_in_sydney():
+    sydney = ZoneInfo("Australia/Sydney")
+    before = datetime.now(sydney).date()
+    today = SystemClock().today()
+    after = datetime.now(sydney).date()
+
+    assert today in (before, after)
+
+
+def test_fixed_clock_always_gives_its_date():
+    assert FixedClock(date(2028, 2, 29)).today() == date(2028, 2, 29)
