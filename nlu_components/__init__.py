@@ -1,0 +1,1 @@
+"""Custom Rasa NLU components for the renewals assistant."""
