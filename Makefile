@@ -1,0 +1,66 @@
+# `make run` and `make test` each do all set-up on a fresh machine.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+MODEL := models/assistant.tar.gz
+INSTALLED := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') \
+                   $(wildcard nlu_components/*.py) demo/pricing.yml renewals/parsing.py renewals/codes.py
+
+# Embedded profile defaults; every one can be overridden from the environment.
+export PYTHONPATH := $(CURDIR)
+export RASA_PORT ?= 5005
+export ACTION_PORT ?= 5055
+export ACTION_SERVER_URL ?= http://127.0.0.1:$(ACTION_PORT)/webhook
+export TRACKER_DB ?= $(CURDIR)/var/tracker.db
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+export PYTHONWARNINGS ?= ignore::DeprecationWarning
+# Rasa 3.6 itself uses SQLAlchemy 1.4 APIs deprecated in 2.0; we pin 1.4.
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+.PHONY: help setup train run shell test bench validate clean
+
+help:
+	@echo "make run    set up, train if needed, load demo data, start the assistant"
+	@echo "make test   set up, train if needed, run every test"
+	@echo "make shell  chat with the assistant in the terminal"
+	@echo "make train  train the model when its data changed"
+	@echo "make bench  measure accuracy and speed, write docs/BENCHMARKS.md"
+
+$(INSTALLED): requirements.txt scripts/setup-venv.sh
+	scripts/setup-venv.sh
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+var:
+	mkdir -p var
+
+setup: $(INSTALLED) | var
+	$(PY) -m renewals load-demo
+
+$(MODEL): $(TRAINING_INPUTS) | $(INSTALLED)
+	$(RASA) train --fixed-model-name assistant --out models --quiet
+
+train: $(MODEL)
+
+run: setup $(MODEL)
+	scripts/run.sh
+
+shell: setup $(MODEL)
+	scripts/shell.sh
+
+validate: $(INSTALLED)
+	scripts/validate.sh
+
+test: setup $(MODEL)
+	scripts/test.sh
+
+bench: setup $(MODEL)
+	$(PY) -m scripts.bench
+
+clean:
+	rm -rf models results .rasa

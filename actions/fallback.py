@@ -1,0 +1,87 @@
+"""Two-stage fallback: first "did you mean" topics, then the offer of a person."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet, UserUtteranceReverted
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.topics import buttons, topic_key
+
+FALLBACK_INTENT = "nlu_fallback"
+MAX_SUGGESTIONS = 3
+
+
+def consecutive_fallbacks(tracker: Tracker) -> int:
+    """How many of the latest user messages in a row the NLU was unsure about."""
+    count = 0
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        if (event.get("parse_data") or {}).get("intent", {}).get("name") != FALLBACK_INTENT:
+            break
+        count += 1
+    return count
+
+
+def suggested_topics(parse_data: Dict[Text, Any]) -> List[str]:
+    """Best guesses behind an unsure prediction: FAQ topics by the response
+    selector's ranking, task intents by the intent ranking, best first."""
+    scored: Dict[str, float] = {}
+    faq_confidence = 0.0
+    for ranked in parse_data.get("intent_ranking") or []:
+        name = ranked.get("name")
+        if name == "faq":
+            faq_confidence = ranked.get("confidence", 0.0)
+        key = topic_key(name, None)
+        if key:
+            scored[key] = ranked.get("confidence", 0.0)
+    selection = (parse_data.get("response_selector") or {}).get("faq") or {}
+    for ranked in selection.get("ranking") or []:
+        key = topic_key("faq", ranked.get("intent_response_key"))
+        if key:
+            scored[key] = faq_confidence * ranked.get("confidence", 0.0)
+    best = sorted(scored, key=scored.get, reverse=True)
+    return best[:MAX_SUGGESTIONS]
+
+
+class ActionHandleFallback(Action):
+    def name(self) -> Text:
+        return "action_handle_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        if consecutive_fallbacks(tracker) >= 2:
+            dispatcher.utter_message(
+                text="Sorry, I still can't work out what you need. Would you like me to "
+                "put you in touch with a person from the support team?",
+                buttons=buttons("human_handoff", "faq/how_to_renew"),
+            )
+            return [SlotSet("offer", "handoff")]
+        suggestions = suggested_topics(tracker.latest_message)
+        dispatcher.utter_message(
+            text="Sorry, I'm not sure I understood. Did you mean one of these? "
+            "If not, try asking in other words.",
+            buttons=buttons(*suggestions) if suggestions else buttons(
+                "faq/how_to_renew", "check_license_expiry", "human_handoff"
+            ),
+        )
+        return []
+
+
+class ActionDefaultFallback(Action):
+    """Core fallback: no rule fits the conversation, so say so instead of guessing."""
+
+    def name(self) -> Text:
+        return "action_default_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        dispatcher.utter_message(
+            text="Sorry, I lost track there. Could you say that again in other words?",
+            buttons=buttons("faq/how_to_renew", "check_license_expiry", "human_handoff"),
+        )
+        return [UserUtteranceReverted()]

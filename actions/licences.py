@@ -1,0 +1,190 @@
+"""Licence expiry look-ups and renewal quotes."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import replies
+from actions.backend import call
+from actions.topics import buttons
+from renewals.codes import find_activation_code, looks_like_code_attempt
+from renewals.licences import LicenceStatusKind
+from renewals.parsing import parse_date
+from renewals.quotes import (
+    InvalidTerm,
+    InvalidUserCount,
+    QuoteError,
+    RenewalBeforeLicenceStart,
+    RenewalDateInPast,
+    RenewalDateTooFarAhead,
+)
+
+EXPIRY, QUOTE = "expiry", "quote"
+MAX_FAILED_LOOKUPS = 5
+QUOTE_PARAMETER_SLOTS = ("term_years", "user_count", "renewal_date")
+
+
+def _failed_lookups(tracker: Tracker) -> int:
+    return int(tracker.get_slot("failed_lookups") or 0)
+
+
+class LicenceConversation:
+    """One turn of the look-up/quote task, from the tracker to replies and events."""
+
+    def __init__(self, dispatcher: CollectingDispatcher, tracker: Tracker):
+        self.dispatcher = dispatcher
+        self.tracker = tracker
+        self.events: List[Dict[Text, Any]] = []
+
+    def say(self, text: str, *button_keys: str) -> None:
+        self.dispatcher.utter_message(text=text, buttons=buttons(*button_keys) if button_keys else [])
+
+    async def run(self, task: str) -> List[Dict[Text, Any]]:
+        if _failed_lookups(self.tracker) >= MAX_FAILED_LOOKUPS:
+            self.say(replies.LOOKUPS_LOCKED, "human_handoff")
+            return [SlotSet("offer", "handoff"), SlotSet("pending_task", None)]
+        code = self._code(task)
+        if code is None:
+            return self.events
+        licence = await call(lambda service: service.find_licence(code))
+        if licence is None:
+            return self._unknown_code(task)
+        product = await call(lambda service: service.product(licence.product_code))
+        self.events += [SlotSet("pending_task", None), SlotSet("product_brand", product.brand)]
+        if task == EXPIRY:
+            await self._expiry(licence, product)
+        else:
+            await self._quote(licence, product)
+        return self.events
+
+    def _code(self, task: str) -> Optional[str]:
+        """The Activation Code to use, or None after asking for one."""
+        text = self.tracker.latest_message.get("text") or ""
+        in_message = find_activation_code(text)
+        if in_message:
+            return in_message
+        if looks_like_code_attempt(text):
+            self.say(replies.MALFORMED_CODE)
+            self.events += [SlotSet("pending_task", task), SlotSet("activation_code", None)]
+            return None
+        code = self.tracker.get_slot("activation_code")
+        if code:
+            return code
+        self.say(replies.ASK_CODE)
+        self.events.append(SlotSet("pending_task", task))
+        return None
+
+    def _unknown_code(self, task: str) -> List[Dict[Text, Any]]:
+        failed = _failed_lookups(self.tracker) + 1
+        self.events += [SlotSet("failed_lookups", failed), SlotSet("activation_code", None)]
+        if failed >= MAX_FAILED_LOOKUPS:
+            self.say(replies.LOOKUPS_LOCKED, "human_handoff")
+            return self.events + [SlotSet("offer", "handoff"), SlotSet("pending_task", None)]
+        self.say(replies.UNKNOWN_CODE, "human_handoff")
+        return self.events + [SlotSet("offer", "handoff"), SlotSet("pending_task", task)]
+
+    async def _expiry(self, licence, product) -> None:
+        status = await call(lambda service: service.status(licence))
+        text = replies.expiry_reply(licence, product, status)
+        if status.kind is LicenceStatusKind.ACTIVE:
+            self.say(text)
+            self.events.append(SlotSet("offer", None))
+        else:
+            self.say(text, "lapse_charge_quote", "renewal_request")
+            self.events.append(SlotSet("offer", QUOTE))
+
+    async def _quote(self, licence, product) -> None:
+        parameters = await self._quote_parameters(licence.activation_code)
+        if parameters is None:
+            return
+        try:
+            quote = await call(lambda service: service.quote(licence, **parameters))
+        except QuoteError as error:
+            self.say(str(error))
+            self.events += [SlotSet(slot, None) for slot in _slots_behind(error)]
+            return
+        self.say(replies.quote_reply(quote, product, licence.platform), "renewal_request")
+        self.events += [SlotSet("offer", "renewal"), SlotSet("quoted_code", licence.activation_code)]
+
+    async def _quote_parameters(self, code: str) -> Optional[Dict[str, Any]]:
+        """Term, users and renewal date from the conversation; None after explaining a bad date."""
+        slots = {name: self.tracker.get_slot(name) for name in QUOTE_PARAMETER_SLOTS}
+        if code != self.tracker.get_slot("quoted_code"):
+            # A different licence: earlier follow-ups ("2 years", "20 users") belonged
+            # to the previous quote; only what this message says applies.
+            said_now = {e.get("entity") for e in self.tracker.latest_message.get("entities", [])}
+            entity_of = {"term_years": "term_years", "user_count": "user_count", "renewal_date": "date"}
+            for name in QUOTE_PARAMETER_SLOTS:
+                if entity_of[name] not in said_now and slots[name] is not None:
+                    slots[name] = None
+                    self.events.append(SlotSet(name, None))
+        parameters: Dict[str, Any] = {}
+        if slots["term_years"] is not None:
+            parameters["years"] = int(slots["term_years"])
+        if slots["user_count"] is not None:
+            parameters["users"] = int(slots["user_count"])
+        if slots["renewal_date"]:
+            today = await call(lambda service: service.today())
+            renewal_date = parse_date(slots["renewal_date"], today)
+            if renewal_date is None:
+                self.say(
+                    "I couldn't read that renewal date. Please give it day first, for example 1/3/2027 "
+                    "or 1 March 2027."
+                )
+                self.events.append(SlotSet("renewal_date", None))
+                return None
+            parameters["renewal_date"] = renewal_date
+        return parameters
+
+
+def _slots_behind(error: QuoteError) -> List[str]:
+    """The follow-up slot whose value caused `error`, so the next quote doesn't repeat it."""
+    if isinstance(error, InvalidTerm):
+        return ["term_years"]
+    if isinstance(error, InvalidUserCount):
+        return ["user_count"]
+    if isinstance(error, (RenewalBeforeLicenceStart, RenewalDateInPast, RenewalDateTooFarAhead)):
+        return ["renewal_date"]
+    return []
+
+
+class ActionCheckLicenceExpiry(Action):
+    def name(self) -> Text:
+        return "action_check_licence_expiry"
+
+    async def run(self, dispatcher, tracker: Tracker, domain) -> List[Dict[Text, Any]]:
+        return await LicenceConversation(dispatcher, tracker).run(EXPIRY)
+
+
+class ActionQuoteRenewal(Action):
+    def name(self) -> Text:
+        return "action_quote_renewal"
+
+    async def run(self, dispatcher, tracker: Tracker, domain) -> List[Dict[Text, Any]]:
+        return await LicenceConversation(dispatcher, tracker).run(QUOTE)
+
+
+class ActionContinueTask(Action):
+    """A bare value ("WS-2ZDQ-…", "20 users", "2 years"): continue what it answers."""
+
+    def name(self) -> Text:
+        return "action_continue_task"
+
+    async def run(self, dispatcher, tracker: Tracker, domain) -> List[Dict[Text, Any]]:
+        pending = tracker.get_slot("pending_task")
+        if pending in (EXPIRY, QUOTE):
+            return await LicenceConversation(dispatcher, tracker).run(pending)
+        text = tracker.latest_message.get("text") or ""
+        if find_activation_code(text) or looks_like_code_attempt(text):
+            return await LicenceConversation(dispatcher, tracker).run(EXPIRY)
+        said = {e.get("entity") for e in tracker.latest_message.get("entities", [])}
+        if tracker.get_slot("quoted_code") and said & {"term_years", "user_count", "date"}:
+            return await LicenceConversation(dispatcher, tracker).run(QUOTE)
+        dispatcher.utter_message(
+            text="Thanks. What would you like me to do with that?",
+            buttons=buttons("check_license_expiry", "lapse_charge_quote", "faq/how_to_renew"),
+        )
+        return []

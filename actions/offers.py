@@ -1,0 +1,46 @@
+"""Yes/no answers to what the assistant last offered (the `offer` slot)."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.handoff import hand_over
+from actions.licences import QUOTE, LicenceConversation
+from actions.renewal_request import start_renewal
+from actions.topics import buttons
+
+
+class ActionAcceptOffer(Action):
+    def name(self) -> Text:
+        return "action_accept_offer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        offer = tracker.get_slot("offer")
+        events: List[Dict[Text, Any]] = [SlotSet("offer", None)]
+        if offer == QUOTE:
+            return events + await LicenceConversation(dispatcher, tracker).run(QUOTE)
+        if offer == "handoff":
+            return events + hand_over(dispatcher, tracker)
+        if offer == "renewal":
+            return events + start_renewal(dispatcher, tracker)
+        dispatcher.utter_message(
+            text="Great. What would you like to do next?",
+            buttons=buttons("check_license_expiry", "lapse_charge_quote", "faq/how_to_renew"),
+        )
+        return events
+
+
+class ActionDeclineOffer(Action):
+    def name(self) -> Text:
+        return "action_decline_offer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        dispatcher.utter_message(text="No problem. Is there anything else I can help with?")
+        return [SlotSet("offer", None), SlotSet("pending_task", None)]

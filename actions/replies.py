@@ -1,0 +1,118 @@
+"""What the assistant says about licences and quotes: plain functions of domain objects."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from renewals.formatting import format_date, format_money
+from renewals.licences import Licence, LicenceStatus, LicenceStatusKind
+from renewals.pricelist import Product
+from renewals.quotes import Quote
+
+CODE_SHAPE = "XX-XXXX-XXXXX-XXXXX-XXXXX-XXXXX-XXXXX"
+
+ASK_CODE = (
+    "Sure. What's your Activation Code? It's on your licence certificate and in the "
+    f"product console, and looks like {CODE_SHAPE}."
+)
+MALFORMED_CODE = (
+    "That doesn't look like a complete Activation Code. Codes have 37 characters in the "
+    f"form {CODE_SHAPE} (letters and digits; spaces or no dashes are fine). "
+    "Could you check it against your licence certificate and send it again?"
+)
+UNKNOWN_CODE = (
+    "I couldn't find a licence with that Activation Code. Please check it against your "
+    "licence certificate; I won't guess at similar codes. If it still isn't found, a person "
+    "from the support team can help."
+)
+LOOKUPS_LOCKED = (
+    "For security I've stopped looking up Activation Codes in this conversation after "
+    "several codes that weren't found. A person from the support team can check your "
+    "licence for you."
+)
+
+
+def _users(count: int) -> str:
+    return f"{count} user" if count == 1 else f"{count} users"
+
+
+def _days(count: int) -> str:
+    return f"{count} day" if count == 1 else f"{count} days"
+
+
+def licence_summary(licence: Licence, product: Product) -> str:
+    return f"{product.name} for {licence.platform}, {_users(licence.users)}"
+
+
+def expiry_reply(licence: Licence, product: Product, status: LicenceStatus) -> str:
+    summary = licence_summary(licence, product)
+    expiry = format_date(status.expiry_date)
+    kind = status.kind
+    if kind is LicenceStatusKind.ACTIVE:
+        return (
+            f"{summary}. Maintenance is active until {expiry}: "
+            f"{_days(status.days_until_expiry)} left."
+        )
+    if kind is LicenceStatusKind.EXPIRING_SOON:
+        notice = (
+            f"A renewal notice was sent on {format_date(licence.renewal_notice_sent_on)}."
+            if licence.renewal_notice_sent_on
+            else "A renewal notice goes to the registered contact at least 30 days before expiry; "
+            "if you haven't seen it, check your junk mail."
+        )
+        return (
+            f"{summary}. Maintenance expires on {expiry}, in {_days(status.days_until_expiry)}. "
+            f"{notice} Renewing before then keeps your updates and support uninterrupted."
+        )
+    if kind is LicenceStatusKind.EXPIRES_TODAY:
+        return (
+            f"{summary}. Maintenance expires today, {expiry}. Renew by tomorrow to avoid "
+            "paying for a lapsed period: maintenance has to be continuous."
+        )
+    return (
+        f"{summary}. Maintenance lapsed {_days(status.days_since_expiry)} ago: it expired on {expiry}. "
+        "Maintenance has to be continuous, so renewing now means paying for the lapsed period "
+        "as well as the new period. Would you like a quote?"
+    )
+
+
+def _money(amount: Decimal, quote: Quote) -> str:
+    return format_money(amount, quote.currency)
+
+
+def quote_reply(quote: Quote, product: Product, platform: str) -> str:
+    years = "1 year" if quote.years == 1 else f"{quote.years} years"
+    lines = [
+        f"Renewal quote for {product.name} ({platform}), renewing on {format_date(quote.renewal_date)}:"
+    ]
+    if quote.lapsed_days:
+        lines.append(
+            f"- Lapsed period {format_date(quote.lapse_start)} to {format_date(quote.lapse_end)} "
+            f"({_days(quote.lapsed_days)}, {_users(quote.previous_users)}): {_money(quote.lapse_charge, quote)}"
+        )
+    lines += [
+        f"- New term {format_date(quote.term_start)} to {format_date(quote.term_end)} "
+        f"({years}, {_users(quote.users)}): {_money(quote.renewal_charge, quote)}",
+        f"- Subtotal: {_money(quote.subtotal, quote)}",
+        f"- GST ({quote.gst_rate * 100:.0f}%): {_money(quote.gst, quote)}",
+        f"Total: {_money(quote.total, quote)} incl. GST",
+    ]
+    notes = []
+    if quote.lapsed_days:
+        notes.append(
+            "Maintenance has to be continuous, so the lapsed days are charged at your previous user count."
+        )
+    if quote.downsized:
+        notes.append(
+            f"You're renewing fewer users than before ({quote.previous_users}). Confirm the downsize to "
+            "your reseller in writing; increasing the count again later needs an additional user purchase."
+        )
+    if quote.additional_users_requested:
+        notes.append(
+            f"A renewal covers at most your current {_users(quote.previous_users)}; the "
+            f"{quote.additional_users_requested} extra are a separate additional user purchase "
+            "through your reseller."
+        )
+    notes.append(
+        "Prices are ex GST per user per year from the current price list; your reseller confirms the final price."
+    )
+    return "\n".join(lines) + "\n\n" + "\n".join(notes)

@@ -1,0 +1,66 @@
+"""Whitespace tokens whose lemmas stand in for values.
+
+An Activation Code, an e-mail address, a phone number, a date or a bare number
+carries no meaning in its characters: "wa-zpdn-qfefg-…" should look to the
+classifier like every other code, not like a bag of random character n-grams.
+The featurizers read token lemmas, so value tokens get a placeholder lemma
+(`__code__`, `__email__`, …) while their text and offsets stay as typed, for the
+entity extractor and the slots.
+"""
+from __future__ import annotations
+
+from typing import List, Sequence, Text, Tuple
+
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.nlu.tokenizers.tokenizer import Token
+from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from renewals.codes import find_activation_code_span
+from renewals.parsing import find_date_expressions, find_email_spans, find_phone_spans
+
+PLACEHOLDER_CODE = "__code__"
+PLACEHOLDER_EMAIL = "__email__"
+PLACEHOLDER_PHONE = "__phone__"
+PLACEHOLDER_DATE = "__date__"
+PLACEHOLDER_NUMBER = "__number__"
+
+
+def value_spans(text: str) -> List[Tuple[int, int, str]]:
+    """(start, end, placeholder) of every value in `text`, codes first."""
+    spans: List[Tuple[int, int, str]] = []
+    code = find_activation_code_span(text)
+    if code:
+        spans.append((code[0], code[1], PLACEHOLDER_CODE))
+    spans += [(s.start, s.end, PLACEHOLDER_EMAIL) for s in find_email_spans(text)]
+    spans += [(s.start, s.end, PLACEHOLDER_PHONE) for s in find_phone_spans(text)]
+    spans += [(s.start, s.end, PLACEHOLDER_DATE) for s in find_date_expressions(text)]
+    return spans
+
+
+def _placeholder_for(token: Token, spans: Sequence[Tuple[int, int, str]]) -> str:
+    for start, end, placeholder in spans:
+        if token.start < end and token.end > start:
+            return placeholder
+    if token.text.replace(",", "").isdigit():
+        return PLACEHOLDER_NUMBER
+    return ""
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False
+)
+class ValuePlaceholderTokenizer(WhitespaceTokenizer):
+    """WhitespaceTokenizer that gives value tokens a placeholder lemma."""
+
+    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+        tokens = super().tokenize(message, attribute)
+        if attribute != TEXT or not tokens:
+            return tokens
+        spans = value_spans(message.get(TEXT) or "")
+        for token in tokens:
+            placeholder = _placeholder_for(token, spans)
+            if placeholder:
+                token.lemma = placeholder
+        return tokens

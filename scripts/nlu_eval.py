@@ -1,0 +1,134 @@
+"""Held-out NLU evaluation: the trained model against a TF-IDF nearest-neighbour baseline.
+
+A prediction is the intent, or `faq/<topic>` for the FAQ retrieval intent (the
+topic picked by the response selector). An off-topic message counts as rejected
+when it comes out as `out_of_scope` or `nlu_fallback`.
+"""
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Iterable, List, Sequence, Tuple
+
+from rasa.shared.nlu.training_data.loading import load_data
+
+ROOT = Path(__file__).resolve().parents[1]
+TRAINING_DIR = ROOT / "data" / "nlu"
+IN_DOMAIN_HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
+OFF_TOPIC_HELDOUT = [ROOT / "tests" / "nlu" / "heldout_near_domain.yml", ROOT / "tests" / "nlu" / "heldout_offtopic.yml"]
+REJECTED = {"out_of_scope", "nlu_fallback"}
+
+
+def labelled_examples(path: Path) -> List[Tuple[str, str]]:
+    data = load_data(str(path))
+    return [
+        (example.get("text"), example.get_full_intent())
+        for example in data.intent_examples
+    ]
+
+
+def label_of(parse: dict) -> str:
+    intent = (parse.get("intent") or {}).get("name")
+    if intent == "faq":
+        return parse["response_selector"]["faq"]["response"]["intent_response_key"]
+    return intent
+
+
+@dataclass
+class Scores:
+    accuracy: float
+    macro_f1: float
+    rejection_rate: float
+    wrong: List[Tuple[str, str, str]]
+
+
+def score(gold_in: Sequence[str], predicted_in: Sequence[str], predicted_off: Sequence[str], text_in: Sequence[str]) -> Scores:
+    labels = sorted(set(gold_in))
+    f1s = []
+    for label in labels:
+        tp = sum(g == label and p == label for g, p in zip(gold_in, predicted_in))
+        fp = sum(g != label and p == label for g, p in zip(gold_in, predicted_in))
+        fn = sum(g == label and p != label for g, p in zip(gold_in, predicted_in))
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        f1s.append(2 * precision * recall / (precision + recall) if precision + recall else 0.0)
+    correct = sum(g == p for g, p in zip(gold_in, predicted_in))
+    return Scores(
+        accuracy=correct / len(gold_in),
+        macro_f1=sum(f1s) / len(f1s),
+        rejection_rate=sum(p in REJECTED for p in predicted_off) / len(predicted_off),
+        wrong=[(t, g, p) for t, g, p in zip(text_in, gold_in, predicted_in) if g != p],
+    )
+
+
+def heldout() -> Tuple[List[Tuple[str, str]], List[str]]:
+    in_domain = labelled_examples(IN_DOMAIN_HELDOUT)
+    off_topic = [text for path in OFF_TOPIC_HELDOUT for text, _ in labelled_examples(path)]
+    return in_domain, off_topic
+
+
+def evaluate_model(model_path: Path) -> Tuple[Scores, List[float]]:
+    """Scores of the trained model and its per-message parse latencies (ms)."""
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(model_path))
+    in_domain, off_topic = heldout()
+
+    async def parse_all(texts: Iterable[str]) -> Tuple[List[str], List[float]]:
+        labels, latencies = [], []
+        for text in texts:
+            started = time.perf_counter()
+            parse = await agent.parse_message(text)
+            latencies.append((time.perf_counter() - started) * 1000)
+            labels.append(label_of(parse))
+        return labels, latencies
+
+    async def run():
+        await agent.parse_message("warm up")
+        predicted_in, latency_in = await parse_all(text for text, _ in in_domain)
+        predicted_off, latency_off = await parse_all(off_topic)
+        return predicted_in, predicted_off, latency_in + latency_off
+
+    predicted_in, predicted_off, latencies = asyncio.run(run())
+    scores = score([g for _, g in in_domain], predicted_in, predicted_off, [t for t, _ in in_domain])
+    return scores, latencies
+
+
+def evaluate_tfidf_baseline() -> Scores:
+    """TF-IDF nearest neighbour over exactly the model's training examples."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.neighbors import NearestNeighbors
+
+    training = [pair for path in sorted(TRAINING_DIR.glob("*.yml")) for pair in labelled_examples(path)]
+    vectorizer = TfidfVectorizer(lowercase=True, ngram_range=(1, 2), sublinear_tf=True)
+    matrix = vectorizer.fit_transform([text for text, _ in training])
+    neighbours = NearestNeighbors(n_neighbors=1, metric="cosine").fit(matrix)
+    in_domain, off_topic = heldout()
+
+    def predict(texts: Sequence[str]) -> List[str]:
+        _, index = neighbours.kneighbors(vectorizer.transform(texts))
+        return [training[i][1] for i in index[:, 0]]
+
+    texts_in = [t for t, _ in in_domain]
+    return score([g for _, g in in_domain], predict(texts_in), predict(off_topic), texts_in)
+
+
+def percentile(values: Sequence[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
+
+
+if __name__ == "__main__":
+    import sys
+
+    model = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "models" / "assistant.tar.gz"
+    model_scores, latencies = evaluate_model(model)
+    baseline = evaluate_tfidf_baseline()
+    print(f"model    acc={model_scores.accuracy:.3f} f1={model_scores.macro_f1:.3f} oos={model_scores.rejection_rate:.3f}")
+    print(f"baseline acc={baseline.accuracy:.3f} f1={baseline.macro_f1:.3f} oos={baseline.rejection_rate:.3f}")
+    print(f"latency p50={statistics.median(latencies):.1f}ms p95={percentile(latencies, 95):.1f}ms")
+    for text, gold, predicted in model_scores.wrong:
+        print(f"  WRONG {gold:35} -> {predicted:35} {text}")

@@ -1,0 +1,29 @@
+"""Value tokens reach the featurizers as placeholders, but keep their text."""
+from rasa.shared.nlu.training_data.message import Message
+
+from nlu_components.tokenizer import ValuePlaceholderTokenizer
+
+
+def lemmas(text: str):
+    tokenizer = ValuePlaceholderTokenizer(ValuePlaceholderTokenizer.get_default_config())
+    message = Message.build(text=text)
+    return [(t.text, t.lemma) for t in tokenizer.tokenize(message, "text")]
+
+
+def test_a_spaced_lower_case_code_becomes_one_kind_of_token():
+    result = lemmas("code is wa zpdn qfefg zha3a u3zwl cqgpp 2438d thanks")
+    assert [lemma for _, lemma in result] == ["code", "is"] + ["__code__"] * 7 + ["thanks"]
+    assert result[2][0] == "wa"  # the text is untouched
+
+
+def test_email_phone_date_and_numbers_get_placeholders():
+    result = dict(lemmas("email tom@kiwifreight.co.nz call 0412 345 678 on 1/3/2027 for 45 seats"))
+    assert result["tom@kiwifreight.co.nz"] == "__email__"
+    assert result["0412"] == result["345"] == result["678"] == "__phone__"
+    assert result["1/3/2027"] == "__date__"
+    assert result["45"] == "__number__"
+    assert result["seats"] == "seats"
+
+
+def test_ordinary_words_are_left_alone():
+    assert all(text == lemma for text, lemma in lemmas("how do I renew my licence"))
