@@ -1,136 +1,15 @@
-"""A real action server and Rasa server for conversation tests over REST.
-
-Both run as separate processes on free local ports against a fresh SQLite
-database loaded with the demo data, with the clock fixed at 2026-11-28.
-"""
-from __future__ import annotations
-
-import json
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
+"""One real action server and Rasa server for every test in this folder."""
 import uuid
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Dict, List, Optional
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-MODEL = ROOT / "models" / "assistant.tar.gz"
-DEMO_TODAY = "2026-11-28"
-START_TIMEOUT_S = 180
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def http(method: str, url: str, body: Optional[dict] = None, headers: Optional[Dict[str, str]] = None):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json", **(headers or {})})
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        payload = error.read()
-        try:
-            return error.code, json.loads(payload or b"null")
-        except ValueError:
-            return error.code, payload.decode(errors="replace")
-
-
-@dataclass
-class Assistant:
-    rasa_url: str
-    action_url: str
-    token: str
-    database_url: str
-
-    def send(self, sender: str, text: str) -> List[dict]:
-        status, replies = http("POST", f"{self.rasa_url}/webhooks/rest/webhook", {"sender": sender, "message": text})
-        assert status == 200, replies
-        return replies
-
-    def texts(self, sender: str, text: str) -> str:
-        return "\n".join(reply.get("text", "") for reply in self.send(sender, text))
-
-    def tracker(self, sender: str) -> dict:
-        status, tracker = http("GET", f"{self.rasa_url}/conversations/{sender}/tracker?token={self.token}")
-        assert status == 200, tracker
-        return tracker
-
-
-def _wait_until(check, what: str, processes: List[subprocess.Popen], logs: List[Path]) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        for process, log in zip(processes, logs):
-            if process.poll() is not None:
-                raise RuntimeError(f"{what}: a server exited early; its log:\n{log.read_text()[-4000:]}")
-        try:
-            if check():
-                return
-        except (OSError, urllib.error.URLError):
-            pass
-        time.sleep(1)
-    raise RuntimeError(f"{what} did not start within {START_TIMEOUT_S} s")
+from scripts.live_assistant import Assistant, running_assistant
 
 
 @pytest.fixture(scope="session")
 def assistant(tmp_path_factory) -> Assistant:
-    if not MODEL.exists():
-        pytest.fail(f"{MODEL} is missing: run `make train` (make test does it for you)")
-    work = tmp_path_factory.mktemp("servers")
-    rasa_port, action_port = free_port(), free_port()
-    token = uuid.uuid4().hex
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "DATABASE_URL": f"sqlite:///{work / 'renewals.db'}",
-        "RENEWALS_TODAY": DEMO_TODAY,
-        "TRACKER_DB": str(work / "tracker.db"),
-        "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
-        "RASA_TELEMETRY_ENABLED": "false",
-    }
-    python = str(ROOT / ".venv" / "bin" / "python")
-    subprocess.run([python, "-m", "renewals", "load-demo"], cwd=ROOT, env=env, check=True, capture_output=True)
-    logs = [work / "actions.log", work / "rasa.log"]
-    commands = [
-        [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
-        [str(ROOT / ".venv" / "bin" / "rasa"), "run", "--model", str(MODEL), "--port", str(rasa_port),
-         "--enable-api", "--auth-token", token, "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
-    ]
-    processes = [
-        subprocess.Popen(command, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-        for command, log in zip(commands, logs)
-    ]
-    rasa_url = f"http://127.0.0.1:{rasa_port}"
-    action_url = f"http://127.0.0.1:{action_port}"
-    try:
-        _wait_until(lambda: http("GET", f"{action_url}/health")[0] == 200, "action server", processes, logs)
-        _wait_until(
-            lambda: (lambda status, body: status == 200 and bool(body.get("model_file")))(
-                *http("GET", f"{rasa_url}/status?token={token}")
-            ),
-            "Rasa server",
-            processes,
-            logs,
-        )
-        yield Assistant(rasa_url, action_url, token, env["DATABASE_URL"])
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    with running_assistant(tmp_path_factory.mktemp("servers")) as live:
+        yield live
 
 
 @pytest.fixture
