@@ -3,9 +3,9 @@
 An Activation Code, an e-mail address, a phone number, a date or a bare number
 carries no meaning in its characters: "wa-zpdn-qfefg-…" should look to the
 classifier like every other code, not like a bag of random character n-grams.
-The featurizers read token lemmas, so value tokens get a placeholder lemma
-(`__code__`, `__email__`, …) while their text and offsets stay as typed, for the
-entity extractor and the slots.
+The featurizers read token lemmas, so each value becomes one token (a code typed
+with spaces is one value, as is "0412 345 678") with a placeholder lemma
+(`__code__`, `__email__`, …), while its text and offsets stay as typed.
 """
 from __future__ import annotations
 
@@ -39,13 +39,11 @@ def value_spans(text: str) -> List[Tuple[int, int, str]]:
     return spans
 
 
-def _placeholder_for(token: Token, spans: Sequence[Tuple[int, int, str]]) -> str:
-    for start, end, placeholder in spans:
-        if token.start < end and token.end > start:
-            return placeholder
-    if token.text.replace(",", "").isdigit():
-        return PLACEHOLDER_NUMBER
-    return ""
+def _span_of(token: Token, spans: Sequence[Tuple[int, int, str]]):
+    for span in spans:
+        if token.start < span[1] and token.end > span[0]:
+            return span
+    return None
 
 
 @DefaultV1Recipe.register(
@@ -58,9 +56,18 @@ class ValuePlaceholderTokenizer(WhitespaceTokenizer):
         tokens = super().tokenize(message, attribute)
         if attribute != TEXT or not tokens:
             return tokens
-        spans = value_spans(message.get(TEXT) or "")
+        text = message.get(TEXT) or ""
+        spans = value_spans(text)
+        merged: List[Token] = []
+        previous_span = None
         for token in tokens:
-            placeholder = _placeholder_for(token, spans)
-            if placeholder:
-                token.lemma = placeholder
-        return tokens
+            span = _span_of(token, spans)
+            if span is None:
+                if token.text.replace(",", "").isdigit():
+                    token.lemma = PLACEHOLDER_NUMBER
+                merged.append(token)
+            elif span is not previous_span:
+                start, end = min(token.start, span[0]), max(token.end, span[1])
+                merged.append(Token(text[start:end], start, end, lemma=span[2]))
+            previous_span = span
+        return merged

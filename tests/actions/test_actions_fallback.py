@@ -1,0 +1,59 @@
+"""Two-stage fallback: suggestions first, a person after a second miss."""
+from actions.fallback import ActionHandleFallback, suggested_topics
+from conftest import run, user_tracker
+
+
+def unsure_parse():
+    return {
+        "intent": {"name": "nlu_fallback", "confidence": 0.6},
+        "intent_ranking": [
+            {"name": "nlu_fallback", "confidence": 0.6},
+            {"name": "faq", "confidence": 0.55},
+            {"name": "check_license_expiry", "confidence": 0.30},
+            {"name": "greet", "confidence": 0.05},
+        ],
+        "response_selector": {"faq": {"ranking": [
+            {"intent_response_key": "faq/lost_activation_code", "confidence": 0.5},
+            {"intent_response_key": "faq/activation_code_after_renewal", "confidence": 0.4},
+            {"intent_response_key": "faq/how_to_renew", "confidence": 0.1},
+        ]}},
+    }
+
+
+def test_suggestions_rank_faq_topics_and_task_intents_together():
+    assert suggested_topics(unsure_parse()) == [
+        "check_license_expiry", "faq/lost_activation_code", "faq/activation_code_after_renewal"
+    ]
+
+
+async def test_first_miss_offers_did_you_mean_buttons_that_are_real_questions():
+    tracker = user_tracker("activation thingy renewal??", "nlu_fallback")
+    tracker.latest_message.update(unsure_parse())
+    messages, events = await run(ActionHandleFallback(), tracker)
+    assert "Did you mean" in messages[0]["text"]
+    assert [b["payload"] for b in messages[0]["buttons"]] == [
+        "When does my licence expire?",
+        "How can I replace a lost Activation Code?",
+        "Do I need a new Activation Code after renewal?",
+    ]
+    assert events == []
+
+
+async def test_second_miss_in_a_row_offers_a_person():
+    tracker = user_tracker("hmm", "nlu_fallback", earlier_intents=["greet", "nlu_fallback"])
+    messages, events = await run(ActionHandleFallback(), tracker)
+    assert "put you in touch with a person" in messages[0]["text"]
+    assert {"event": "slot", "name": "offer", "value": "handoff", "timestamp": None} in events
+
+
+async def test_a_miss_after_an_understood_message_starts_over():
+    tracker = user_tracker("hmm", "nlu_fallback", earlier_intents=["nlu_fallback", "greet"])
+    messages, _ = await run(ActionHandleFallback(), tracker)
+    assert "Did you mean" in messages[0]["text"]
+
+
+async def test_an_activation_code_is_understood_even_when_the_wording_is_not():
+    code = "WS-2ZDQ-YG9N8-TZCHQ-444XL-FXQN5-BKM22"
+    tracker = user_tracker(f"errr {code} ??", "nlu_fallback", slots={"pending_task": "expiry"})
+    messages, _ = await run(ActionHandleFallback(), tracker)
+    assert "2 January 2028" in messages[0]["text"]
