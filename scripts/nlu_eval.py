@@ -97,13 +97,13 @@ def evaluate_model(model_path: Path) -> Tuple[Scores, List[float]]:
     return scores, latencies
 
 
-def evaluate_tfidf_baseline() -> Scores:
-    """TF-IDF nearest neighbour over exactly the model's training examples."""
+def evaluate_tfidf_baseline(ngram_range: Tuple[int, int] = (1, 1)) -> Scores:
+    """TF-IDF cosine nearest neighbour over exactly the model's training examples."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.neighbors import NearestNeighbors
 
     training = [pair for path in sorted(TRAINING_DIR.glob("*.yml")) for pair in labelled_examples(path)]
-    vectorizer = TfidfVectorizer(lowercase=True, ngram_range=(1, 2), sublinear_tf=True)
+    vectorizer = TfidfVectorizer(lowercase=True, ngram_range=ngram_range, sublinear_tf=True)
     matrix = vectorizer.fit_transform([text for text, _ in training])
     neighbours = NearestNeighbors(n_neighbors=1, metric="cosine").fit(matrix)
     in_domain, off_topic = heldout()
@@ -126,9 +126,10 @@ if __name__ == "__main__":
 
     model = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "models" / "assistant.tar.gz"
     model_scores, latencies = evaluate_model(model)
-    baseline = evaluate_tfidf_baseline()
     print(f"model    acc={model_scores.accuracy:.3f} f1={model_scores.macro_f1:.3f} oos={model_scores.rejection_rate:.3f}")
-    print(f"baseline acc={baseline.accuracy:.3f} f1={baseline.macro_f1:.3f} oos={baseline.rejection_rate:.3f}")
+    for ngrams in ((1, 1), (1, 2)):
+        baseline = evaluate_tfidf_baseline(ngrams)
+        print(f"baseline {ngrams} acc={baseline.accuracy:.3f} f1={baseline.macro_f1:.3f} oos={baseline.rejection_rate:.3f}")
     print(f"latency p50={statistics.median(latencies):.1f}ms p95={percentile(latencies, 95):.1f}ms")
     for text, gold, predicted in model_scores.wrong:
         print(f"  WRONG {gold:35} -> {predicted:35} {text}")

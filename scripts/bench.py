@@ -1,0 +1,163 @@
+"""`make bench`: accuracy and speed numbers, written to docs/BENCHMARKS.md.
+
+Measures on this machine, with nothing else running:
+- held-out NLU accuracy, macro-F1 and off-topic rejection, against TF-IDF baselines;
+- `rasa train` from scratch (empty cache, new output directory);
+- NLU parse latency, and REST turn latency of a look-up and a quote;
+- quotes per second of the domain function alone.
+"""
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Callable, List, Tuple
+
+from scripts.live_assistant import ROOT, running_assistant
+from scripts.nlu_eval import evaluate_model, evaluate_tfidf_baseline, percentile
+
+OUT = ROOT / "docs" / "BENCHMARKS.md"
+MODEL = ROOT / "models" / "assistant.tar.gz"
+REST_TURNS = 60
+
+
+def machine() -> str:
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
+        platform.processor(),
+    )
+    memory_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
+    import rasa
+
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {memory_kb / 1024 / 1024:.0f} GiB RAM; {platform.platform()}; "
+        f"Python {platform.python_version()}, Rasa {rasa.__version__}"
+    )
+
+
+def training_time_s() -> float:
+    with tempfile.TemporaryDirectory() as work:
+        env = {**os.environ, "RASA_CACHE_DIRECTORY": str(Path(work) / "cache")}
+        started = time.perf_counter()
+        subprocess.run(
+            [str(ROOT / ".venv" / "bin" / "rasa"), "train", "--out", str(Path(work) / "models"), "--quiet"],
+            cwd=ROOT, env=env, check=True, capture_output=True,
+        )
+        return time.perf_counter() - started
+
+
+def timed_turns(turn: Callable[[str], None], count: int) -> List[float]:
+    latencies = []
+    for _ in range(count):
+        sender = f"bench-{uuid.uuid4().hex}"
+        started = time.perf_counter()
+        turn(sender)
+        latencies.append((time.perf_counter() - started) * 1000)
+    return latencies
+
+
+def rest_latencies() -> Tuple[List[float], List[float]]:
+    lookup = "when does WS-2ZDQ-YG9N8-TZCHQ-444XL-FXQN5-BKM22 expire?"
+    quote = "how much to renew WS-ZHQ7-9WPK9-UPNRR-JJJW3-LXPH8-S7UHD?"
+    with tempfile.TemporaryDirectory() as work, running_assistant(Path(work)) as assistant:
+        assert "2 January 2028" in assistant.say("bench-warm-up", lookup)
+        assert "AUD 2,294.05" in assistant.say("bench-warm-up-2", quote)
+        lookups = timed_turns(lambda sender: assistant.send(sender, lookup), REST_TURNS)
+        quotes = timed_turns(lambda sender: assistant.send(sender, quote), REST_TURNS)
+    return lookups, quotes
+
+
+def quotes_per_second() -> float:
+    from renewals.importers import DEMO_DIR
+    from renewals.licences import Licence
+    from renewals.pricelist import load_price_list
+    from renewals.quotes import quote_renewal
+
+    price_list = load_price_list(DEMO_DIR / "pricing.yml")
+    licence = Licence(
+        activation_code="WS-ZHQ7-9WPK9-UPNRR-JJJW3-LXPH8-S7UHD", company="Bench", address="1 Bench St",
+        region="AU", contact_name="-", contact_email="-", phone="-", product_code="WFBS-STD", platform="Windows",
+        users=50, start_date=date(2023, 10, 31), expiry_date=date(2026, 10, 29), reseller_id=None,
+        internet_facing=True, renewal_notice_sent_on=None,
+    )
+    today, count, deadline = date(2026, 11, 28), 0, time.perf_counter() + 3
+    started = time.perf_counter()
+    while time.perf_counter() < deadline:
+        for years in (1, 2, 3):
+            quote_renewal(licence, price_list, today=today, years=years, users=40)
+        count += 3
+    return count / (time.perf_counter() - started)
+
+
+def row(metric: str, value: str, target: str, met) -> str:
+    verdict = "" if met is None else ("yes" if met else "**no**")
+    return f"| {metric} | {value} | {target} | {verdict} |"
+
+
+def main() -> None:
+    if not MODEL.exists():
+        sys.exit("models/assistant.tar.gz is missing: run `make train` (make bench does it for you)")
+    print("bench: held-out NLU evaluation", flush=True)
+    scores, latencies = evaluate_model(MODEL)
+    unigram = evaluate_tfidf_baseline(ngram_range=(1, 1))
+    bigram = evaluate_tfidf_baseline(ngram_range=(1, 2))
+    print("bench: training from scratch", flush=True)
+    train_s = training_time_s()
+    print("bench: REST turns", flush=True)
+    lookups, quotes = rest_latencies()
+    print("bench: domain quotes", flush=True)
+    qps = quotes_per_second()
+
+    p95 = percentile(latencies, 95)
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Written by `make bench` on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC.",
+        "",
+        f"Machine: {machine()}.",
+        "",
+        "Held-out set: `tests/nlu/heldout.yml` (in-domain, never used for training) and "
+        "`tests/nlu/heldout_near_domain.yml` + `tests/nlu/heldout_offtopic.yml` (off-topic). "
+        "A FAQ prediction counts as right only when the response selector picks the right topic; "
+        "an off-topic message counts as rejected when it comes out as `out_of_scope` or `nlu_fallback`.",
+        "",
+        "| metric | value | target | met |",
+        "|---|---|---|---|",
+        row("held-out intent accuracy (model)", f"{scores.accuracy:.1%}", ">= 95 %", scores.accuracy >= 0.95),
+        row("held-out macro-F1 (model)", f"{scores.macro_f1:.3f}", "", None),
+        row("off-topic rejected (model)", f"{scores.rejection_rate:.1%}", ">= 95 %", scores.rejection_rate >= 0.95),
+        row("baseline: TF-IDF unigram 1-NN accuracy / macro-F1 / rejected",
+            f"{unigram.accuracy:.1%} / {unigram.macro_f1:.3f} / {unigram.rejection_rate:.1%}", "", None),
+        row("baseline: TF-IDF uni+bigram 1-NN accuracy / macro-F1 / rejected",
+            f"{bigram.accuracy:.1%} / {bigram.macro_f1:.3f} / {bigram.rejection_rate:.1%}", "", None),
+        row("model accuracy minus unigram baseline", f"{(scores.accuracy - unigram.accuracy) * 100:+.1f} points",
+            ">= +10 points", scores.accuracy - unigram.accuracy >= 0.10),
+        row("model accuracy minus uni+bigram baseline", f"{(scores.accuracy - bigram.accuracy) * 100:+.1f} points",
+            ">= +10 points", scores.accuracy - bigram.accuracy >= 0.10),
+        row("`rasa train` from scratch", f"{train_s:.0f} s", "<= 180 s", train_s <= 180),
+        row("NLU parse latency p50 / p95", f"{statistics.median(latencies):.1f} / {p95:.1f} ms", "p95 <= 50 ms", p95 <= 50),
+        row("REST look-up turn p50 / p95", f"{statistics.median(lookups):.0f} / {percentile(lookups, 95):.0f} ms", "", None),
+        row("REST quote turn p50 / p95", f"{statistics.median(quotes):.0f} / {percentile(quotes, 95):.0f} ms", "", None),
+        row("quotes per second, domain function alone", f"{qps:,.0f}", "", None),
+        "",
+        f"Parse latency over {len(latencies)} held-out messages (`Agent.parse_message`, in process); "
+        f"REST turns: {REST_TURNS} each, one new conversation per turn, action server and Rasa server on "
+        "this machine with the embedded SQLite profile.",
+        "",
+        "Misclassified held-out messages:",
+        "",
+    ]
+    lines += [f"- `{gold}` predicted as `{predicted}`: {text}" for text, gold, predicted in scores.wrong] or ["- none"]
+    OUT.write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
