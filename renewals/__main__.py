@@ -1,15 +1,23 @@
-"""Set up the renewals database: migrate it and import resellers, price lists and licences.
+"""Run the renewals database: migrate it, import resellers, price lists and licences,
+deliver support cases, and delete customers' personal data.
 
-DATABASE_URL selects the database (default: the SQLite file var/renewals.db).
+DATABASE_URL selects the database (default: the SQLite file var/renewals.db);
+CASE_WEBHOOK_URL and CASE_WEBHOOK_SECRET configure case delivery.
 """
 from __future__ import annotations
 
 import argparse
+import logging
+import signal
 import sys
+import threading
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Optional, Sequence
 
+from renewals.clock import SystemClock
 from renewals.db import database_url_from_env, make_engine, migrate, schema_is_current
+from renewals.delivery import DeliveryWorker, run_worker
 from renewals.importers import (
     DEMO_DIR,
     ImportRejected,
@@ -18,7 +26,9 @@ from renewals.importers import (
     import_resellers,
     load_demo,
 )
+from renewals.privacy import forget_customer, purge_resolved_cases
 from renewals.unit_of_work import UnitOfWork
+from renewals.webhook import URL_VARIABLE, WebhookConfigError, WebhookSender, webhook_config_from_env
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -30,6 +40,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         for problem in rejected.problems:
             print(f"{rejected.source.name}: {problem}", file=sys.stderr)
         print(f"{rejected.source.name}: nothing imported ({len(rejected.problems)} problem(s)).", file=sys.stderr)
+        return 1
+    except WebhookConfigError as error:
+        print(f"Case delivery is misconfigured: {error}.", file=sys.stderr)
         return 1
     finally:
         engine.dispose()
@@ -54,6 +67,32 @@ def _parser() -> argparse.ArgumentParser:
     command = commands.add_parser("load-demo", help="migrate and load the demo data into an empty database")
     command.add_argument("directory", type=Path, nargs="?", default=DEMO_DIR)
     command.set_defaults(command=_load_demo)
+
+    command = commands.add_parser("outbox-worker", help="deliver queued cases to the webhook until stopped")
+    command.add_argument("--once", action="store_true", help="deliver the messages due now, then exit")
+    command.add_argument("--poll-interval", type=float, default=5.0, metavar="SECONDS")
+    command.set_defaults(command=_outbox_worker)
+
+    cases = commands.add_parser("cases", help="look at support cases and their delivery").add_subparsers(
+        required=True, metavar="ACTION"
+    )
+    command = cases.add_parser("undelivered", help="list outbox messages not delivered yet (no personal data)")
+    command.set_defaults(command=_cases_undelivered)
+    command = cases.add_parser("show", help="show one case and its history")
+    command.add_argument("reference")
+    command.add_argument("--with-contact", action="store_true", help="also print the contact details")
+    command.set_defaults(command=_cases_show)
+
+    command = commands.add_parser(
+        "forget-customer", help="delete every case (and chat history) of a contact email address"
+    )
+    command.add_argument("--email", required=True)
+    command.add_argument("--tracker-db", metavar="URL", help="the chat tracker store's database URL")
+    command.set_defaults(command=_forget_customer)
+
+    command = commands.add_parser("purge-cases", help="delete resolved cases older than the retention period")
+    command.add_argument("--older-than-days", type=int, default=730, metavar="DAYS")
+    command.set_defaults(command=_purge_cases)
     return parser
 
 
@@ -101,6 +140,159 @@ def _load_demo(engine, args) -> int:
     else:
         print(f"The database already has {result.licence_count} licences; demo data not loaded.")
     return 0
+
+
+def _schema_ready(engine) -> bool:
+    if schema_is_current(engine):
+        return True
+    print("The database schema is not up to date: run `python -m renewals migrate` first.", file=sys.stderr)
+    return False
+
+
+def _outbox_worker(engine, args) -> int:
+    config = webhook_config_from_env()
+    if config is None:
+        print(
+            f"{URL_VARIABLE} is not set: cases stay in the local database and there is nothing to deliver.",
+            file=sys.stderr,
+        )
+        return 1
+    if not _schema_ready(engine):
+        return 1
+    sender = WebhookSender(config)
+    # Delivery timing follows the real clock even when RENEWALS_TODAY pins the date.
+    worker = DeliveryWorker(engine, sender, SystemClock())
+    if args.once:
+        report = worker.deliver_due()
+        print(f"Delivered {report.delivered} message(s); {report.failed} failed and will be retried.")
+        return 0
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    run_worker(engine, sender, worker.clock, args.poll_interval, stop, worker=worker)
+    return 0
+
+
+def _cases_undelivered(engine, args) -> int:
+    if not _schema_ready(engine):
+        return 1
+    with UnitOfWork(engine) as uow:
+        messages = uow.outbox.undelivered()
+    if not messages:
+        print("Every outbox message has been delivered.")
+        return 0
+    rows = [
+        (
+            message.case_reference or "-",
+            message.topic,
+            str(message.attempts),
+            _when(message.next_attempt_at) if message.next_attempt_at else "now",
+            "yes" if message.flagged else "",
+            message.last_error or "",
+        )
+        for message in messages
+    ]
+    _print_table(("Reference", "Topic", "Attempts", "Next attempt (UTC)", "Flagged", "Last error"), rows)
+    print(f"{len(messages)} undelivered message(s).")
+    return 0
+
+
+def _cases_show(engine, args) -> int:
+    if not _schema_ready(engine):
+        return 1
+    reference = args.reference.strip().upper()
+    with UnitOfWork(engine) as uow:
+        case = uow.cases.get(reference)
+        messages = uow.outbox.for_case(reference) if case else []
+    if case is None:
+        print(f"No case {reference}.", file=sys.stderr)
+        return 1
+    checklist = case.checklist
+    lines = [
+        ("Reference", case.reference),
+        ("Status", case.status.value),
+        ("Reason", case.reason),
+        ("Routed to", case.routed_to),
+        ("Channel", case.channel or "-"),
+        ("Opened", _when(case.created_at)),
+        ("Company", checklist.company_name or "-"),
+        ("Product", " / ".join(p for p in (checklist.product_code, checklist.platform) if p) or "-"),
+        ("Users", str(checklist.user_count or "-")),
+        ("Licence expiry", checklist.licence_expiry.isoformat() if checklist.licence_expiry else "-"),
+        ("Licence known", "yes" if case.licence_code else "no"),
+    ]
+    if args.with_contact:
+        lines += [
+            ("Contact", checklist.contact_name or "-"),
+            ("Email", checklist.contact_email or "-"),
+            ("Phone", checklist.phone or "-"),
+            ("Address", checklist.address or "-"),
+        ]
+    for label, value in lines:
+        print(f"{label + ':':<16}{value}")
+    if not args.with_contact:
+        print("(Contact details hidden; add --with-contact to show them.)")
+    print("History:")
+    for event in case.history:
+        what = event.status.value if event.status is not None else event.kind
+        print(f"  {_when(event.at)}  {what:<20} by {event.actor}" + (f": {event.note}" if event.note else ""))
+    for message in messages:
+        state = f"delivered {_when(message.delivered_at)}" if message.delivered_at else "not delivered yet"
+        print(f"Delivery {message.topic}: {state} ({message.attempts} attempt(s))")
+    return 0
+
+
+def _forget_customer(engine, args) -> int:
+    if "@" not in args.email:
+        print("--email must be an email address.", file=sys.stderr)
+        return 1
+    if not _schema_ready(engine):
+        return 1
+    tracker = make_engine(args.tracker_db) if args.tracker_db else None
+    try:
+        report = forget_customer(engine, args.email, tracker)
+    finally:
+        if tracker is not None:
+            tracker.dispose()
+    print(
+        f"Deleted {report.cases} case(s), {report.case_events} case history entries "
+        f"and {report.outbox_messages} outbox message(s)."
+    )
+    if tracker is not None:
+        print(f"Deleted {report.tracker_events} tracker event(s) from {report.conversations} conversation(s).")
+    else:
+        print("Tracker store not given (--tracker-db): chat transcripts were not deleted.")
+    if report.licences_listing_address:
+        print(
+            f"{report.licences_listing_address} imported licence record(s) still list this address: "
+            "correct them in the licensing system and re-import the licences."
+        )
+    return 0
+
+
+def _purge_cases(engine, args) -> int:
+    if args.older_than_days < 1:
+        print("--older-than-days must be at least 1.", file=sys.stderr)
+        return 1
+    if not _schema_ready(engine):
+        return 1
+    report = purge_resolved_cases(engine, SystemClock(), timedelta(days=args.older_than_days))
+    print(
+        f"Deleted {report.cases} resolved case(s), {report.case_events} case history entries "
+        f"and {report.outbox_messages} outbox message(s)."
+    )
+    return 0
+
+
+def _when(moment: Optional[datetime]) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M:%S") if moment else "-"
+
+
+def _print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows)]
+    for row in (headers, *rows):
+        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip())
 
 
 if __name__ == "__main__":

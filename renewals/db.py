@@ -7,7 +7,9 @@ two agree.
 """
 from __future__ import annotations
 
+import logging
 import os
+from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Mapping, Optional, Union
@@ -30,6 +32,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Table,
+    Text,
     create_engine,
     event,
     func,
@@ -75,6 +78,33 @@ class ExactDecimal(TypeDecorator):
 
     def process_result_value(self, value, dialect) -> Optional[Decimal]:
         return None if value is None else Decimal(value)
+
+
+class UtcDateTime(TypeDecorator):
+    """An instant, always timezone-aware UTC in Python.
+
+    PostgreSQL keeps it as timestamptz; SQLite, which has no time zones, keeps
+    the UTC wall time, so stored values sort and compare as instants on both.
+    Naive datetimes are refused: they are ambiguous.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Optional[datetime], dialect):
+        if value is None:
+            return None
+        if value.utcoffset() is None:
+            raise ValueError("UtcDateTime needs a timezone-aware datetime")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Optional[datetime], dialect) -> Optional[datetime]:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
 
 
 resellers = Table(
@@ -184,21 +214,121 @@ licences = Table(
 # Renewal notices will scan by expiry date.
 Index("ix_licences_expiry_date", licences.c.expiry_date)
 
+# Support cases (renewals.cases). With the chat tracker store, this is the only
+# place customers' contact details are kept (see docs/privacy.md).
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("reference", String(20), nullable=False, unique=True),  # RN-2026-000123
+    Column("reason", String(40), nullable=False),  # "renewal"; later e.g. "human_handoff"
+    Column("status", String(30), nullable=False),
+    # Same conversation, same details: same case (see renewals.cases.idempotency_key).
+    Column("idempotency_key", String(64), nullable=False, unique=True),
+    Column("conversation_id", String(255)),  # the tracker store's sender_id
+    Column("channel", String(50)),
+    Column("licence_id", Integer, ForeignKey("licences.id")),
+    Column("routed_to", String(50), nullable=False),  # a reseller id or "technical-support"
+    # The renewal checklist. Nullable: a hand-off case may be opened before it is complete;
+    # RenewalChecklist checks completeness for renewal cases.
+    Column("company_name", String(200)),
+    Column("address", String(500)),
+    Column("phone", String(20)),  # E.164
+    Column("contact_name", String(200)),
+    Column("contact_email", String(320)),
+    Column("product_code", String(20), ForeignKey("products.code")),
+    Column("platform", String(50)),
+    Column("user_count", Integer),
+    Column("licence_expiry", Date),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    CheckConstraint("user_count > 0", name="user_count_positive"),
+)
+Index("ix_cases_conversation_id", cases.c.conversation_id)
+
+# A case's history: status changes now; agents' notes and actions later.
+case_events = Table(
+    "case_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("kind", String(30), nullable=False),  # "status"; later e.g. "note"
+    Column("status", String(30)),  # the new status, for kind "status"
+    Column("actor", String(100), nullable=False),  # "assistant", an agent's name, ...
+    Column("note", Text),
+)
+Index("ix_case_events_case_id", case_events.c.case_id)
+
+# The last reference number handed out in each year; updating the row locks it,
+# so concurrent cases get consecutive numbers on SQLite and PostgreSQL alike.
+case_reference_counters = Table(
+    "case_reference_counters",
+    metadata,
+    Column("year", Integer, primary_key=True, autoincrement=False),
+    Column("last_number", Integer, nullable=False),
+)
+
+# Messages to other systems, written in the same transaction as the change they
+# announce and delivered afterwards by renewals.delivery. Rows are kept once
+# delivered (payload cleared) and never deleted on failure.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("topic", String(50), nullable=False),  # "case.webhook"; later e.g. Slack notices
+    Column("dedupe_key", String(200), nullable=False, unique=True),  # one message per event, ever
+    Column("case_id", Integer, ForeignKey("cases.id")),
+    Column("payload", Text),  # JSON; holds personal data until delivered, then cleared
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UtcDateTime),  # NULL: as soon as a worker is free
+    Column("locked_until", UtcDateTime),  # a worker's lease on the row
+    Column("locked_by", String(100)),
+    Column("last_attempt_at", UtcDateTime),
+    Column("last_error", String(500)),  # e.g. "HTTP 500"; never the response body
+    Column("flagged", Boolean, nullable=False),  # refused (4xx): needs a person, still retried
+    Column("delivered_at", UtcDateTime),
+)
+Index("ix_outbox_next_attempt_at", outbox.c.next_attempt_at)
+Index("ix_outbox_case_id", outbox.c.case_id)
+
 
 def database_url_from_env(environ: Mapping[str, str] = os.environ) -> str:
     """DATABASE_URL, or the SQLite file var/renewals.db under the project root."""
     return environ.get(DATABASE_URL_VARIABLE, "").strip() or f"sqlite:///{DEFAULT_DATABASE_PATH}"
 
 
+# A connection with this execution option set to True starts its transactions
+# with BEGIN IMMEDIATE on SQLite (see UnitOfWork's `immediate`); PostgreSQL ignores it.
+SQLITE_IMMEDIATE_OPTION = "renewals_sqlite_immediate"
+
+
 def make_engine(url: str, **engine_options) -> Engine:
-    """A 2.0-style engine; SQLite gets foreign keys and real transactions."""
+    """A 2.0-style engine; SQLite gets foreign keys and real transactions.
+
+    Statement parameters hold personal data, so they are left out of error
+    messages and logs (hide_parameters), and SQL logging stays off unless the
+    `sqlalchemy.engine` logger's level is set on purpose: at DEBUG it would log
+    every row read.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine_options.setdefault("hide_parameters", True)
+    _keep_sql_logging_off()
     engine = create_engine(url, future=True, **engine_options)
     if engine.dialect.name == "sqlite":
         _make_sqlite_behave(engine)
     return engine
+
+
+def _keep_sql_logging_off() -> None:
+    # A root logger at DEBUG (e.g. a server's --debug flag) would otherwise turn
+    # on SQLAlchemy's SQL and row logging through inheritance.
+    sql_logger = logging.getLogger("sqlalchemy.engine")
+    if sql_logger.level == logging.NOTSET:
+        sql_logger.setLevel(logging.WARNING)
 
 
 def _make_sqlite_behave(engine: Engine) -> None:
@@ -214,7 +344,10 @@ def _make_sqlite_behave(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        # IMMEDIATE takes the write lock up front (waiting for it, up to the
+        # busy timeout) so read-then-write work cannot deadlock with another writer.
+        immediate = connection.get_execution_options().get(SQLITE_IMMEDIATE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def migrate(engine_or_url: Union[Engine, str]) -> None:

@@ -3,13 +3,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import asdict, fields
-from typing import Optional
+from datetime import datetime
+from typing import Iterable, Optional, Sequence
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
+from renewals.cases import Case, CaseEvent, CaseStatus
+from renewals.checklist import CHECKLIST_FIELDS, RenewalChecklist
 from renewals.db import (
+    case_events,
+    case_reference_counters,
+    cases,
     licences,
+    outbox,
     price_list_bands,
     price_list_rates,
     price_list_regions,
@@ -19,6 +27,7 @@ from renewals.db import (
     resellers,
 )
 from renewals.licences import Licence
+from renewals.outbox import OutboxMessage
 from renewals.pricelist import PriceList, Product, RegionTerms, UserBand
 from renewals.resellers import Reseller
 
@@ -59,6 +68,14 @@ class LicenceRepository:
         )
         if updated.rowcount == 0:
             self._connection.execute(insert(licences).values(**values))
+
+    def count_with_contact_email(self, email: str) -> int:
+        """How many licences name `email` as their contact, ignoring case."""
+        return self._connection.execute(
+            select(func.count())
+            .select_from(licences)
+            .where(func.lower(licences.c.contact_email) == email.strip().lower())
+        ).scalar_one()
 
     def product_codes_in_use(self) -> set[str]:
         return set(self._connection.execute(select(licences.c.product_code).distinct()).scalars())
@@ -225,3 +242,303 @@ class PriceListRepository:
             )
             for row in self._connection.execute(select(products).where(products.c.code.in_(codes)).order_by(products.c.code))
         }
+
+
+class CaseRepository:
+    """Cases with their history. The idempotency key and the reference are each unique."""
+
+    def __init__(self, connection: Connection):
+        self._connection = connection
+
+    def get(self, reference: str) -> Optional[Case]:
+        return self._load(cases.c.reference == reference)
+
+    def get_by_key(self, idempotency_key: str) -> Optional[Case]:
+        return self._load(cases.c.idempotency_key == idempotency_key)
+
+    def id_of(self, reference: str) -> Optional[int]:
+        return self._connection.execute(select(cases.c.id).where(cases.c.reference == reference)).scalar_one_or_none()
+
+    def next_reference_number(self, year: int) -> int:
+        """The next number for `year`'s references, counted in this transaction.
+
+        Updating the counter row locks it until commit (PostgreSQL row lock, SQLite
+        write lock), so concurrent transactions get consecutive, unique numbers.
+        """
+        bump = (
+            update(case_reference_counters)
+            .where(case_reference_counters.c.year == year)
+            .values(last_number=case_reference_counters.c.last_number + 1)
+        )
+        if self._connection.execute(bump).rowcount == 0:
+            try:
+                with self._connection.begin_nested():
+                    self._connection.execute(insert(case_reference_counters).values(year=year, last_number=1))
+                return 1
+            except IntegrityError:
+                # Another transaction created the year's row first; count on from it.
+                self._connection.execute(bump)
+        return self._connection.execute(
+            select(case_reference_counters.c.last_number).where(case_reference_counters.c.year == year)
+        ).scalar_one()
+
+    def add(self, case: Case, idempotency_key: str) -> int:
+        """Insert the case and its history; returns its row id."""
+        licence_id = None
+        if case.licence_code is not None:
+            licence_id = self._connection.execute(
+                select(licences.c.id).where(licences.c.activation_code == case.licence_code)
+            ).scalar_one_or_none()
+            if licence_id is None:
+                raise ValueError(f"case {case.reference} names a licence that is not in the database")
+        values = {name: getattr(case.checklist, name) for name in CHECKLIST_FIELDS}
+        case_id = self._connection.execute(
+            insert(cases).values(
+                reference=case.reference,
+                reason=case.reason,
+                status=case.status.value,
+                idempotency_key=idempotency_key,
+                conversation_id=case.conversation_id,
+                channel=case.channel,
+                licence_id=licence_id,
+                routed_to=case.routed_to,
+                created_at=case.created_at,
+                updated_at=case.updated_at,
+                **values,
+            )
+        ).inserted_primary_key[0]
+        for event in case.history:
+            self._insert_event(case_id, event)
+        return case_id
+
+    def update_status(self, reference: str, expected: CaseStatus, new: CaseStatus, at: datetime) -> bool:
+        """Set the status if it is still `expected`; False if someone changed it first."""
+        result = self._connection.execute(
+            update(cases)
+            .where(cases.c.reference == reference, cases.c.status == expected.value)
+            .values(status=new.value, updated_at=at)
+        )
+        return result.rowcount == 1
+
+    def add_event(self, reference: str, event: CaseEvent) -> None:
+        case_id = self.id_of(reference)
+        if case_id is None:
+            raise LookupError(f"no case {reference}")
+        self._insert_event(case_id, event)
+        self._connection.execute(update(cases).where(cases.c.id == case_id).values(updated_at=event.at))
+
+    def ids_with_contact_email(self, email: str) -> list[tuple[int, Optional[str]]]:
+        """(row id, conversation id) of every case whose contact email is `email`, ignoring case."""
+        rows = self._connection.execute(
+            select(cases.c.id, cases.c.conversation_id)
+            .where(func.lower(cases.c.contact_email) == email.strip().lower())
+            .order_by(cases.c.id)
+        )
+        return [(row.id, row.conversation_id) for row in rows]
+
+    def ids_resolved_before(self, cutoff: datetime) -> list[int]:
+        """Row ids of resolved cases last changed before `cutoff`."""
+        return list(
+            self._connection.execute(
+                select(cases.c.id)
+                .where(cases.c.status == CaseStatus.RESOLVED.value, cases.c.updated_at < cutoff)
+                .order_by(cases.c.id)
+            ).scalars()
+        )
+
+    def delete(self, case_ids: Sequence[int]) -> tuple[int, int]:
+        """Delete the cases and their history; returns (cases, history entries) deleted.
+
+        Their outbox messages must be deleted first (OutboxRepository.delete_for_cases).
+        """
+        if not case_ids:
+            return 0, 0
+        events = self._connection.execute(delete(case_events).where(case_events.c.case_id.in_(case_ids))).rowcount
+        deleted = self._connection.execute(delete(cases).where(cases.c.id.in_(case_ids))).rowcount
+        return deleted, events
+
+    def count(self) -> int:
+        return self._connection.execute(select(func.count()).select_from(cases)).scalar_one()
+
+    def _insert_event(self, case_id: int, event: CaseEvent) -> None:
+        self._connection.execute(
+            insert(case_events).values(
+                case_id=case_id,
+                at=event.at,
+                kind=event.kind,
+                status=event.status.value if event.status is not None else None,
+                actor=event.actor,
+                note=event.note,
+            )
+        )
+
+    def _load(self, condition) -> Optional[Case]:
+        row = self._connection.execute(
+            select(cases, licences.c.activation_code)
+            .select_from(cases.outerjoin(licences, cases.c.licence_id == licences.c.id))
+            .where(condition)
+        ).one_or_none()
+        if row is None:
+            return None
+        history = tuple(
+            CaseEvent(
+                at=event.at,
+                kind=event.kind,
+                actor=event.actor,
+                status=CaseStatus(event.status) if event.status is not None else None,
+                note=event.note,
+            )
+            for event in self._connection.execute(
+                select(case_events).where(case_events.c.case_id == row.id).order_by(case_events.c.id)
+            )
+        )
+        return Case(
+            reference=row.reference,
+            reason=row.reason,
+            status=CaseStatus(row.status),
+            checklist=RenewalChecklist(**{name: row._mapping[name] for name in CHECKLIST_FIELDS}),
+            conversation_id=row.conversation_id,
+            channel=row.channel,
+            licence_code=row.activation_code,
+            routed_to=row.routed_to,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            history=history,
+        )
+
+
+class OutboxRepository:
+    """Outbox messages: added with the change they announce, claimed and settled by delivery workers."""
+
+    def __init__(self, connection: Connection):
+        self._connection = connection
+
+    def add(self, topic: str, dedupe_key: str, payload: str, created_at: datetime, case_id: Optional[int] = None) -> int:
+        return self._connection.execute(
+            insert(outbox).values(
+                topic=topic,
+                dedupe_key=dedupe_key,
+                case_id=case_id,
+                payload=payload,
+                created_at=created_at,
+                attempts=0,
+                flagged=False,
+            )
+        ).inserted_primary_key[0]
+
+    def claim(
+        self,
+        topics: Iterable[str],
+        now: datetime,
+        worker_id: str,
+        lease_until: datetime,
+        limit: int,
+        skip_locked: bool = False,
+    ) -> list[OutboxMessage]:
+        """Lease up to `limit` due, undelivered messages to `worker_id` until `lease_until`.
+
+        A message is due when its next attempt time has come and no other
+        worker holds an unexpired lease on it. `skip_locked` (PostgreSQL) lets
+        concurrent workers pass over rows another is claiming instead of waiting;
+        the conditional update re-checks the lease either way.
+        """
+        due = and_(
+            outbox.c.delivered_at.is_(None),
+            outbox.c.topic.in_(list(topics)),
+            or_(outbox.c.next_attempt_at.is_(None), outbox.c.next_attempt_at <= now),
+            or_(outbox.c.locked_until.is_(None), outbox.c.locked_until <= now),
+        )
+        candidates = select(outbox.c.id).where(due).order_by(outbox.c.id).limit(limit)
+        if skip_locked:
+            candidates = candidates.with_for_update(skip_locked=True)
+        claimed = []
+        for message_id in list(self._connection.execute(candidates).scalars()):
+            leased = self._connection.execute(
+                update(outbox)
+                .where(outbox.c.id == message_id, due)
+                .values(locked_until=lease_until, locked_by=worker_id)
+            )
+            if leased.rowcount == 1:
+                claimed.append(message_id)
+        return self._messages(outbox.c.id.in_(claimed)) if claimed else []
+
+    def mark_delivered(self, message_id: int, worker_id: str, at: datetime) -> bool:
+        """Record a delivery and clear the payload; False if the worker no longer held the lease."""
+        return self._settle(
+            message_id,
+            worker_id,
+            attempts=outbox.c.attempts + 1,
+            last_attempt_at=at,
+            delivered_at=at,
+            payload=None,
+            last_error=None,
+            flagged=False,
+            next_attempt_at=None,
+        )
+
+    def mark_failed(
+        self, message_id: int, worker_id: str, at: datetime, error: str, next_attempt_at: datetime, flagged: bool
+    ) -> bool:
+        """Record a failed attempt and when to try again; False if the worker no longer held the lease."""
+        return self._settle(
+            message_id,
+            worker_id,
+            attempts=outbox.c.attempts + 1,
+            last_attempt_at=at,
+            last_error=error[:500],
+            flagged=flagged,
+            next_attempt_at=next_attempt_at,
+        )
+
+    def release(self, message_id: int, worker_id: str) -> bool:
+        """Give up a lease without an attempt (e.g. the worker is stopping)."""
+        return self._settle(message_id, worker_id)
+
+    def get(self, message_id: int) -> Optional[OutboxMessage]:
+        messages = self._messages(outbox.c.id == message_id)
+        return messages[0] if messages else None
+
+    def undelivered(self) -> list[OutboxMessage]:
+        """Every message not delivered yet, oldest first, without payloads."""
+        return self._messages(outbox.c.delivered_at.is_(None), with_payload=False)
+
+    def for_case(self, reference: str) -> list[OutboxMessage]:
+        return self._messages(cases.c.reference == reference, with_payload=False)
+
+    def delete_for_cases(self, case_ids: Sequence[int]) -> int:
+        if not case_ids:
+            return 0
+        return self._connection.execute(delete(outbox).where(outbox.c.case_id.in_(case_ids))).rowcount
+
+    def _settle(self, message_id: int, worker_id: str, **values) -> bool:
+        result = self._connection.execute(
+            update(outbox)
+            .where(outbox.c.id == message_id, outbox.c.locked_by == worker_id, outbox.c.delivered_at.is_(None))
+            .values(locked_until=None, locked_by=None, **values)
+        )
+        return result.rowcount == 1
+
+    def _messages(self, condition, with_payload: bool = True) -> list[OutboxMessage]:
+        rows = self._connection.execute(
+            select(outbox, cases.c.reference)
+            .select_from(outbox.outerjoin(cases, outbox.c.case_id == cases.c.id))
+            .where(condition)
+            .order_by(outbox.c.id)
+        )
+        return [
+            OutboxMessage(
+                id=row.id,
+                topic=row.topic,
+                case_reference=row.reference,
+                payload=row.payload if with_payload else None,
+                created_at=row.created_at,
+                attempts=row.attempts,
+                next_attempt_at=row.next_attempt_at,
+                last_attempt_at=row.last_attempt_at,
+                last_error=row.last_error,
+                flagged=row.flagged,
+                delivered_at=row.delivered_at,
+                locked_until=row.locked_until,
+            )
+            for row in rows
+        ]

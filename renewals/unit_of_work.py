@@ -1,27 +1,48 @@
 """One database transaction, with the repositories that work inside it."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+from typing import Iterator
+
 from sqlalchemy.engine import Engine
 
-from renewals.repositories import LicenceRepository, PriceListRepository, ResellerRepository
+from renewals.db import SQLITE_IMMEDIATE_OPTION
+from renewals.repositories import (
+    CaseRepository,
+    LicenceRepository,
+    OutboxRepository,
+    PriceListRepository,
+    ResellerRepository,
+)
 
 
 class UnitOfWork:
     """`with UnitOfWork(engine) as uow:` commits when the block succeeds, rolls back if it raises.
 
     All repositories share the one transaction, so changes that belong together
-    (an import, or later a status change and the message announcing it) land together.
+    (an import, or a case and the outbox message announcing it) land together.
+
+    `immediate=True` is for work that reads and then writes what it read
+    (opening a case, claiming outbox rows): on SQLite the transaction takes the
+    write lock at the start, waiting its turn, instead of failing with "database
+    is locked" when two writers meet. PostgreSQL ignores it; there the
+    repositories rely on row locks and unique constraints.
     """
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, *, immediate: bool = False):
         self._engine = engine
+        self._immediate = immediate
 
     def __enter__(self) -> UnitOfWork:
         self._connection = self._engine.connect()
+        if self._immediate:
+            self._connection.execution_options(**{SQLITE_IMMEDIATE_OPTION: True})
         self._transaction = self._connection.begin()
         self.licences = LicenceRepository(self._connection)
         self.resellers = ResellerRepository(self._connection)
         self.price_lists = PriceListRepository(self._connection)
+        self.cases = CaseRepository(self._connection)
+        self.outbox = OutboxRepository(self._connection)
         return self
 
     def __exit__(self, exc_type, exc, traceback) -> None:
@@ -32,3 +53,14 @@ class UnitOfWork:
                 self._transaction.rollback()
         finally:
             self._connection.close()
+
+    @property
+    def dialect_name(self) -> str:
+        """"sqlite" or "postgresql"."""
+        return self._connection.dialect.name
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A nested transaction: if the block raises, only its changes are undone."""
+        with self._connection.begin_nested():
+            yield

@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from renewals.db import make_engine, metadata, migrate
+from renewals.importers import load_demo
 from renewals.pricelist import load_price_list
 from renewals_testdata import DEMO_DIR
 
@@ -77,4 +78,11 @@ def engine(request):
     with engine.begin() as connection:
         tables = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
         connection.execute(text(f"TRUNCATE {tables} CASCADE"))
+    return engine
+
+
+@pytest.fixture
+def demo_engine(engine):
+    """A migrated database on each backend, holding the demo resellers, price list and licences."""
+    load_demo(engine, DEMO_DIR)
     return engine

@@ -1,7 +1,7 @@
 """Where "today" comes from: Sydney's date, unless RENEWALS_TODAY pins it."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -35,3 +35,26 @@ def test_system_clock_gives_the_date_in_sydney():
 
 def test_fixed_clock_always_gives_its_date():
     assert FixedClock(date(2028, 2, 29)).today() == date(2028, 2, 29)
+
+
+def test_now_is_an_aware_utc_instant():
+    before = datetime.now(timezone.utc)
+    now = SystemClock().now()
+
+    assert now.tzinfo is timezone.utc and before <= now <= datetime.now(timezone.utc)
+
+
+def test_a_fixed_clocks_now_is_midday_in_sydney_on_its_date():
+    now = FixedClock(date(2026, 11, 28)).now()
+
+    assert now == datetime(2026, 11, 28, 1, 0, tzinfo=timezone.utc)  # 12:00 AEDT
+    assert now.astimezone(ZoneInfo("Australia/Sydney")).date() == date(2026, 11, 28)
+
+
+def test_a_fixed_clock_can_pin_the_instant_too():
+    pinned = datetime(2026, 11, 28, 9, 30, tzinfo=ZoneInfo("Pacific/Auckland"))
+
+    assert FixedClock(date(2026, 11, 28), fixed_now=pinned).now() == pinned
+    assert FixedClock(date(2026, 11, 28), fixed_now=pinned).now().tzinfo is timezone.utc
+    with pytest.raises(ValueError, match="timezone-aware"):
+        FixedClock(date(2026, 11, 28), fixed_now=datetime(2026, 11, 28, 9, 30))

@@ -1,0 +1,282 @@
+"""Support cases: opened from the chat with the renewal checklist, routed, and followed to resolution.
+
+A customer who wants to renew gives the assistant the checklist a reseller
+needs (renewals.checklist); confirming it opens a case. The case goes to the
+licence's reseller, or to Technical Support when the reseller is unknown, and
+keeps a history of who changed its status, when and why.
+
+Opening is idempotent: the same conversation confirming the same details
+again (or a retried action call) gets the same case back, even when the two
+requests race. References look like RN-2026-000123: the year and a number
+that counts up through the year.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+from typing import Any, Optional, Sequence
+
+from sqlalchemy.exc import IntegrityError
+
+from renewals.checklist import CHECKLIST_FIELDS, RenewalChecklist
+from renewals.clock import Clock
+from renewals.licences import Licence
+from renewals.outbox import encode_payload
+
+log = logging.getLogger(__name__)
+
+REFERENCE_PREFIX = "RN"
+TECHNICAL_SUPPORT = "technical-support"
+ASSISTANT = "assistant"  # the actor for what the chat assistant does
+MAX_ACTOR_LENGTH = 100
+MAX_NOTE_LENGTH = 4000
+MAX_CONVERSATION_ID_LENGTH = 255
+MAX_CHANNEL_LENGTH = 50
+
+
+class CaseReason:
+    """Why a case was opened. Plain strings in the database, so new reasons need no migration."""
+
+    RENEWAL = "renewal"
+
+
+class CaseStatus(Enum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    HANDED_TO_RESELLER = "handed_to_reseller"
+    RESOLVED = "resolved"
+
+
+# Where a case may go from each status. A resolved case is closed for good.
+ALLOWED_TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
+    CaseStatus.OPEN: frozenset({CaseStatus.IN_PROGRESS, CaseStatus.HANDED_TO_RESELLER, CaseStatus.RESOLVED}),
+    CaseStatus.IN_PROGRESS: frozenset({CaseStatus.HANDED_TO_RESELLER, CaseStatus.RESOLVED}),
+    CaseStatus.HANDED_TO_RESELLER: frozenset({CaseStatus.IN_PROGRESS, CaseStatus.RESOLVED}),
+    CaseStatus.RESOLVED: frozenset(),
+}
+
+
+def can_transition(current: CaseStatus, new: CaseStatus) -> bool:
+    return new in ALLOWED_TRANSITIONS[current]
+
+
+class EventKind:
+    """What a history entry records. Plain strings: agents' notes and actions come later."""
+
+    STATUS = "status"
+
+
+@dataclass(frozen=True)
+class CaseEvent:
+    """One entry in a case's history."""
+
+    at: datetime
+    kind: str  # EventKind
+    actor: str  # ASSISTANT, or the name of the person who acted
+    status: Optional[CaseStatus] = None  # the new status, for EventKind.STATUS
+    note: Optional[str] = field(default=None, repr=False)  # free text may hold personal data
+
+
+@dataclass(frozen=True)
+class Case:
+    reference: str  # "RN-2026-000123"
+    reason: str  # CaseReason
+    status: CaseStatus
+    checklist: RenewalChecklist  # its repr() leaves out contact details
+    # A channel's sender id can be a phone number, so it stays out of repr() too.
+    conversation_id: Optional[str] = field(repr=False)
+    channel: Optional[str]
+    licence_code: Optional[str] = field(repr=False)  # the licence's Activation Code, if known
+    routed_to: str  # a reseller id, or TECHNICAL_SUPPORT
+    created_at: datetime
+    updated_at: datetime
+    history: tuple[CaseEvent, ...] = ()
+
+    @property
+    def reseller_id(self) -> Optional[str]:
+        return None if self.routed_to == TECHNICAL_SUPPORT else self.routed_to
+
+
+class CaseError(Exception):
+    """A case operation that can't be done. Messages never contain personal data."""
+
+
+class CaseNotFound(CaseError, LookupError):
+    pass
+
+
+class TransitionNotAllowed(CaseError):
+    pass
+
+
+def format_reference(year: int, number: int) -> str:
+    return f"{REFERENCE_PREFIX}-{year}-{number:06d}"
+
+
+def routing_target(licence: Optional[Licence]) -> str:
+    """The licence's reseller; Technical Support when the licence or its reseller is unknown."""
+    if licence is not None and licence.reseller_id:
+        return licence.reseller_id
+    return TECHNICAL_SUPPORT
+
+
+def idempotency_key(reason: str, conversation_id: Optional[str], checklist: RenewalChecklist) -> str:
+    """SHA-256 of the conversation and the normalised details: equal inputs, equal key.
+
+    Text compares without regard to case or spacing, so "Acme Pty Ltd" typed
+    again as "ACME  pty ltd" is the same request.
+    """
+
+    def canonical(value: Any) -> Any:
+        if isinstance(value, str):
+            return " ".join(value.split()).casefold()
+        if hasattr(value, "isoformat"):
+            return value.isoformat()
+        return value
+
+    content = [reason, conversation_id] + [canonical(getattr(checklist, name)) for name in CHECKLIST_FIELDS]
+    return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def open_renewal_case(
+    uow,
+    checklist: RenewalChecklist,
+    conversation_id: str,
+    channel: Optional[str],
+    licence: Optional[Licence] = None,
+    *,
+    clock: Clock,
+    delivery_topics: Sequence[str] = (),
+) -> Case:
+    """Open a renewal case for a confirmed checklist, or return the one this conversation already opened.
+
+    The checklist must be complete and valid (IncompleteChecklist /
+    InvalidChecklist otherwise); it is stored normalised. One outbox message
+    per topic in `delivery_topics` is written in the same transaction, so the
+    case and its messages commit or roll back together. Use a unit of work
+    opened with `immediate=True` (see UnitOfWork) so concurrent opens on
+    SQLite queue rather than fail.
+    """
+    conversation_id = _bounded_text(conversation_id, "conversation_id", MAX_CONVERSATION_ID_LENGTH, required=True)
+    channel = _bounded_text(channel, "channel", MAX_CHANNEL_LENGTH, required=False)
+    checklist = checklist.validated(clock.today(), uow.price_lists.active())
+    key = idempotency_key(CaseReason.RENEWAL, conversation_id, checklist)
+
+    existing = uow.cases.get_by_key(key)
+    if existing is not None:
+        log.info("Case %s was already opened for these details; returning it", existing.reference)
+        return existing
+
+    now = clock.now()
+    try:
+        with uow.savepoint():
+            reference = format_reference(clock.today().year, uow.cases.next_reference_number(clock.today().year))
+            case = Case(
+                reference=reference,
+                reason=CaseReason.RENEWAL,
+                status=CaseStatus.OPEN,
+                checklist=checklist,
+                conversation_id=conversation_id,
+                channel=channel,
+                licence_code=licence.activation_code if licence is not None else None,
+                routed_to=routing_target(licence),
+                created_at=now,
+                updated_at=now,
+                history=(CaseEvent(at=now, kind=EventKind.STATUS, actor=ASSISTANT, status=CaseStatus.OPEN),),
+            )
+            case_id = uow.cases.add(case, key)
+            for topic in delivery_topics:
+                uow.outbox.add(
+                    topic=topic,
+                    dedupe_key=f"{topic}:{reference}:opened",
+                    payload=encode_payload(case_document(case)),
+                    case_id=case_id,
+                    created_at=now,
+                )
+    except IntegrityError:
+        # Another request with the same key committed first: that case is the answer.
+        existing = uow.cases.get_by_key(key)
+        if existing is None:
+            raise
+        log.info("Case %s was opened concurrently for these details; returning it", existing.reference)
+        return existing
+    log.info(
+        "Opened case %s (reason %s, routed to %s, %d delivery message(s) queued)",
+        case.reference, case.reason, case.routed_to, len(delivery_topics),
+    )
+    return case
+
+
+def transition(
+    uow,
+    reference: str,
+    new_status: CaseStatus,
+    actor: str,
+    note: Optional[str] = None,
+    *,
+    clock: Clock,
+) -> Case:
+    """Move the case to `new_status`, recording who did it (and why, in `note`) in its history.
+
+    Raises CaseNotFound, or TransitionNotAllowed when ALLOWED_TRANSITIONS
+    forbids the move or the case changed status meanwhile.
+    """
+    new_status = CaseStatus(new_status)
+    actor = _bounded_text(actor, "actor", MAX_ACTOR_LENGTH, required=True)
+    note = _bounded_text(note, "note", MAX_NOTE_LENGTH, required=False)
+    case = uow.cases.get(reference)
+    if case is None:
+        raise CaseNotFound(f"no case {reference}")
+    if not can_transition(case.status, new_status):
+        raise TransitionNotAllowed(
+            f"case {reference} is {case.status.value} and can't become {new_status.value}"
+        )
+    now = clock.now()
+    if not uow.cases.update_status(reference, case.status, new_status, now):
+        raise TransitionNotAllowed(f"case {reference} changed status meanwhile; reload it and try again")
+    uow.cases.add_event(reference, CaseEvent(at=now, kind=EventKind.STATUS, actor=actor, status=new_status, note=note))
+    log.info("Case %s is now %s", reference, new_status.value)
+    return uow.cases.get(reference)
+
+
+def case_document(case: Case) -> dict[str, Any]:
+    """The case as the JSON document the webhook sends (see docs/cases.md)."""
+    checklist = case.checklist
+    return {
+        "reference": case.reference,
+        "status": case.status.value,
+        "reason": case.reason,
+        "checklist": {
+            "company_name": checklist.company_name,
+            "address": checklist.address,
+            "phone": checklist.phone,
+            "contact_name": checklist.contact_name,
+            "contact_email": checklist.contact_email,
+            "product_code": checklist.product_code,
+            "platform": checklist.platform,
+            "user_count": checklist.user_count,
+            "licence_expiry": checklist.licence_expiry.isoformat() if checklist.licence_expiry else None,
+        },
+        "licence_code": case.licence_code,
+        "routing": {"target": case.routed_to, "reseller_id": case.reseller_id},
+        "conversation_id": case.conversation_id,
+        "channel": case.channel,
+        "created_at": case.created_at.isoformat(),
+    }
+
+
+def _bounded_text(value: Any, name: str, max_length: int, *, required: bool) -> Optional[str]:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise ValueError(f"{name} is required")
+        return None
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string")
+    value = value.strip()
+    if len(value) > max_length:
+        raise ValueError(f"{name} is longer than {max_length} characters")
+    return value

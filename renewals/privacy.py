@@ -1,0 +1,107 @@
+"""Deleting customers' personal data: on request (forget a customer) and by retention (old resolved cases).
+
+Contact details live in the cases table (with copies in outbox payloads until
+delivered) and in the chat tracker store. See docs/privacy.md.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Iterable, Optional
+
+from sqlalchemy import column, delete, func, select, table
+from sqlalchemy.engine import Engine
+
+from renewals.clock import Clock
+from renewals.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+# Rasa's SQL tracker store keeps every conversation event in this table.
+TRACKER_EVENTS = table("events", column("sender_id"), column("data"))
+DEFAULT_RESOLVED_RETENTION = timedelta(days=730)  # two years
+
+
+@dataclass(frozen=True)
+class ErasureReport:
+    cases: int = 0
+    case_events: int = 0
+    outbox_messages: int = 0
+    conversations: int = 0  # tracker store conversations deleted
+    tracker_events: int = 0
+    licences_listing_address: int = 0  # imported licence records that still name the address
+
+
+def forget_customer(engine: Engine, email: str, tracker_engine: Optional[Engine] = None) -> ErasureReport:
+    """Delete every case whose contact email is `email` (any letter case), with its history and outbox messages.
+
+    With `tracker_engine` (Rasa's SQL tracker store), also delete every event
+    of those cases' conversations and of any conversation whose events mention
+    the address. The tracker deletion commits first and the case deletion only
+    after it, so a failure part-way leaves the cases to find on a re-run.
+    """
+    address = email.strip().lower()
+    if "@" not in address:
+        raise ValueError("an email address is needed")
+    with UnitOfWork(engine, immediate=True) as uow:
+        found = uow.cases.ids_with_contact_email(address)
+        case_ids = [case_id for case_id, _ in found]
+        conversations = {conversation for _, conversation in found if conversation}
+        tracker_events = tracker_conversations = 0
+        if tracker_engine is not None:
+            conversations |= _conversations_mentioning(tracker_engine, address)
+            tracker_conversations, tracker_events = _delete_conversations(tracker_engine, conversations)
+        outbox_messages = uow.outbox.delete_for_cases(case_ids)
+        deleted_cases, case_events = uow.cases.delete(case_ids)
+        listed = uow.licences.count_with_contact_email(address)
+    report = ErasureReport(
+        cases=deleted_cases,
+        case_events=case_events,
+        outbox_messages=outbox_messages,
+        conversations=tracker_conversations,
+        tracker_events=tracker_events,
+        licences_listing_address=listed,
+    )
+    log.info(
+        "Forgot a customer: %d case(s), %d history entries, %d outbox message(s), %d tracker event(s)",
+        report.cases, report.case_events, report.outbox_messages, report.tracker_events,
+    )
+    return report
+
+
+def purge_resolved_cases(
+    engine: Engine, clock: Clock, retention: timedelta = DEFAULT_RESOLVED_RETENTION
+) -> ErasureReport:
+    """Delete resolved cases last changed more than `retention` ago, with their history and outbox messages."""
+    with UnitOfWork(engine, immediate=True) as uow:
+        case_ids = uow.cases.ids_resolved_before(clock.now() - retention)
+        outbox_messages = uow.outbox.delete_for_cases(case_ids)
+        cases, case_events = uow.cases.delete(case_ids)
+    log.info("Purged %d resolved case(s) past retention", cases)
+    return ErasureReport(cases=cases, case_events=case_events, outbox_messages=outbox_messages)
+
+
+def _conversations_mentioning(tracker_engine: Engine, address: str) -> set[str]:
+    pattern = "%" + address.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    with tracker_engine.connect() as connection:
+        rows = connection.execute(
+            select(TRACKER_EVENTS.c.sender_id)
+            .where(func.lower(TRACKER_EVENTS.c.data).like(pattern, escape="\\"))
+            .distinct()
+        )
+        return {row.sender_id for row in rows}
+
+
+def _delete_conversations(tracker_engine: Engine, conversations: Iterable[str]) -> tuple[int, int]:
+    """Delete the conversations' events; returns (conversations that had events, events deleted)."""
+    conversations = sorted(conversations)
+    found = deleted = 0
+    with tracker_engine.begin() as connection:
+        for start in range(0, len(conversations), 500):
+            chunk = TRACKER_EVENTS.c.sender_id.in_(conversations[start : start + 500])
+            found += connection.execute(
+                select(func.count(TRACKER_EVENTS.c.sender_id.distinct())).where(chunk)
+            ).scalar_one()
+            deleted += connection.execute(delete(TRACKER_EVENTS).where(chunk)).rowcount
+    return found, deleted

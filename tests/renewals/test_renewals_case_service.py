@@ -1,0 +1,103 @@
+"""What the chat actions call for cases, and the storage underneath them."""
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from alembic import command
+from sqlalchemy import inspect, select
+
+from renewals.checklist import ProductMatch
+from renewals.db import _alembic_config, cases, make_engine, migrate, outbox
+from renewals.importers import load_demo
+from renewals.quotes import PriceListUnavailable
+from renewals.service import Renewals
+from renewals.unit_of_work import UnitOfWork
+from renewals_casedata import ACME_CHECKLIST, ManualClock
+from renewals_testdata import DEMO_DIR
+
+CASE_TABLES = {"cases", "case_events", "case_reference_counters", "outbox"}
+
+
+@pytest.fixture
+def renewals(sqlite_engine, sqlite_url):
+    load_demo(sqlite_engine, DEMO_DIR)
+    return Renewals.from_env({"DATABASE_URL": sqlite_url, "RENEWALS_TODAY": "2026-11-28"})
+
+
+def test_the_facade_matches_products_against_the_active_price_list(renewals):
+    assert renewals.match_product("deep securty on linux") == ProductMatch("DSEC", "Linux", 0.974, False)
+    assert renewals.match_product("worry free") is None
+    assert [m.product_code for m in renewals.product_candidates("worry free", limit=2)] == ["WFBS-ADV", "WFBS-STD"]
+
+
+def test_matching_without_a_price_list_says_prices_are_unavailable(sqlite_engine):
+    with pytest.raises(PriceListUnavailable):
+        Renewals(sqlite_engine, ManualClock()).match_product("apex one")
+
+
+def test_the_facade_reads_expiry_dates_against_its_clock(renewals):
+    assert renewals.validate_expiry("tomorrow").value == date(2026, 11, 29)
+
+
+def test_without_a_webhook_url_cases_are_not_queued(renewals, sqlite_engine):
+    renewals.open_renewal_case(ACME_CHECKLIST, "conversation-1", "web")
+
+    with UnitOfWork(sqlite_engine) as uow:
+        assert uow.outbox.undelivered() == []
+
+
+def test_with_a_webhook_url_every_new_case_is_queued(sqlite_engine, sqlite_url):
+    load_demo(sqlite_engine, DEMO_DIR)
+    renewals = Renewals.from_env({"DATABASE_URL": sqlite_url, "CASE_WEBHOOK_URL": "https://bridge.example/cases"})
+
+    case = renewals.open_renewal_case(ACME_CHECKLIST, "conversation-1", "web")
+
+    with UnitOfWork(sqlite_engine) as uow:
+        assert [m.case_reference for m in uow.outbox.undelivered()] == [case.reference]
+
+
+# --- storage ------------------------------------------------------------------
+
+
+def test_instants_are_stored_and_read_back_as_utc(engine, demo_price_list):
+    load_demo(engine, DEMO_DIR)
+    auckland = datetime(2026, 11, 28, 14, 0, tzinfo=timezone(timedelta(hours=13)))
+    clock = ManualClock(auckland)
+
+    case = Renewals(engine, clock).open_renewal_case(ACME_CHECKLIST, "conversation-1", "web")
+
+    with engine.connect() as connection:
+        stored = connection.execute(select(cases.c.created_at)).scalar_one()
+    assert stored == auckland and stored.tzinfo == timezone.utc
+    assert case.created_at == datetime(2026, 11, 28, 1, 0, tzinfo=timezone.utc)
+
+
+def test_naive_datetimes_are_refused(sqlite_engine):
+    with pytest.raises(Exception, match="timezone-aware"):
+        with UnitOfWork(sqlite_engine) as uow:
+            uow.outbox.add(topic="t", dedupe_key="k", payload="{}", created_at=datetime(2026, 11, 28, 1, 0))
+
+
+def test_the_case_migration_goes_down_and_up_again(sqlite_engine):
+    with sqlite_engine.begin() as connection:
+        config = _alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0001")
+    assert not CASE_TABLES & set(inspect(sqlite_engine).get_table_names())
+
+    migrate(sqlite_engine)
+    assert CASE_TABLES <= set(inspect(sqlite_engine).get_table_names())
+
+
+def test_sql_logging_stays_off_when_the_root_logger_is_at_debug(sqlite_url, caplog):
+    caplog.set_level(logging.DEBUG)
+    engine = make_engine(sqlite_url)
+    migrate(engine)
+
+    with engine.connect() as connection:
+        connection.execute(select(outbox.c.id)).all()
+    engine.dispose()
+
+    assert not [r for r in caplog.records if r.name.startswith("sqlalchemy.engine")]
