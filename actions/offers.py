@@ -4,12 +4,12 @@ from __future__ import annotations
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import hand_over
 from actions.licences import QUOTE, LicenceConversation
-from actions.renewal_request import start_renewal
+from actions.renewal_form import ActionStartRenewal
 from actions.topics import buttons
 
 
@@ -27,7 +27,8 @@ class ActionAcceptOffer(Action):
         if offer == "handoff":
             return events + hand_over(dispatcher, tracker)
         if offer == "renewal":
-            return events + start_renewal(dispatcher, tracker)
+            started = await ActionStartRenewal().run(dispatcher, tracker, domain)
+            return events + started + [FollowupAction("renewal_form")]
         dispatcher.utter_message(
             text="Great. What would you like to do next?",
             buttons=buttons("check_license_expiry", "lapse_charge_quote", "faq/how_to_renew"),

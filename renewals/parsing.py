@@ -786,3 +786,21 @@ def _without_overlaps(spans: List[Span]) -> List[Span]:
         if all(span.end <= other.start or span.start >= other.end for other in kept):
             kept.append(span)
     return sorted(kept, key=lambda s: s.start)
+
+
+_LEAD_IN_RE = re.compile(
+    r"^\s*(?:(?:sure|ok(?:ay)?|yes|yep|yeah)[,!.]?\s+)?"
+    r"(?:(?:it'?s|it is|that'?s|that is|we'?re|we are|i'?m|i am|this is|"
+    r"(?:the |our |my )?(?:company(?: name)?|business(?: name)?|address|contact(?: name| person)?|name)"
+    r"(?: is|'s|:|\s*-)?)\s+)",
+    re.IGNORECASE,
+)
+
+
+def strip_lead_in(text: Any) -> Optional[str]:
+    """The answer part of a reply like "it's Acme Pty Ltd" or "the address is 5 George St": "Acme Pty Ltd"."""
+    usable = _usable(text)
+    if usable is None:
+        return None
+    stripped = _LEAD_IN_RE.sub("", usable, count=1).strip()
+    return stripped or usable.strip()

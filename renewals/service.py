@@ -98,6 +98,11 @@ class Renewals:
                 clock=self._clock, delivery_topics=self._case_delivery_topics,
             )
 
+    def reseller_name(self, reseller_id: str) -> Optional[str]:
+        with UnitOfWork(self._engine) as uow:
+            reseller = uow.resellers.get(reseller_id)
+        return reseller.name if reseller else None
+
     def case(self, reference: str) -> Optional[Case]:
         with UnitOfWork(self._engine) as uow:
             return uow.cases.get(reference.strip().upper())

@@ -1,0 +1,216 @@
+"""The renewal checklist form: validation per item, pre-fill, corrections, cancel, submit."""
+from datetime import date
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import backend
+from actions.renewal_form import (
+    ActionAskRenewalConfirmed,
+    ActionCancelRenewal,
+    ActionExplainField,
+    ActionStartRenewal,
+    ActionSubmitRenewal,
+    ValidateRenewalForm,
+    field_named,
+)
+from conftest import run, slot_events, user_tracker
+
+QUOKKA = "WS-ZHQ7-9WPK9-UPNRR-JJJW3-LXPH8-S7UHD"  # Quokka Travel, reseller R-AU-002
+NULLARBOR = "SM-KYVR-4K5AD-GN4K2-5F3K3-DVKZC-4Y2JY"  # no reseller
+
+COMPLETE = {
+    "company_name": "Acme Pty Ltd",
+    "address": "5 George Street, Sydney NSW 2000",
+    "phone": "+61295550101",
+    "contact_name": "Jo Citizen",
+    "contact_email": "jo@acme.com.au",
+    "product": "WFBS-ADV",
+    "platform": "Windows",
+    "renewal_user_count": 20.0,
+    "licence_expiry": "2026-12-27",
+}
+
+
+async def validate(slot, value, text=None, slots=None):
+    """Runs the form's validation for one answer, as Rasa would after extracting it."""
+    tracker = user_tracker(text or str(value), "inform", slots={"requested_slot": slot, slot: value, **(slots or {})})
+    tracker.active_loop = {"name": "renewal_form"}
+    tracker.events.append({"event": "slot", "name": slot, "value": value})
+    dispatcher = CollectingDispatcher()
+    events = await ValidateRenewalForm().run(dispatcher, tracker, {"forms": {"renewal_form": {"required_slots": [slot]}}})
+    return dispatcher.messages, slot_events(events)
+
+
+@pytest.mark.parametrize(
+    "slot, typed, stored",
+    [
+        ("company_name", "it's Acme Pty Ltd", "Acme Pty Ltd"),
+        ("address", "the address is Level 3, 45 Pitt Street, Sydney NSW 2000", "Level 3, 45 Pitt Street, Sydney NSW 2000"),
+        ("phone", "0412 345 678", "+61412345678"),
+        ("phone", "(02) 9555 0101", "+61295550101"),
+        ("phone", "+64 21 123 4567", "+64211234567"),
+        ("contact_name", "my name is Sarah O'Brien", "Sarah O'Brien"),
+        ("contact_email", "it's Jo.Citizen@Acme.COM.AU", "Jo.Citizen@acme.com.au"),
+        ("licence_expiry", "27/11/2027", "2027-11-27"),
+        ("licence_expiry", "27 November 2027", "2027-11-27"),
+        ("renewal_user_count", "45 seats", 45.0),
+    ],
+)
+async def test_valid_answers_are_normalised(slot, typed, stored):
+    messages, slots = await validate(slot, typed)
+    assert slots[slot] == stored
+    assert not messages
+
+
+@pytest.mark.parametrize(
+    "slot, typed, reason",
+    [
+        ("company_name", "x", "too short"),
+        ("address", "Sydney", "too short"),
+        ("phone", "12345", "too short"),
+        ("phone", "call me maybe", "doesn't look like a phone number"),
+        ("contact_name", "R2D2", "digits"),
+        ("contact_email", "jo at acme", "needs an @"),
+        ("contact_email", "jo@example.com", "example address"),
+        ("licence_expiry", "31/2/2027", "doesn't exist"),
+        ("licence_expiry", "whenever", "couldn't read that as a date"),
+        ("renewal_user_count", "-4", "negative"),
+        ("renewal_user_count", "lots", "couldn't read a number"),
+    ],
+)
+async def test_a_wrong_answer_gets_a_specific_reason_and_is_asked_again(slot, typed, reason):
+    messages, slots = await validate(slot, typed)
+    assert slots[slot] is None
+    assert reason in messages[0]["text"]
+    assert slots["form_failures"] == {slot: 1}
+
+
+async def test_a_product_typo_is_matched_and_said_back():
+    messages, slots = await validate("product", "worry free advanced on windows")
+    assert slots["product"] == "WFBS-ADV" and slots["platform"] == "Windows"
+    assert "Worry-Free Business Security Advanced" in messages[0]["text"]
+
+
+async def test_a_single_platform_product_fills_the_platform_too():
+    _, slots = await validate("product", "scanmail")
+    assert slots["product"] == "SMEX" and slots["platform"] == "Windows"
+
+
+async def test_an_unknown_product_is_refused():
+    messages, slots = await validate("product", "a toaster")
+    assert slots["product"] is None
+    assert "couldn't match that" in messages[0]["text"]
+
+
+async def test_a_platform_the_product_does_not_have_is_refused():
+    messages, slots = await validate("platform", "Linux", slots={"product": "WFBS-ADV"})
+    assert slots["platform"] is None
+    assert "Windows, Mac, Microsoft Exchange" in messages[0]["text"]
+
+
+async def test_the_third_failure_on_one_item_offers_a_person_and_ends_the_form():
+    messages, slots = await validate("phone", "nope", slots={"form_failures": {"phone": 2}})
+    assert "third try" in messages[0]["text"]
+    assert messages[0]["buttons"][0]["title"] == "Talk to a person"
+    assert slots["requested_slot"] is None and slots["offer"] == "handoff"
+
+
+async def test_fewer_users_than_the_licence_is_noted_as_a_downsize():
+    messages, slots = await validate("renewal_user_count", "20", slots={"renewal_licence_code": QUOKKA})
+    assert slots["renewal_user_count"] == 20.0
+    assert "fewer than the 50 users" in messages[0]["text"] and "in writing" in messages[0]["text"]
+
+
+async def test_a_known_licence_prefills_every_item():
+    tracker = user_tracker(f"I want to renew {QUOKKA}", "renewal_request")
+    messages, events = await run(ActionStartRenewal(), tracker)
+    slots = slot_events(events)
+    assert slots["company_name"] == "Quokka Travel"
+    assert slots["product"] == "WFBS-STD" and slots["platform"] == "Windows"
+    assert slots["renewal_user_count"] == 50.0 and slots["licence_expiry"] == "2026-10-29"
+    assert slots["contact_email"] == "jack.williams@quokkatravel.com.au"
+    assert "on file" in messages[0]["text"]
+
+
+async def test_a_quote_for_fewer_users_carries_into_the_checklist():
+    slots = {"activation_code": QUOKKA, "quoted_code": QUOKKA, "user_count": 20.0}
+    _, events = await run(ActionStartRenewal(), user_tracker("go ahead and renew", "renewal_request", slots=slots))
+    assert slot_events(events)["renewal_user_count"] == 20.0
+
+
+async def test_the_summary_masks_contact_details_that_came_from_the_licence():
+    slots = {
+        "renewal_licence_code": QUOKKA, "company_name": "Quokka Travel", "address": "16 King Street, Perth WA 6000",
+        "phone": "+61283747051", "contact_name": "Jack Williams", "contact_email": "jack.williams@quokkatravel.com.au",
+        "product": "WFBS-STD", "platform": "Windows", "renewal_user_count": 50.0, "licence_expiry": "2026-10-29",
+    }
+    messages, _ = await run(ActionAskRenewalConfirmed(), user_tracker("ok", "inform", slots=slots))
+    text = messages[0]["text"]
+    assert "jack.williams" not in text and "j…@quokkatravel.com.au (on file)" in text
+    assert "Jack Williams" not in text and "J. W. (on file)" in text
+    assert "+61283747051" not in text
+    assert "Worry-Free Business Security Standard (Windows)" in text
+    assert "29 October 2026" in text
+    assert [b["title"] for b in messages[0]["buttons"]] == ["Confirm", "Change something"]
+
+
+async def test_the_summary_shows_what_the_customer_typed_in_full():
+    messages, _ = await run(ActionAskRenewalConfirmed(), user_tracker("ok", "inform", slots=COMPLETE))
+    text = messages[0]["text"]
+    for shown in ("Acme Pty Ltd", "jo@acme.com.au", "+61295550101", "Jo Citizen", "20", "27 December 2026"):
+        assert shown in text
+
+
+async def test_change_with_an_item_named_clears_just_that_item():
+    _, slots = await validate("renewal_confirmed", "change", text="the phone number is wrong", slots=COMPLETE)
+    assert slots == {"phone": None, "renewal_confirmed": None}
+
+
+async def test_change_without_an_item_asks_which_one():
+    messages, slots = await validate("renewal_confirmed", "change", text="I need to change something", slots=COMPLETE)
+    assert slots == {"renewal_confirmed": None}
+    assert "Which detail" in messages[0]["text"] and len(messages[0]["buttons"]) == 9
+
+
+def test_items_are_recognised_by_the_words_customers_use():
+    assert field_named("change the contact email") == "contact_email"
+    assert field_named("wrong mobile") == "phone"
+    assert field_named("the company name is misspelt") == "company_name"
+    assert field_named("users") == "renewal_user_count"
+
+
+async def test_confirming_opens_a_case_routed_to_the_reseller():
+    slots = {**COMPLETE, "renewal_confirmed": "yes", "renewal_licence_code": QUOKKA}
+    messages, events = await run(ActionSubmitRenewal(), user_tracker("confirm", "confirm_details", slots=slots))
+    reference = slot_events(events)["case_reference"]
+    assert reference.startswith(f"RN-{date(2026, 11, 28).year}-")
+    text = messages[0]["text"]
+    assert reference in text and "Harbour Systems Pty Ltd will contact Jo Citizen" in text
+    assert "updated licence certificate will be emailed to jo@acme.com.au" in text
+
+
+async def test_confirming_twice_gives_the_same_case():
+    slots = {**COMPLETE, "renewal_confirmed": "yes"}
+    _, first = await run(ActionSubmitRenewal(), user_tracker("confirm", "confirm_details", slots=slots))
+    _, second = await run(ActionSubmitRenewal(), user_tracker("confirm", "confirm_details", slots=slots))
+    assert slot_events(first)["case_reference"] == slot_events(second)["case_reference"]
+    assert backend.renewals().case(slot_events(first)["case_reference"]).routed_to == "technical-support"
+
+
+async def test_nothing_is_opened_without_confirmation():
+    messages, events = await run(ActionSubmitRenewal(), user_tracker("x", "inform", slots={**COMPLETE, "renewal_confirmed": None}))
+    assert messages == [] and events == []
+
+
+async def test_cancel_discards_every_item():
+    messages, events = await run(ActionCancelRenewal(), user_tracker("yes", "affirm", slots=COMPLETE))
+    slots = slot_events(events)
+    assert all(slots[slot] is None for slot in COMPLETE)
+    assert {"event": "active_loop", "name": None, "timestamp": None} in events
+    assert "discarded" in messages[0]["text"]
+
+
+async def test_why_do_you_need_my_phone_number_is_explained():
+    messages, _ = await run(ActionExplainField(), user_tracker("why do you need my phone number?", "ask_why_needed"))
+    assert "call" in messages[0]["text"]
