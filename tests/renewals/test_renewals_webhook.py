@@ -164,3 +164,21 @@ def test_a_slow_endpoint_times_out():
         result = sender_for(receiver.url, timeout=0.2).send(message(), NOW)
 
     assert not result.delivered and result.error == "timeout"
+
+
+def test_the_receiver_example_in_the_docs_accepts_a_real_request_and_refuses_a_forgery():
+    from renewals.db import PROJECT_ROOT
+
+    docs = (PROJECT_ROOT / "docs" / "cases.md").read_text()
+    example = next(block for block in docs.split("```python\n")[1:] if "def is_genuine" in block).split("```")[0]
+    namespace: dict = {}
+    exec(example, namespace)
+    is_genuine = namespace["is_genuine"]
+    with WebhookReceiver() as receiver:
+        sender_for(receiver.url).send(message(), datetime.now(timezone.utc))
+    [request] = receiver.all_requests()
+    headers = {"X-Renewals-Timestamp": request.timestamp, "X-Renewals-Signature": request.signature}
+
+    assert is_genuine(WEBHOOK_SECRET, headers, request.body)
+    assert not is_genuine(WEBHOOK_SECRET, headers, request.body.replace(b"open", b"shut"))
+    assert not is_genuine("wrong-secret", headers, request.body)
