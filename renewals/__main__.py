@@ -17,7 +17,7 @@ from typing import Optional, Sequence
 
 from renewals.clock import SystemClock
 from renewals.db import database_url_from_env, make_engine, migrate, schema_is_current
-from renewals.delivery import DeliveryWorker, run_worker
+from renewals.delivery import DEFAULT_BATCH_SIZE, DEFAULT_LEASE, DeliveryWorker, run_worker
 from renewals.importers import (
     DEMO_DIR,
     ImportRejected,
@@ -160,8 +160,10 @@ def _outbox_worker(engine, args) -> int:
     if not _schema_ready(engine):
         return 1
     sender = WebhookSender(config)
+    # A lease outlasts a whole batch of slow requests, so no other worker takes a message mid-batch.
+    lease = max(DEFAULT_LEASE, timedelta(seconds=DEFAULT_BATCH_SIZE * config.timeout + 60))
     # Delivery timing follows the real clock even when RENEWALS_TODAY pins the date.
-    worker = DeliveryWorker(engine, sender, SystemClock())
+    worker = DeliveryWorker(engine, sender, SystemClock(), lease=lease)
     if args.once:
         report = worker.deliver_due()
         print(f"Delivered {report.delivered} message(s); {report.failed} failed and will be retried.")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -16,8 +18,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from renewals.db import make_engine, metadata, migrate
-from renewals.importers import load_demo
+from renewals.importers import import_licences, import_price_list, import_resellers, load_demo
 from renewals.pricelist import load_price_list
+from renewals.unit_of_work import UnitOfWork
 from renewals_testdata import DEMO_DIR
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
@@ -81,8 +84,32 @@ def engine(request):
     return engine
 
 
-@pytest.fixture
-def demo_engine(engine):
-    """A migrated database on each backend, holding the demo resellers, price list and licences."""
+@pytest.fixture(scope="session")
+def demo_sqlite_template(tmp_path_factory) -> Path:
+    """A SQLite file migrated and loaded with the demo data once, for tests to copy."""
+    path = tmp_path_factory.mktemp("demo") / "renewals.db"
+    engine = make_engine(f"sqlite:///{path}")
     load_demo(engine, DEMO_DIR)
-    return engine
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def demo_engine(request, tmp_path):
+    """A migrated database on each backend, holding the demo resellers, price list and licences."""
+    if request.param == "sqlite":
+        path = tmp_path / "renewals.db"
+        shutil.copyfile(request.getfixturevalue("demo_sqlite_template"), path)
+        engine = make_engine(f"sqlite:///{path}")
+        yield engine
+        engine.dispose()
+        return
+    engine = request.getfixturevalue("postgres_engine")
+    with engine.begin() as connection:
+        tables = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
+        connection.execute(text(f"TRUNCATE {tables} CASCADE"))
+    with UnitOfWork(engine) as uow:
+        import_resellers(uow, DEMO_DIR / "resellers.csv")
+        import_price_list(uow, DEMO_DIR / "pricing.yml")
+        import_licences(uow, DEMO_DIR / "licenses.csv")
+    yield engine

@@ -1,7 +1,9 @@
 """Support cases: opening from a confirmed checklist, idempotency, references, routing and status changes."""
 from __future__ import annotations
 
+import json
 import re
+import shutil
 import threading
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
@@ -22,9 +24,9 @@ from renewals.cases import (
     transition,
 )
 from renewals.checklist import IncompleteChecklist, InvalidChecklist
-from renewals.db import case_events, cases, outbox
+from renewals.db import case_events, cases, make_engine, outbox
 from renewals.outbox import CASE_WEBHOOK_TOPIC
-from renewals.repositories import OutboxRepository
+from renewals.repositories import CaseRepository, OutboxRepository
 from renewals.service import Renewals
 from renewals.unit_of_work import UnitOfWork
 from renewals_casedata import ACME_CHECKLIST, ManualClock
@@ -36,6 +38,16 @@ WEBHOOK = (CASE_WEBHOOK_TOPIC,)
 @pytest.fixture
 def clock():
     return ManualClock()
+
+
+@pytest.fixture
+def demo_sqlite_engine(demo_sqlite_template, tmp_path):
+    """The demo database on SQLite only, for rules that don't depend on the backend."""
+    path = tmp_path / "renewals.db"
+    shutil.copyfile(demo_sqlite_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture
@@ -206,8 +218,6 @@ def test_the_open_path_recovers_when_a_concurrent_duplicate_wins_the_insert(demo
     # Simulate losing the race: the existing-case check misses, then the insert hits the unique key.
     renewals = Renewals(demo_engine, clock)
     first = renewals.open_renewal_case(ACME_CHECKLIST, "conversation-1", "web")
-    from renewals.repositories import CaseRepository
-
     real_get_by_key = CaseRepository.get_by_key
     calls = []
 
@@ -277,15 +287,11 @@ def test_the_allowed_transitions_follow_the_case_lifecycle():
 
 
 @pytest.mark.parametrize("current, new", ALL_MOVES, ids=lambda s: s.value)
-def test_a_transition_happens_only_when_allowed(sqlite_engine, demo_price_list, current, new):
-    from renewals.importers import load_demo
-    from renewals_testdata import DEMO_DIR
-
-    load_demo(sqlite_engine, DEMO_DIR)
+def test_a_transition_happens_only_when_allowed(demo_sqlite_engine, current, new):
     clock = ManualClock()
-    reference = open_case_in(sqlite_engine, clock, current)
+    reference = open_case_in(demo_sqlite_engine, clock, current)
 
-    with UnitOfWork(sqlite_engine) as uow:
+    with UnitOfWork(demo_sqlite_engine) as uow:
         if new in ALLOWED_TRANSITIONS[current]:
             assert transition(uow, reference, new, "Sam Agent", clock=clock).status is new
         else:
@@ -352,8 +358,6 @@ def test_with_a_webhook_the_case_is_queued_in_the_same_transaction(demo_engine, 
         stored = uow.outbox.get(message.id)
     assert (message.topic, message.case_reference, message.attempts) == (CASE_WEBHOOK_TOPIC, case.reference, 0)
     assert message.next_attempt_at is None  # due at once
-    import json
-
     assert json.loads(stored.payload) == case_document(case)
 
 

@@ -15,6 +15,7 @@ from renewals.cases import case_document
 from renewals.db import outbox
 from renewals.delivery import DeliveryWorker, SendResult, run_worker
 from renewals.outbox import CASE_WEBHOOK_TOPIC, Backoff
+from renewals.repositories import OutboxRepository
 from renewals.service import Renewals
 from renewals.unit_of_work import UnitOfWork
 from renewals.webhook import WebhookConfig, WebhookSender
@@ -186,8 +187,6 @@ def test_a_crash_between_sending_and_recording_resends_with_the_same_delivery_id
     [case] = open_cases(demo_engine, clock, 1)
     with WebhookReceiver() as receiver:
         crashing = DeliveryWorker(demo_engine, webhook(receiver), clock)
-        from renewals.repositories import OutboxRepository
-
         with monkeypatch.context() as patch:
             patch.setattr(OutboxRepository, "mark_delivered", lambda *a: (_ for _ in ()).throw(ConnectionError()))
             with pytest.raises(ConnectionError):
