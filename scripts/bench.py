@@ -63,7 +63,7 @@ def timed_turns(turn: Callable[[str], None], count: int) -> List[float]:
     return latencies
 
 
-def rest_latencies() -> Tuple[List[float], List[float]]:
+def rest_latencies() -> Tuple[List[float], List[float], List[float]]:
     lookup = "when does WS-2ZDQ-YG9N8-TZCHQ-444XL-FXQN5-BKM22 expire?"
     quote = "how much to renew WS-ZHQ7-9WPK9-UPNRR-JJJW3-LXPH8-S7UHD?"
     with tempfile.TemporaryDirectory() as work, running_assistant(Path(work)) as assistant:
@@ -71,7 +71,15 @@ def rest_latencies() -> Tuple[List[float], List[float]]:
         assert "AUD 2,294.05" in assistant.say("bench-warm-up-2", quote)
         lookups = timed_turns(lambda sender: assistant.send(sender, lookup), REST_TURNS)
         quotes = timed_turns(lambda sender: assistant.send(sender, quote), REST_TURNS)
-    return lookups, quotes
+        submits = []
+        for _ in range(REST_TURNS // 3):
+            sender = f"bench-{uuid.uuid4().hex}"
+            assert "on file" in assistant.say(sender, "I want to renew WS-ZHQ7-9WPK9-UPNRR-JJJW3-LXPH8-S7UHD")
+            started = time.perf_counter()
+            reply = assistant.say(sender, "Confirm, those details are correct")
+            submits.append((time.perf_counter() - started) * 1000)
+            assert "RN-" in reply
+    return lookups, quotes, submits
 
 
 def quotes_per_second() -> float:
@@ -111,7 +119,7 @@ def main() -> None:
     print("bench: training from scratch", flush=True)
     train_s = training_time_s()
     print("bench: REST turns", flush=True)
-    lookups, quotes = rest_latencies()
+    lookups, quotes, submits = rest_latencies()
     print("bench: domain quotes", flush=True)
     qps = quotes_per_second()
 
@@ -145,10 +153,12 @@ def main() -> None:
         row("NLU parse latency p50 / p95", f"{statistics.median(latencies):.1f} / {p95:.1f} ms", "p95 <= 50 ms", p95 <= 50),
         row("REST look-up turn p50 / p95", f"{statistics.median(lookups):.0f} / {percentile(lookups, 95):.0f} ms", "", None),
         row("REST quote turn p50 / p95", f"{statistics.median(quotes):.0f} / {percentile(quotes, 95):.0f} ms", "", None),
+        row("REST renewal submit turn (opens the case) p50 / p95",
+            f"{statistics.median(submits):.0f} / {percentile(submits, 95):.0f} ms", "", None),
         row("quotes per second, domain function alone", f"{qps:,.0f}", "", None),
         "",
         f"Parse latency over {len(latencies)} held-out messages (`Agent.parse_message`, in process); "
-        f"REST turns: {REST_TURNS} each, one new conversation per turn, action server and Rasa server on "
+        f"REST turns: {REST_TURNS} look-ups and {REST_TURNS} quotes, each in a new conversation, and {REST_TURNS // 3} renewal submissions (pre-filled checklist, then "Confirm"), action server and Rasa server on "
         "this machine with the embedded SQLite profile.",
         "",
         "Misclassified held-out messages:",

@@ -214,3 +214,14 @@ async def test_cancel_discards_every_item():
 async def test_why_do_you_need_my_phone_number_is_explained():
     messages, _ = await run(ActionExplainField(), user_tracker("why do you need my phone number?", "ask_why_needed"))
     assert "call" in messages[0]["text"]
+
+
+async def test_two_concurrent_confirmations_open_one_case():
+    import asyncio
+
+    slots = {**COMPLETE, "renewal_confirmed": "yes"}
+    results = await asyncio.gather(
+        *(run(ActionSubmitRenewal(), user_tracker("confirm", "confirm_details", slots=slots)) for _ in range(2))
+    )
+    references = {slot_events(events)["case_reference"] for _, events in results}
+    assert len(references) == 1
