@@ -151,14 +151,21 @@ def _schema_ready(engine) -> bool:
 
 def _outbox_worker(engine, args) -> int:
     config = webhook_config_from_env()
-    if config is None:
-        print(
-            f"{URL_VARIABLE} is not set: cases stay in the local database and there is nothing to deliver.",
-            file=sys.stderr,
-        )
-        return 1
     if not _schema_ready(engine):
         return 1
+    stop = threading.Event()
+    if not args.once:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: stop.set())
+    if config is None:
+        # The default set-up: nothing to deliver. Idle rather than exit, so a supervisor
+        # (or scripts/run.sh) running the worker alongside the servers keeps going.
+        message = f"{URL_VARIABLE} is not set: cases stay in the local database and there is nothing to deliver."
+        print(message, file=sys.stderr)
+        if not args.once:
+            stop.wait()
+        return 0
     sender = WebhookSender(config)
     # A lease outlasts a whole batch of slow requests, so no other worker takes a message mid-batch.
     lease = max(DEFAULT_LEASE, timedelta(seconds=DEFAULT_BATCH_SIZE * config.timeout + 60))
@@ -168,10 +175,6 @@ def _outbox_worker(engine, args) -> int:
         report = worker.deliver_due()
         print(f"Delivered {report.delivered} message(s); {report.failed} failed and will be retried.")
         return 0
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
     run_worker(engine, sender, worker.clock, args.poll_interval, stop, worker=worker)
     return 0
 

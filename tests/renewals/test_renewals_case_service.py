@@ -41,6 +41,11 @@ def test_the_facade_reads_expiry_dates_against_its_clock(renewals):
     assert renewals.validate_expiry("tomorrow").value == date(2026, 11, 29)
 
 
+def test_the_facade_names_a_reseller(renewals):
+    assert renewals.reseller_name("R-AU-002") == "Harbour Systems Pty Ltd"
+    assert renewals.reseller_name("R-XX-999") is None
+
+
 def test_without_a_webhook_url_cases_are_not_queued(renewals, sqlite_engine):
     renewals.open_renewal_case(ACME_CHECKLIST, "conversation-1", "web")
 

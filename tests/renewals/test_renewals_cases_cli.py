@@ -107,9 +107,28 @@ def test_showing_an_unknown_case_exits_1(database, capsys):
     assert "No case RN-2026-999999." in output(capsys)
 
 
-def test_the_worker_needs_a_webhook_url(queued, capsys):
-    assert main(["outbox-worker", "--once"]) == 1
+def test_without_a_webhook_url_the_worker_has_nothing_to_deliver(queued, capsys):
+    assert main(["outbox-worker", "--once"]) == 0
     assert "CASE_WEBHOOK_URL is not set: cases stay in the local database" in output(capsys)
+
+
+def test_without_a_webhook_url_the_worker_idles_until_stopped(database, sqlite_url):
+    # So that running it next to the servers (scripts/run.sh) does not end the others.
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("CASE_WEBHOOK_")}
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "renewals", "outbox-worker"],
+        cwd=PROJECT_ROOT, env={**environment, "DATABASE_URL": sqlite_url},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        with pytest.raises(subprocess.TimeoutExpired):
+            worker.wait(timeout=1.5)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        _, log = worker.communicate(timeout=30)
+
+    assert worker.returncode == 0
+    assert "nothing to deliver" in log
 
 
 def test_the_worker_refuses_a_webhook_without_a_secret(queued, capsys, monkeypatch):
