@@ -99,11 +99,6 @@ class Renewals:
             )
 
     def reseller_name(self, reseller_id: str) -> Optional[str]:
-        with UnitOfWork(self._engine) as uow:
-            reseller = uow.resellers.get(reseller_id)
-        return reseller.name if reseller else None
-
-    def reseller_name(self, reseller_id: str) -> Optional[str]:
         """The reseller's business name (e.g. for "Harbour Systems will contact you"), or None if unknown."""
         with UnitOfWork(self._engine) as uow:
             reseller = uow.resellers.get(reseller_id)
