@@ -158,8 +158,9 @@ def main() -> None:
         row("quotes per second, domain function alone", f"{qps:,.0f}", "", None),
         "",
         f"Parse latency over {len(latencies)} held-out messages (`Agent.parse_message`, in process); "
-        f"REST turns: {REST_TURNS} look-ups and {REST_TURNS} quotes, each in a new conversation, and {REST_TURNS // 3} renewal submissions (pre-filled checklist, then "Confirm"), action server and Rasa server on "
-        "this machine with the embedded SQLite profile.",
+        f"REST turns: {REST_TURNS} look-ups and {REST_TURNS} quotes, each in a new conversation, and "
+        f"{REST_TURNS // 3} renewal submissions (pre-filled checklist, then Confirm); action server and "
+        "Rasa server on this machine with the embedded SQLite profile.",
         "",
         "Misclassified held-out messages:",
         "",
