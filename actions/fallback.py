@@ -7,9 +7,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.licences import EXPIRY, LicenceConversation
+from actions.licences import continue_with_values
 from actions.topics import buttons, topic_key
-from renewals.codes import find_activation_code, looks_like_code_attempt
 
 FALLBACK_INTENT = "nlu_fallback"
 MAX_SUGGESTIONS = 3
@@ -55,12 +54,11 @@ class ActionHandleFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        text = tracker.latest_message.get("text") or ""
-        if find_activation_code(text) or looks_like_code_attempt(text):
-            # However it was worded, a message with an Activation Code answers the
-            # question the assistant asked, or else asks about that licence.
-            task = tracker.get_slot("pending_task") or EXPIRY
-            return await LicenceConversation(dispatcher, tracker).run(task)
+        # However it was worded, a message with a code, a term, a user count or a
+        # date may answer what the assistant asked, or change the last quote.
+        events = await continue_with_values(dispatcher, tracker)
+        if events is not None:
+            return events
         if consecutive_fallbacks(tracker) >= 2:
             dispatcher.utter_message(
                 text="Sorry, I still can't work out what you need. Would you like me to "

@@ -167,6 +167,23 @@ class ActionQuoteRenewal(Action):
         return await LicenceConversation(dispatcher, tracker).run(QUOTE)
 
 
+async def continue_with_values(dispatcher, tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
+    """Carries on the look-up or quote that a message with values answers, or None if it answers none.
+
+    A code answers the pending question (or asks about that licence); a term, a user
+    count or a date changes the last quote.
+    """
+    pending = tracker.get_slot("pending_task")
+    text = tracker.latest_message.get("text") or ""
+    has_code = bool(find_activation_code(text) or looks_like_code_attempt(text))
+    if has_code or pending in (EXPIRY, QUOTE) and tracker.latest_message.get("intent", {}).get("name") == "inform":
+        return await LicenceConversation(dispatcher, tracker).run(pending or EXPIRY)
+    said = {e.get("entity") for e in tracker.latest_message.get("entities", [])}
+    if tracker.get_slot("quoted_code") and said & {"term_years", "user_count", "date"}:
+        return await LicenceConversation(dispatcher, tracker).run(QUOTE)
+    return None
+
+
 class ActionContinueTask(Action):
     """A bare value ("WS-2ZDQ-…", "20 users", "2 years"): continue what it answers."""
 
@@ -177,12 +194,9 @@ class ActionContinueTask(Action):
         pending = tracker.get_slot("pending_task")
         if pending in (EXPIRY, QUOTE):
             return await LicenceConversation(dispatcher, tracker).run(pending)
-        text = tracker.latest_message.get("text") or ""
-        if find_activation_code(text) or looks_like_code_attempt(text):
-            return await LicenceConversation(dispatcher, tracker).run(EXPIRY)
-        said = {e.get("entity") for e in tracker.latest_message.get("entities", [])}
-        if tracker.get_slot("quoted_code") and said & {"term_years", "user_count", "date"}:
-            return await LicenceConversation(dispatcher, tracker).run(QUOTE)
+        events = await continue_with_values(dispatcher, tracker)
+        if events is not None:
+            return events
         dispatcher.utter_message(
             text="Thanks. What would you like me to do with that?",
             buttons=buttons("check_license_expiry", "lapse_charge_quote", "faq/how_to_renew"),

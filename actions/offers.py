@@ -13,6 +13,23 @@ from actions.renewal_form import ActionStartRenewal
 from actions.topics import buttons
 
 
+def current_offer(tracker: Tracker):
+    """What the assistant offered in its last turn, if anything.
+
+    An offer made earlier and not taken up has lapsed: a "yes" now answers
+    whatever was said since, not the old offer.
+    """
+    user_messages_seen = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            user_messages_seen += 1
+            if user_messages_seen == 2:
+                return None
+        elif event.get("event") == "slot" and event.get("name") == "offer" and user_messages_seen == 1:
+            return event.get("value")
+    return None
+
+
 class ActionAcceptOffer(Action):
     def name(self) -> Text:
         return "action_accept_offer"
@@ -20,7 +37,7 @@ class ActionAcceptOffer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        offer = tracker.get_slot("offer")
+        offer = current_offer(tracker)
         events: List[Dict[Text, Any]] = [SlotSet("offer", None)]
         if offer == QUOTE:
             return events + await LicenceConversation(dispatcher, tracker).run(QUOTE)

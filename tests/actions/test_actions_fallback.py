@@ -57,3 +57,12 @@ async def test_an_activation_code_is_understood_even_when_the_wording_is_not():
     tracker = user_tracker(f"errr {code} ??", "nlu_fallback", slots={"pending_task": "expiry"})
     messages, _ = await run(ActionHandleFallback(), tracker)
     assert "2 January 2028" in messages[0]["text"]
+
+
+async def test_an_unclear_message_with_a_user_count_changes_the_last_quote():
+    code = "WS-ZHQ7-9WPK9-UPNRR-JJJW3-LXPH8-S7UHD"
+    slots = {"activation_code": code, "quoted_code": code, "user_count": 20.0}
+    tracker = user_tracker("and for 20 seats?", "nlu_fallback", slots=slots,
+                           entities=[{"entity": "user_count", "value": 20, "start": 8, "end": 16}])
+    messages, _ = await run(ActionHandleFallback(), tracker)
+    assert "(1 year, 20 users): AUD 840.00" in messages[0]["text"]
