@@ -93,6 +93,10 @@ def _parser() -> argparse.ArgumentParser:
     command = commands.add_parser("purge-cases", help="delete resolved cases older than the retention period")
     command.add_argument("--older-than-days", type=int, default=730, metavar="DAYS")
     command.set_defaults(command=_purge_cases)
+
+    from renewals.agents import register_cli as register_agent_commands
+
+    register_agent_commands(commands)
     return parser
 
 

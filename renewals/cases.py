@@ -42,6 +42,7 @@ class CaseReason:
     """Why a case was opened. Plain strings in the database, so new reasons need no migration."""
 
     RENEWAL = "renewal"
+    HANDOFF = "human_handoff"  # the customer asked for a person, or the assistant offered one
 
 
 class CaseStatus(Enum):
@@ -68,6 +69,13 @@ class EventKind:
     """What a history entry records. Plain strings: agents' notes and actions come later."""
 
     STATUS = "status"
+    # Hand-off and agents' actions (see open_handoff_case and the agent functions below).
+    HANDOFF_REQUESTED = "handoff_requested"  # note: why; the conversation is paused from here
+    TAKEN = "taken"  # status: in_progress
+    REPLY = "reply"  # note: what the agent wrote to the customer
+    NOTE = "note"  # note: internal, never shown to the customer
+    HANDED_TO_RESELLER = "handed_to_reseller"  # status: handed_to_reseller
+    RESOLVED = "resolved"  # status: resolved; the conversation goes back to the assistant
 
 
 @dataclass(frozen=True)
@@ -280,3 +288,220 @@ def _bounded_text(value: Any, name: str, max_length: int, *, required: bool) -> 
     if len(value) > max_length:
         raise ValueError(f"{name} is longer than {max_length} characters")
     return value
+
+
+# --- hand-off to a person, and what agents do with a case ---------------------------------
+
+# A chat is "waiting" for a person from its latest hand-off request until an agent takes
+# the case, answers, hands it on or resolves it.
+AGENT_RESPONSE_KINDS = frozenset({EventKind.TAKEN, EventKind.REPLY, EventKind.HANDED_TO_RESELLER, EventKind.RESOLVED})
+
+
+def waiting_since(case: Case) -> Optional[datetime]:
+    """When the customer started waiting for a person in this case's chat; None if nobody is waited for."""
+    if case.status is CaseStatus.RESOLVED:
+        return None
+    since = None
+    for event in case.history:
+        if event.kind == EventKind.HANDOFF_REQUESTED:
+            since = since or event.at
+        elif event.kind in AGENT_RESPONSE_KINDS:
+            since = None
+    return since
+
+
+def assigned_agent(case: Case) -> Optional[str]:
+    """The agent who last took the case, while it is in progress."""
+    if case.status is not CaseStatus.IN_PROGRESS:
+        return None
+    for event in reversed(case.history):
+        if event.kind == EventKind.TAKEN:
+            return event.actor
+    return None
+
+
+def partial_checklist(checklist: Optional[RenewalChecklist], today, price_list=None) -> RenewalChecklist:
+    """The valid items of a checklist still being filled in, normalised; invalid or unknown ones left out."""
+    from renewals import checklist as checks  # local: keeps the module's import list as it was
+
+    if checklist is None:
+        return RenewalChecklist()
+    validators = {
+        "company_name": checks.validate_company_name,
+        "address": checks.validate_address,
+        "phone": checks.validate_phone,
+        "contact_name": checks.validate_contact_name,
+        "contact_email": checks.validate_email,
+        "user_count": checks.validate_user_count,
+    }
+    values: dict[str, Any] = {}
+    for name, check in validators.items():
+        value = getattr(checklist, name)
+        if value in (None, ""):
+            continue
+        result = check(value)
+        if result.ok:
+            values[name] = result.value
+    if checklist.licence_expiry is not None and hasattr(checklist.licence_expiry, "isoformat"):
+        values["licence_expiry"] = checklist.licence_expiry
+    product = price_list.products.get(checklist.product_code) if price_list is not None and checklist.product_code else None
+    if product is not None:
+        values["product_code"] = product.code
+        if checklist.platform in product.platforms:
+            values["platform"] = checklist.platform
+    return RenewalChecklist(**values)
+
+
+def open_handoff_case(
+    uow,
+    conversation_id: str,
+    channel: Optional[str],
+    reason_note: str,
+    checklist: Optional[RenewalChecklist] = None,
+    licence: Optional[Licence] = None,
+    *,
+    clock: Clock,
+    delivery_topics: Sequence[str] = (),
+) -> Case:
+    """Ask for a person: attach to the conversation's case that is not resolved yet, or open one.
+
+    The request is recorded as a HANDOFF_REQUESTED event with `reason_note`
+    ("asked for a person", ...). Asking again while already waiting adds
+    nothing. A new case carries the valid items of `checklist` gathered so far
+    and is routed like a renewal case. Concurrent requests for one conversation
+    open one case (same key, unique constraint); use `immediate=True` units of work.
+    """
+    conversation_id = _bounded_text(conversation_id, "conversation_id", MAX_CONVERSATION_ID_LENGTH, required=True)
+    channel = _bounded_text(channel, "channel", MAX_CHANNEL_LENGTH, required=False)
+    reason_note = _bounded_text(reason_note, "reason_note", MAX_NOTE_LENGTH, required=False) or "asked for a person"
+    now = clock.now()
+    existing = uow.cases.open_case_for_conversation(conversation_id)
+    if existing is not None:
+        return _attach_handoff(uow, existing, reason_note, now)
+
+    # The nth hand-off case of this conversation: a resolved one never blocks a new one.
+    sequence = uow.cases.count_for_conversation(conversation_id)
+    key = hashlib.sha256(json.dumps([CaseReason.HANDOFF, conversation_id, sequence]).encode("utf-8")).hexdigest()
+    details = partial_checklist(checklist, clock.today(), uow.price_lists.active())
+    try:
+        with uow.savepoint():
+            reference = format_reference(clock.today().year, uow.cases.next_reference_number(clock.today().year))
+            case = Case(
+                reference=reference,
+                reason=CaseReason.HANDOFF,
+                status=CaseStatus.OPEN,
+                checklist=details,
+                conversation_id=conversation_id,
+                channel=channel,
+                licence_code=licence.activation_code if licence is not None else None,
+                routed_to=routing_target(licence),
+                created_at=now,
+                updated_at=now,
+                history=(
+                    CaseEvent(at=now, kind=EventKind.STATUS, actor=ASSISTANT, status=CaseStatus.OPEN),
+                    CaseEvent(at=now, kind=EventKind.HANDOFF_REQUESTED, actor=ASSISTANT, note=reason_note),
+                ),
+            )
+            case_id = uow.cases.add(case, key)
+            for topic in delivery_topics:
+                uow.outbox.add(
+                    topic=topic,
+                    dedupe_key=f"{topic}:{reference}:opened",
+                    payload=encode_payload(case_document(case)),
+                    case_id=case_id,
+                    created_at=now,
+                )
+    except IntegrityError:
+        existing = uow.cases.get_by_key(key)
+        if existing is None:
+            raise
+        log.info("Hand-off case %s was opened concurrently; returning it", existing.reference)
+        return existing
+    log.info("Opened hand-off case %s (routed to %s)", case.reference, case.routed_to)
+    return case
+
+
+def _attach_handoff(uow, case: Case, reason_note: str, now: datetime) -> Case:
+    if waiting_since(case) is not None:
+        return case  # already waiting for a person: a repeat (or a retried call) changes nothing
+    uow.cases.add_event(case.reference, CaseEvent(at=now, kind=EventKind.HANDOFF_REQUESTED, actor=ASSISTANT, note=reason_note))
+    log.info("Hand-off requested on case %s", case.reference)
+    return uow.cases.get(case.reference)
+
+
+def take_case(uow, reference: str, agent: str, *, clock: Clock) -> Case:
+    """The agent takes the case: it is in progress and theirs. Taking it again (e.g. from a colleague) is allowed."""
+    case = _require(uow, reference)
+    if case.status is CaseStatus.IN_PROGRESS:
+        return _record(uow, case, EventKind.TAKEN, agent, None, clock)
+    return _agent_transition(uow, case, CaseStatus.IN_PROGRESS, EventKind.TAKEN, agent, None, clock)
+
+
+def record_reply(uow, reference: str, agent: str, text: str, *, clock: Clock) -> Case:
+    """Records what the agent wrote to the customer (sending it is the caller's job)."""
+    case = _require(uow, reference)
+    if case.status is CaseStatus.RESOLVED:
+        raise TransitionNotAllowed(f"case {reference} is resolved")
+    text = _bounded_text(text, "reply", MAX_NOTE_LENGTH, required=True)
+    if case.status is CaseStatus.OPEN:
+        case = _agent_transition(uow, case, CaseStatus.IN_PROGRESS, EventKind.TAKEN, agent, None, clock)
+    return _record(uow, case, EventKind.REPLY, agent, text, clock)
+
+
+def add_note(uow, reference: str, agent: str, text: str, *, clock: Clock) -> Case:
+    """An internal note; allowed on any case, resolved ones included."""
+    case = _require(uow, reference)
+    text = _bounded_text(text, "note", MAX_NOTE_LENGTH, required=True)
+    return _record(uow, case, EventKind.NOTE, agent, text, clock)
+
+
+def hand_to_reseller(
+    uow, reference: str, agent: str, note: Optional[str] = None, *, clock: Clock, notify_topics: Sequence[str] = ()
+) -> Case:
+    """Status 'handed to reseller'; one outbox message per topic (e.g. the reseller's Slack) in the same transaction."""
+    case = _require(uow, reference)
+    if case.reseller_id is None:
+        raise TransitionNotAllowed(f"case {reference} has no reseller to hand it to")
+    case = _agent_transition(uow, case, CaseStatus.HANDED_TO_RESELLER, EventKind.HANDED_TO_RESELLER, agent, note, clock)
+    case_id = uow.cases.id_of(reference)
+    count = sum(1 for e in case.history if e.kind == EventKind.HANDED_TO_RESELLER)
+    for topic in notify_topics:
+        document = case_document(case)
+        document["event"] = "handed_to_reseller"
+        document["note"] = note
+        uow.outbox.add(
+            topic=topic, dedupe_key=f"{topic}:{reference}:handed:{count}",
+            payload=encode_payload(document), case_id=case_id, created_at=clock.now(),
+        )
+    return case
+
+
+def resolve_case(uow, reference: str, agent: str, note: Optional[str] = None, *, clock: Clock) -> Case:
+    case = _require(uow, reference)
+    return _agent_transition(uow, case, CaseStatus.RESOLVED, EventKind.RESOLVED, agent, note, clock)
+
+
+def _require(uow, reference: str) -> Case:
+    case = uow.cases.get((reference or "").strip().upper())
+    if case is None:
+        raise CaseNotFound(f"no case {reference}")
+    return case
+
+
+def _record(uow, case: Case, kind: str, agent: str, note: Optional[str], clock: Clock) -> Case:
+    agent = _bounded_text(agent, "actor", MAX_ACTOR_LENGTH, required=True)
+    uow.cases.add_event(case.reference, CaseEvent(at=clock.now(), kind=kind, actor=agent, note=note))
+    return uow.cases.get(case.reference)
+
+
+def _agent_transition(uow, case: Case, new_status: CaseStatus, kind: str, agent: str, note: Optional[str], clock: Clock) -> Case:
+    agent = _bounded_text(agent, "actor", MAX_ACTOR_LENGTH, required=True)
+    note = _bounded_text(note, "note", MAX_NOTE_LENGTH, required=False)
+    if not can_transition(case.status, new_status):
+        raise TransitionNotAllowed(f"case {case.reference} is {case.status.value} and can't become {new_status.value}")
+    now = clock.now()
+    if not uow.cases.update_status(case.reference, case.status, new_status, now):
+        raise TransitionNotAllowed(f"case {case.reference} changed status meanwhile; reload it and try again")
+    uow.cases.add_event(case.reference, CaseEvent(at=now, kind=kind, actor=agent, status=new_status, note=note))
+    log.info("Case %s is now %s (%s)", case.reference, new_status.value, kind)
+    return uow.cases.get(case.reference)

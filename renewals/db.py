@@ -294,6 +294,52 @@ Index("ix_outbox_next_attempt_at", outbox.c.next_attempt_at)
 Index("ix_outbox_case_id", outbox.c.case_id)
 
 
+# Support agents (renewals.agents): accounts, console sessions, API tokens and failed
+# sign-ins. Secrets are stored only as hashes (scrypt for passwords, SHA-256 for tokens).
+agents = Table(
+    "agents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(50), nullable=False, unique=True),
+    Column("display_name", String(100), nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    Column("disabled", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+agent_sessions = Table(
+    "agent_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("session_hash", String(64), nullable=False, unique=True),
+    Column("agent_id", Integer, ForeignKey("agents.id"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("last_seen_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),  # absolute limit; idle expiry from last_seen_at
+)
+
+agent_api_tokens = Table(
+    "agent_api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("agent_id", Integer, ForeignKey("agents.id"), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime),
+)
+
+agent_login_failures = Table(
+    "agent_login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(50), nullable=False),
+    Column("client", String(64), nullable=False),  # the client's IP address
+    Column("at", UtcDateTime, nullable=False),
+)
+Index("ix_agent_login_failures_username", agent_login_failures.c.username)
+
+
 def database_url_from_env(environ: Mapping[str, str] = os.environ) -> str:
     """DATABASE_URL, or the SQLite file var/renewals.db under the project root."""
     return environ.get(DATABASE_URL_VARIABLE, "").strip() or f"sqlite:///{DEFAULT_DATABASE_PATH}"

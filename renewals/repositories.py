@@ -406,6 +406,86 @@ class CaseRepository:
             history=history,
         )
 
+    # --- hand-off and the agent console -------------------------------------------------
+
+    def open_case_for_conversation(self, conversation_id: str) -> Optional[Case]:
+        """The conversation's latest case that is not resolved, or None."""
+        case_id = self._connection.execute(
+            select(cases.c.id)
+            .where(cases.c.conversation_id == conversation_id, cases.c.status != CaseStatus.RESOLVED.value)
+            .order_by(cases.c.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        return None if case_id is None else self._load(cases.c.id == case_id)
+
+    def count_for_conversation(self, conversation_id: str) -> int:
+        return self._connection.execute(
+            select(func.count()).select_from(cases).where(cases.c.conversation_id == conversation_id)
+        ).scalar_one()
+
+    def list_for_console(
+        self,
+        statuses: Optional[Sequence[str]] = None,
+        region: Optional[str] = None,
+        routed_to: Optional[str] = None,
+        limit: int = 500,
+    ) -> list[tuple[Case, Optional[str]]]:
+        """(case, the licence's region or None) for the agents' queue, newest change first, in two queries."""
+        query = (
+            select(cases, licences.c.activation_code, licences.c.region.label("licence_region"))
+            .select_from(cases.outerjoin(licences, cases.c.licence_id == licences.c.id))
+            .order_by(cases.c.updated_at.desc(), cases.c.id.desc())
+            .limit(limit)
+        )
+        if statuses:
+            query = query.where(cases.c.status.in_(list(statuses)))
+        if region == "unknown":
+            query = query.where(licences.c.region.is_(None))
+        elif region:
+            query = query.where(licences.c.region == region)
+        if routed_to:
+            query = query.where(cases.c.routed_to == routed_to)
+        rows = list(self._connection.execute(query))
+        if not rows:
+            return []
+        history: dict[int, list[CaseEvent]] = defaultdict(list)
+        for event in self._connection.execute(
+            select(case_events).where(case_events.c.case_id.in_([row.id for row in rows])).order_by(case_events.c.id)
+        ):
+            history[event.case_id].append(
+                CaseEvent(
+                    at=event.at, kind=event.kind, actor=event.actor,
+                    status=CaseStatus(event.status) if event.status is not None else None, note=event.note,
+                )
+            )
+        return [(self._case_from_row(row, tuple(history[row.id])), row.licence_region) for row in rows]
+
+    def conversations_with_event_since(self, kind: str, since: datetime) -> set[str]:
+        """Conversation ids of cases with a history entry of `kind` at or after `since`."""
+        return set(
+            self._connection.execute(
+                select(cases.c.conversation_id)
+                .select_from(case_events.join(cases, cases.c.id == case_events.c.case_id))
+                .where(case_events.c.kind == kind, case_events.c.at >= since, cases.c.conversation_id.is_not(None))
+                .distinct()
+            ).scalars()
+        )
+
+    def _case_from_row(self, row, history: tuple) -> Case:
+        return Case(
+            reference=row.reference,
+            reason=row.reason,
+            status=CaseStatus(row.status),
+            checklist=RenewalChecklist(**{name: row._mapping[name] for name in CHECKLIST_FIELDS}),
+            conversation_id=row.conversation_id,
+            channel=row.channel,
+            licence_code=row.activation_code,
+            routed_to=row.routed_to,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            history=history,
+        )
+
 
 class OutboxRepository:
     """Outbox messages: added with the change they announce, claimed and settled by delivery workers."""

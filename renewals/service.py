@@ -116,3 +116,150 @@ class Renewals:
                 "Prices aren't available right now. Please try again later or ask your reseller for a quote."
             )
         return price_list
+
+    # --- hand-off and the agent console ---------------------------------------------------
+    # (imports are local so this block stays self-contained)
+
+    @property
+    def clock(self) -> Clock:
+        return self._clock
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    def open_handoff_case(
+        self,
+        conversation_id: str,
+        channel: Optional[str],
+        reason_note: str,
+        checklist: Optional[RenewalChecklist] = None,
+        licence: Optional[Licence] = None,
+    ) -> Case:
+        """Attach a request for a person to the conversation's unresolved case, or open a hand-off case."""
+        from renewals.cases import open_handoff_case
+
+        # The helpdesk webhook hears of it; the reseller only when an agent hands the case over.
+        topics = tuple(t for t in self._case_delivery_topics if t not in reseller_notify_topics())
+        with UnitOfWork(self._engine, immediate=True) as uow:
+            return open_handoff_case(
+                uow, conversation_id, channel, reason_note, checklist, licence,
+                clock=self._clock, delivery_topics=topics,
+            )
+
+    def support_availability(self, region: Optional[str] = None):
+        """Whether a person can join now (renewals.support_hours.Availability)."""
+        from renewals.support_hours import earliest
+
+        return earliest(self._clock.now(), region)
+
+    def take_case(self, reference: str, agent: str) -> Case:
+        from renewals.cases import take_case
+
+        with UnitOfWork(self._engine, immediate=True) as uow:
+            return take_case(uow, reference, agent, clock=self._clock)
+
+    def record_reply(self, reference: str, agent: str, text: str) -> Case:
+        from renewals.cases import record_reply
+
+        with UnitOfWork(self._engine, immediate=True) as uow:
+            return record_reply(uow, reference, agent, text, clock=self._clock)
+
+    def add_note(self, reference: str, agent: str, text: str) -> Case:
+        from renewals.cases import add_note
+
+        with UnitOfWork(self._engine, immediate=True) as uow:
+            return add_note(uow, reference, agent, text, clock=self._clock)
+
+    def hand_to_reseller(self, reference: str, agent: str, note: Optional[str] = None) -> Case:
+        """Status 'handed to reseller', with a notification queued on the reseller Slack topic when Slack is configured."""
+        from renewals.cases import hand_to_reseller
+
+        topics = tuple(t for t in reseller_notify_topics() if t in self._case_delivery_topics)
+        with UnitOfWork(self._engine, immediate=True) as uow:
+            return hand_to_reseller(uow, reference, agent, note, clock=self._clock, notify_topics=topics)
+
+    def resolve_case(self, reference: str, agent: str, note: Optional[str] = None) -> Case:
+        from renewals.cases import resolve_case
+
+        with UnitOfWork(self._engine, immediate=True) as uow:
+            return resolve_case(uow, reference, agent, note, clock=self._clock)
+
+    def console_cases(
+        self, statuses: Optional[Sequence[str]] = None, region: Optional[str] = None, reseller: Optional[str] = None
+    ) -> list:
+        """The agents' queue: (case, region) pairs, chats waiting for a person first (longest wait first)."""
+        from renewals.cases import waiting_since
+
+        with UnitOfWork(self._engine) as uow:
+            rows = uow.cases.list_for_console(statuses, region, reseller)
+
+        def order(pair):
+            waiting = waiting_since(pair[0])
+            return (0, waiting.timestamp()) if waiting else (1, -pair[0].updated_at.timestamp())
+
+        return sorted(rows, key=order)
+
+    def licence_by_code(self, code: Optional[str]) -> Optional[Licence]:
+        if not code:
+            return None
+        with UnitOfWork(self._engine) as uow:
+            return uow.licences.get(code)
+
+    def resellers(self) -> list:
+        with UnitOfWork(self._engine) as uow:
+            return uow.resellers.list()
+
+    def dashboard(self, days_ahead: int = 30) -> dict[str, Any]:
+        """Figures for the console's home page (no personal data)."""
+        from datetime import datetime, time, timedelta
+
+        from renewals.cases import CaseStatus, EventKind, waiting_since
+        from renewals.clock import SYDNEY
+
+        now = self._clock.now()
+        today = self._clock.today()
+        with UnitOfWork(self._engine) as uow:
+            rows = uow.cases.list_for_console(None, None, None, limit=100000)
+            expiring = [
+                licence for licence in uow.licences.list()
+                if today <= licence.expiry_date <= today + timedelta(days=days_ahead)
+            ]
+            start_of_day = datetime.combine(today, time(0), SYDNEY)
+            handed_off_today = uow.cases.conversations_with_event_since(EventKind.HANDOFF_REQUESTED, start_of_day)
+        by_status: dict[str, int] = {}
+        by_region: dict[str, int] = {}
+        waiting = []
+        for case, region in rows:
+            if case.status is CaseStatus.RESOLVED:
+                continue
+            by_status[case.status.value] = by_status.get(case.status.value, 0) + 1
+            by_region[region or "unknown"] = by_region.get(region or "unknown", 0) + 1
+            since = waiting_since(case)
+            if since is not None:
+                waiting.append({"reference": case.reference, "waiting_seconds": max(0, int((now - since).total_seconds()))})
+        waiting.sort(key=lambda w: -w["waiting_seconds"])
+        return {
+            "open_by_status": by_status,
+            "open_by_region": by_region,
+            "waiting_chats": waiting,
+            "expiring_licences": {
+                "days": days_ahead,
+                "count": len(expiring),
+                "by_region": {r: sum(1 for l in expiring if l.region == r) for r in sorted({l.region for l in expiring})},
+            },
+            "handed_off_today": len(handed_off_today),
+            "handed_off_conversations_today": sorted(handed_off_today),
+            "start_of_day": start_of_day.isoformat(),
+        }
+
+
+def reseller_notify_topics() -> tuple[str, ...]:
+    """The outbox topic for notifying a reseller (the Slack notices of the reseller channel), if it exists yet."""
+    from renewals import outbox
+
+    for name in ("RESELLER_SLACK_TOPIC", "SLACK_TOPIC", "SLACK_OUTBOX_TOPIC", "RESELLER_NOTICE_TOPIC"):
+        topic = getattr(outbox, name, None)
+        if isinstance(topic, str) and topic:
+            return (topic,)
+    return ()

@@ -1,0 +1,421 @@
+"""Support agents: accounts, console sessions, API tokens and sign-in rate limiting.
+
+- Passwords are hashed with scrypt (n=2**14, r=8, p=1, 16-byte random salt) and
+  compared in constant time. The stored form is `scrypt$n$r$p$salt_b64$hash_b64`.
+- Console sessions and API tokens are 256 random bits; only their SHA-256 is stored,
+  so a copy of the database does not let anyone sign in. A session expires after
+  IDLE_TIMEOUT without use and, at the latest, MAX_SESSION_AGE after sign-in; each
+  carries its own CSRF token.
+- Failed sign-ins are stored per username and client address: MAX_FAILURES within
+  FAILURE_WINDOW block further attempts for that pair until the window has passed.
+
+Every function takes the clock: nothing here reads the system time.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Optional
+
+from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from renewals.clock import Clock
+from renewals.db import agent_api_tokens, agent_login_failures, agent_sessions, agents
+
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+SALT_BYTES = 16
+HASH_BYTES = 32
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 1024
+IDLE_TIMEOUT = timedelta(hours=8)
+MAX_SESSION_AGE = timedelta(hours=24)
+MAX_FAILURES = 5
+FAILURE_WINDOW = timedelta(minutes=15)
+USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,49}")
+API_TOKEN_PREFIX = "rat_"  # recognisable in logs and secret scanners
+
+
+class AgentError(Exception):
+    """An agent account operation that can't be done."""
+
+
+class WeakPassword(AgentError, ValueError):
+    pass
+
+
+class DuplicateAgent(AgentError):
+    pass
+
+
+class UnknownAgent(AgentError, LookupError):
+    pass
+
+
+class TooManyAttempts(AgentError):
+    """Too many failed sign-ins for this username from this client; try again later."""
+
+
+@dataclass(frozen=True)
+class Agent:
+    id: int
+    username: str
+    display_name: str
+    disabled: bool = False
+
+
+@dataclass(frozen=True)
+class Session:
+    agent: Agent
+    csrf_token: str
+    expires_at: datetime  # whichever comes first: idle or absolute expiry
+
+
+# --- passwords ---------------------------------------------------------------------------
+
+def hash_password(password: str) -> str:
+    _check_password(password)
+    salt = secrets.token_bytes(SALT_BYTES)
+    digest = _scrypt(password, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
+    b64 = lambda raw: base64.b64encode(raw).decode("ascii")  # noqa: E731
+    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${b64(salt)}${b64(digest)}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        expected = base64.b64decode(digest)
+        actual = _scrypt(password or "", base64.b64decode(salt), int(n), int(r), int(p))
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(actual, expected)
+
+
+def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    return hashlib.scrypt(
+        password.encode("utf-8")[:MAX_PASSWORD_LENGTH], salt=salt, n=n, r=r, p=p, dklen=HASH_BYTES,
+        maxmem=128 * r * (n + p + 2) + 1024 * 1024,
+    )
+
+
+# A fixed hash to check against when the username is unknown, so the response
+# takes as long as for a known one.
+_DUMMY_HASH = None
+
+
+def _dummy_hash() -> str:
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+    return _DUMMY_HASH
+
+
+def _check_password(password: str) -> None:
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
+        raise WeakPassword(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    if len(password.encode("utf-8")) > MAX_PASSWORD_LENGTH:
+        raise WeakPassword(f"a password may have at most {MAX_PASSWORD_LENGTH} bytes")
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def normalise_username(username: str) -> str:
+    return (username or "").strip().lower()
+
+
+# --- the accounts service ----------------------------------------------------------------
+
+class AgentAccounts:
+    """Agent accounts, sessions and API tokens in the renewals database."""
+
+    def __init__(self, engine: Engine, clock: Clock):
+        self._engine = engine
+        self._clock = clock
+
+    # accounts
+
+    def add(self, username: str, display_name: str, password: str) -> Agent:
+        username = normalise_username(username)
+        if not USERNAME.fullmatch(username):
+            raise AgentError("a username is 2-50 characters: letters, digits, dot, dash or underscore")
+        display_name = " ".join((display_name or "").split())
+        if not display_name or len(display_name) > 100:
+            raise AgentError("a display name is 1-100 characters")
+        password_hash = hash_password(password)
+        try:
+            with self._engine.begin() as connection:
+                agent_id = connection.execute(
+                    insert(agents).values(
+                        username=username, display_name=display_name, password_hash=password_hash,
+                        disabled=False, created_at=self._clock.now(),
+                    )
+                ).inserted_primary_key[0]
+        except IntegrityError:
+            raise DuplicateAgent(f"there is already an agent {username!r}") from None
+        return Agent(agent_id, username, display_name)
+
+    def get(self, username: str) -> Optional[Agent]:
+        with self._engine.connect() as connection:
+            row = connection.execute(select(agents).where(agents.c.username == normalise_username(username))).one_or_none()
+        return None if row is None else _agent(row)
+
+    def set_password(self, username: str, password: str) -> None:
+        password_hash = hash_password(password)
+        with self._engine.begin() as connection:
+            agent_id = _agent_id(connection, username)
+            connection.execute(update(agents).where(agents.c.id == agent_id).values(password_hash=password_hash))
+            connection.execute(delete(agent_sessions).where(agent_sessions.c.agent_id == agent_id))
+
+    def disable(self, username: str) -> None:
+        """No more sign-ins; existing sessions and API tokens stop working at once."""
+        with self._engine.begin() as connection:
+            agent_id = _agent_id(connection, username)
+            connection.execute(update(agents).where(agents.c.id == agent_id).values(disabled=True))
+            connection.execute(delete(agent_sessions).where(agent_sessions.c.agent_id == agent_id))
+
+    def list(self) -> list[Agent]:
+        with self._engine.connect() as connection:
+            return [_agent(row) for row in connection.execute(select(agents).order_by(agents.c.username))]
+
+    # sign-in
+
+    def authenticate(self, username: str, password: str, client: str) -> Optional[Agent]:
+        """The agent if the password is right; None otherwise (the failure is counted).
+
+        Raises TooManyAttempts, without checking the password, once MAX_FAILURES
+        failures for this username and client fall within FAILURE_WINDOW.
+        """
+        username = normalise_username(username)[:50]
+        client = (client or "unknown")[:64]
+        now = self._clock.now()
+        with self._engine.begin() as connection:
+            recent = connection.execute(
+                select(func.count()).select_from(agent_login_failures).where(
+                    agent_login_failures.c.username == username,
+                    agent_login_failures.c.client == client,
+                    agent_login_failures.c.at > now - FAILURE_WINDOW,
+                )
+            ).scalar_one()
+            if recent >= MAX_FAILURES:
+                raise TooManyAttempts("too many failed sign-ins; try again in 15 minutes")
+            row = connection.execute(select(agents).where(agents.c.username == username)).one_or_none()
+        ok = verify_password(password, row.password_hash if row is not None else _dummy_hash())
+        if row is not None and ok and not row.disabled:
+            with self._engine.begin() as connection:
+                connection.execute(
+                    delete(agent_login_failures).where(
+                        agent_login_failures.c.username == username, agent_login_failures.c.client == client
+                    )
+                )
+            return _agent(row)
+        with self._engine.begin() as connection:
+            connection.execute(insert(agent_login_failures).values(username=username, client=client, at=now))
+            connection.execute(delete(agent_login_failures).where(agent_login_failures.c.at < now - FAILURE_WINDOW * 4))
+        return None
+
+    # console sessions
+
+    def start_session(self, agent: Agent) -> tuple[str, Session]:
+        """A new session: (the cookie value, shown once, and the session)."""
+        token = secrets.token_urlsafe(32)
+        csrf = secrets.token_urlsafe(32)
+        now = self._clock.now()
+        expires = now + MAX_SESSION_AGE
+        with self._engine.begin() as connection:
+            connection.execute(
+                insert(agent_sessions).values(
+                    session_hash=token_digest(token), agent_id=agent.id, csrf_token=csrf,
+                    created_at=now, last_seen_at=now, expires_at=expires,
+                )
+            )
+            connection.execute(delete(agent_sessions).where(agent_sessions.c.expires_at < now))
+        return token, Session(agent, csrf, min(expires, now + IDLE_TIMEOUT))
+
+    def session(self, token: Optional[str]) -> Optional[Session]:
+        """The live session for a cookie value (and its idle timer restarted), or None."""
+        if not token or len(token) > 200:
+            return None
+        now = self._clock.now()
+        with self._engine.begin() as connection:
+            row = connection.execute(
+                select(agent_sessions, agents.c.username, agents.c.display_name, agents.c.disabled)
+                .select_from(agent_sessions.join(agents, agents.c.id == agent_sessions.c.agent_id))
+                .where(agent_sessions.c.session_hash == token_digest(token))
+            ).one_or_none()
+            if row is None:
+                return None
+            if row.disabled or now >= row.expires_at or now >= row.last_seen_at + IDLE_TIMEOUT:
+                connection.execute(delete(agent_sessions).where(agent_sessions.c.id == row.id))
+                return None
+            connection.execute(update(agent_sessions).where(agent_sessions.c.id == row.id).values(last_seen_at=now))
+        agent = Agent(row.agent_id, row.username, row.display_name, row.disabled)
+        return Session(agent, row.csrf_token, min(row.expires_at, now + IDLE_TIMEOUT))
+
+    def end_session(self, token: Optional[str]) -> None:
+        if not token:
+            return
+        with self._engine.begin() as connection:
+            connection.execute(delete(agent_sessions).where(agent_sessions.c.session_hash == token_digest(token)))
+
+    # API tokens
+
+    def issue_api_token(self, username: str) -> str:
+        """A new API token for the agent; returned once, stored only as its hash."""
+        token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+        with self._engine.begin() as connection:
+            agent_id = _agent_id(connection, username)
+            connection.execute(
+                insert(agent_api_tokens).values(token_hash=token_digest(token), agent_id=agent_id, created_at=self._clock.now())
+            )
+        return token
+
+    def revoke_api_tokens(self, username: str) -> int:
+        with self._engine.begin() as connection:
+            agent_id = _agent_id(connection, username)
+            return connection.execute(
+                update(agent_api_tokens)
+                .where(agent_api_tokens.c.agent_id == agent_id, agent_api_tokens.c.revoked_at.is_(None))
+                .values(revoked_at=self._clock.now())
+            ).rowcount
+
+    def agent_for_api_token(self, token: Optional[str]) -> Optional[Agent]:
+        if not token or len(token) > 200:
+            return None
+        with self._engine.connect() as connection:
+            row = connection.execute(
+                select(agents)
+                .select_from(agent_api_tokens.join(agents, agents.c.id == agent_api_tokens.c.agent_id))
+                .where(and_(agent_api_tokens.c.token_hash == token_digest(token), agent_api_tokens.c.revoked_at.is_(None)))
+            ).one_or_none()
+        if row is None or row.disabled:
+            return None
+        return _agent(row)
+
+
+def _agent(row) -> Agent:
+    return Agent(row.id, row.username, row.display_name, bool(row.disabled))
+
+
+def _agent_id(connection, username: str) -> int:
+    agent_id = connection.execute(
+        select(agents.c.id).where(agents.c.username == normalise_username(username))
+    ).scalar_one_or_none()
+    if agent_id is None:
+        raise UnknownAgent(f"no agent {normalise_username(username)!r}")
+    return agent_id
+
+
+# --- command line: `python -m renewals agents ...` ---------------------------------------
+
+def register_cli(commands) -> None:
+    """Adds the `agents` command group to the renewals CLI's subparsers."""
+    group = commands.add_parser("agents", help="support agents' console accounts and API tokens").add_subparsers(
+        required=True, metavar="ACTION"
+    )
+    command = group.add_parser("add", help="create an agent account (password from a prompt or stdin)")
+    command.add_argument("username")
+    command.add_argument("--name", required=True, help="the name shown to colleagues")
+    command.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    command.set_defaults(command=_cli_add)
+    command = group.add_parser("password", help="set a new password (signs the agent out everywhere)")
+    command.add_argument("username")
+    command.add_argument("--password-stdin", action="store_true")
+    command.set_defaults(command=_cli_password)
+    command = group.add_parser("disable", help="stop an agent signing in; ends their sessions and tokens")
+    command.add_argument("username")
+    command.set_defaults(command=_cli_disable)
+    command = group.add_parser("token", help="print a new API token for the agent (shown once)")
+    command.add_argument("username")
+    command.set_defaults(command=_cli_token)
+    command = group.add_parser("revoke-tokens", help="revoke every API token of the agent")
+    command.add_argument("username")
+    command.set_defaults(command=_cli_revoke)
+    command = group.add_parser("list", help="list agent accounts")
+    command.set_defaults(command=_cli_list)
+
+
+def _accounts(engine) -> Optional[AgentAccounts]:
+    import sys
+
+    from renewals.clock import SystemClock
+    from renewals.db import schema_is_current
+
+    if not schema_is_current(engine):
+        print("The database schema is not up to date: run `python -m renewals migrate` first.", file=sys.stderr)
+        return None
+    # Sessions and tokens follow the real clock even when RENEWALS_TODAY pins the date.
+    return AgentAccounts(engine, SystemClock())
+
+
+def _read_password(from_stdin: bool) -> str:
+    import getpass
+    import sys
+
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Repeat it: ") != first:
+        raise AgentError("the passwords differ")
+    return first
+
+
+def _cli_run(engine, work) -> int:
+    import sys
+
+    accounts = _accounts(engine)
+    if accounts is None:
+        return 1
+    try:
+        print(work(accounts))
+    except AgentError as error:
+        print(f"Not done: {error}.", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _cli_add(engine, args) -> int:
+    def work(accounts):
+        agent = accounts.add(args.username, args.name, _read_password(args.password_stdin))
+        return f"Agent {agent.username} ({agent.display_name}) can now sign in to the console."
+    return _cli_run(engine, work)
+
+
+def _cli_password(engine, args) -> int:
+    def work(accounts):
+        accounts.set_password(args.username, _read_password(args.password_stdin))
+        return f"Password changed; {normalise_username(args.username)} is signed out everywhere."
+    return _cli_run(engine, work)
+
+
+def _cli_disable(engine, args) -> int:
+    def work(accounts):
+        accounts.disable(args.username)
+        return f"Agent {normalise_username(args.username)} is disabled."
+    return _cli_run(engine, work)
+
+
+def _cli_token(engine, args) -> int:
+    return _cli_run(engine, lambda accounts: accounts.issue_api_token(args.username))
+
+
+def _cli_revoke(engine, args) -> int:
+    return _cli_run(engine, lambda accounts: f"Revoked {accounts.revoke_api_tokens(args.username)} token(s).")
+
+
+def _cli_list(engine, args) -> int:
+    def work(accounts):
+        rows = accounts.list()
+        if not rows:
+            return "No agent accounts yet: `python -m renewals agents add USERNAME --name \"…\"`."
+        return "\n".join(f"{a.username}\t{a.display_name}{'  (disabled)' if a.disabled else ''}" for a in rows)
+    return _cli_run(engine, work)
