@@ -42,7 +42,7 @@ class ActionAcceptOffer(Action):
         if offer == QUOTE:
             return events + await LicenceConversation(dispatcher, tracker).run(QUOTE)
         if offer == "handoff":
-            return events + hand_over(dispatcher, tracker)
+            return events + await hand_over(dispatcher, tracker)
         if offer == "renewal":
             started = await ActionStartRenewal().run(dispatcher, tracker, domain)
             return events + started + [FollowupAction("renewal_form")]
