@@ -1,0 +1,541 @@
+"""The support agents' console (aiohttp sub-application) and its JSON API.
+
+Mounted at /agent by the web service (`mount_console`). Pages need a signed-in
+agent (cookie session); every POST from a page carries the session's CSRF token.
+The JSON API under /agent/api/ takes `Authorization: Bearer <token>` instead
+(tokens from `python -m renewals agents token USERNAME`; see docs/agent-api.md).
+Anything without a valid session or token is refused with 401, a wrong CSRF
+token or foreign Origin with 403. Rasa's server token never leaves the server.
+"""
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Dict, Optional
+from urllib.parse import urlencode
+
+import aiohttp
+from aiohttp import web
+
+from console import views
+from console.rasa import RasaClient, RasaUnavailable, transcript
+from renewals.agents import Agent, AgentAccounts, TooManyAttempts
+from renewals.cases import CaseError, CaseNotFound, CaseStatus, TransitionNotAllowed, assigned_agent, waiting_since
+from renewals.clock import Clock, SystemClock
+from renewals.formatting import format_money
+from renewals.quotes import QuoteError
+
+log = logging.getLogger(__name__)
+
+PREFIX = "/agent"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+SESSION_COOKIE = "agent_session"
+LOGIN_CSRF_COOKIE = "agent_login_csrf"
+MAX_TEXT = 4000
+DEFAULT_CLOSING = "Thanks for your patience. I'm handing you back to the assistant now; ask it anything about your licence or renewal."
+CSP = "; ".join([
+    "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self'", "connect-src 'self'",
+    "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
+])
+
+
+@dataclass
+class Console:
+    renewals: Any  # renewals.service.Renewals
+    accounts: AgentAccounts
+    rasa: RasaClient
+    secure_cookies: bool
+    tracker_db_url: Optional[str] = None
+
+
+CONSOLE_KEY = web.AppKey("console", Console)
+AGENT_KEY = "console.agent"
+SESSION_KEY = "console.session"
+
+
+def _console(request: web.Request) -> Console:
+    return request.app[CONSOLE_KEY]
+
+
+async def _db(work: Callable[[], Any]) -> Any:
+    return await asyncio.to_thread(work)
+
+
+def _client_address(request: web.Request) -> str:
+    return request.remote or "unknown"
+
+
+# --- authentication middleware -------------------------------------------------------------
+
+def _refuse_json(status: int, error: str) -> web.Response:
+    return web.json_response({"error": error}, status=status, headers={"Cache-Control": "no-store"})
+
+
+def _same_origin(request: web.Request) -> bool:
+    origin = request.headers.get("Origin")
+    if origin is None:  # older browsers; the SameSite=Strict cookie still keeps other sites out
+        return True
+    return origin == f"{request.scheme}://{request.host}"
+
+
+def guarded(handler: Callable[[web.Request], Awaitable[web.StreamResponse]]):
+    """Wraps a console handler: authentication, CSRF and security headers.
+
+    Routes are added to the hosting application directly (no sub-application: with the
+    pinned aiohttp and yarl, sub-application routing fails on Host headers with a port).
+    """
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        try:
+            response = await _authorised(request, handler)
+        except web.HTTPException as exception:
+            _secure(exception)
+            raise
+        return _secure(response)
+
+    return handle
+
+
+async def _authorised(request: web.Request, handler) -> web.StreamResponse:
+    console = _console(request)
+    relative = request.path[len(PREFIX):] if request.path.startswith(PREFIX) else request.path
+    if relative == "/login":
+        return await handler(request)
+    if relative.startswith("/api/"):
+        header = request.headers.get("Authorization", "")
+        token = header[7:].strip() if header.lower().startswith("bearer ") else None
+        agent = await _db(lambda: console.accounts.agent_for_api_token(token)) if token else None
+        if agent is None:
+            response = _refuse_json(401, "unauthorized")
+            response.headers["WWW-Authenticate"] = 'Bearer realm="agent-api"'
+            return response
+        request[AGENT_KEY] = agent
+        return await handler(request)
+    session_token = request.cookies.get(SESSION_COOKIE)
+    session = await _db(lambda: console.accounts.session(session_token)) if session_token else None
+    if session is None:
+        if request.method == "GET" and not relative.endswith(".json"):
+            return web.Response(status=401, text=views.signed_out_page(), content_type="text/html")
+        return _refuse_json(401, "unauthorized")
+    if request.method not in ("GET", "HEAD"):
+        form = await request.post()
+        sent = request.headers.get("X-CSRF-Token") or form.get("csrf_token") or ""
+        if not _same_origin(request) or not hmac.compare_digest(str(sent), session.csrf_token):
+            return _refuse_json(403, "csrf_token_invalid")
+    request[AGENT_KEY] = session.agent
+    request[SESSION_KEY] = session
+    return await handler(request)
+
+
+def _secure(response: web.StreamResponse) -> web.StreamResponse:
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- sign-in -------------------------------------------------------------------------------
+
+async def login_page(request: web.Request) -> web.Response:
+    token = secrets.token_urlsafe(32)
+    response = web.Response(text=views.login_page(token, request.query.get("error")), content_type="text/html")
+    _set_cookie(request, response, LOGIN_CSRF_COOKIE, token, max_age=3600)
+    return response
+
+
+async def login(request: web.Request) -> web.StreamResponse:
+    console = _console(request)
+    form = await request.post()
+    cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not _same_origin(request) or not cookie or not hmac.compare_digest(str(form.get("csrf_token", "")), cookie):
+        return _refuse_json(403, "csrf_token_invalid")
+    username, password = str(form.get("username", ""))[:100], str(form.get("password", ""))[:1024]
+    try:
+        agent = await _db(lambda: console.accounts.authenticate(username, password, _client_address(request)))
+    except TooManyAttempts:
+        return web.Response(status=429, text=views.login_page(cookie, "locked"), content_type="text/html",
+                            headers={"Retry-After": "900"})
+    if agent is None:
+        return web.Response(status=401, text=views.login_page(cookie, "wrong"), content_type="text/html")
+    token, _ = await _db(lambda: console.accounts.start_session(agent))
+    response = web.HTTPSeeOther(f"{PREFIX}/")
+    _set_cookie(request, response, SESSION_COOKIE, token, max_age=None)
+    response.del_cookie(LOGIN_CSRF_COOKIE, path=PREFIX)
+    log.info("console: %s signed in", agent.username)
+    raise response
+
+
+async def logout(request: web.Request) -> web.StreamResponse:
+    console = _console(request)
+    token = request.cookies.get(SESSION_COOKIE)
+    await _db(lambda: console.accounts.end_session(token))
+    response = web.HTTPSeeOther(f"{PREFIX}/login")
+    response.del_cookie(SESSION_COOKIE, path=PREFIX)
+    raise response
+
+
+def _set_cookie(request: web.Request, response: web.StreamResponse, name: str, value: str, max_age: Optional[int]) -> None:
+    secure = _console(request).secure_cookies or request.secure
+    response.set_cookie(name, value, path=PREFIX, httponly=True, samesite="Strict", secure=secure, max_age=max_age)
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+def _agent(request: web.Request) -> Agent:
+    return request[AGENT_KEY]
+
+
+def _csrf(request: web.Request) -> str:
+    return request[SESSION_KEY].csrf_token
+
+
+async def home(request: web.Request) -> web.Response:
+    figures = await _dashboard(request)
+    return web.Response(text=views.dashboard_page(_agent(request), _csrf(request), figures), content_type="text/html")
+
+
+async def queue_page(request: web.Request) -> web.Response:
+    console = _console(request)
+    resellers = await _db(console.renewals.resellers)
+    filters = _filters(request)
+    cases = await _queue(request)
+    return web.Response(
+        text=views.queue_page(_agent(request), _csrf(request), cases, filters, resellers), content_type="text/html"
+    )
+
+
+async def queue_json(request: web.Request) -> web.Response:
+    return web.json_response({"cases": await _queue(request)})
+
+
+async def case_page(request: web.Request) -> web.Response:
+    detail = await _case_detail(request, request.match_info["reference"])
+    return web.Response(text=views.case_page(_agent(request), _csrf(request), detail), content_type="text/html")
+
+
+async def case_json(request: web.Request) -> web.Response:
+    return web.json_response(await _case_detail(request, request.match_info["reference"]))
+
+
+def _action_page(action: str) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    async def handle(request: web.Request) -> web.StreamResponse:
+        reference = request.match_info["reference"]
+        form = await request.post()
+        error = await _perform(request, action, reference, str(form.get("text", "")))
+        query = f"?{urlencode({'error': error})}" if error else ""
+        raise web.HTTPSeeOther(f"{PREFIX}/cases/{reference}{query}")
+
+    return handle
+
+
+# --- JSON API ----------------------------------------------------------------------------------
+
+async def api_cases(request: web.Request) -> web.Response:
+    return web.json_response({"cases": await _queue(request)})
+
+
+async def api_case(request: web.Request) -> web.Response:
+    return web.json_response(await _case_detail(request, request.match_info["reference"]))
+
+
+async def api_dashboard(request: web.Request) -> web.Response:
+    return web.json_response(await _dashboard(request))
+
+
+def _action_api(action: str) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    async def handle(request: web.Request) -> web.StreamResponse:
+        reference = request.match_info["reference"]
+        body: Dict[str, Any] = {}
+        if request.can_read_body:
+            try:
+                body = await request.json()
+            except ValueError:
+                return _refuse_json(400, "body_must_be_json")
+            if not isinstance(body, dict):
+                return _refuse_json(400, "body_must_be_an_object")
+        error = await _perform(request, action, reference, str(body.get("text") or ""))
+        if error:
+            status = {"not_found": 404, "rasa_unavailable": 502, "text_required": 400, "text_too_long": 400}.get(error, 409)
+            return _refuse_json(status, error)
+        return web.json_response(await _case_detail(request, reference, with_transcript=False))
+
+    return handle
+
+
+# --- the work behind pages and API ---------------------------------------------------------------
+
+def _filters(request: web.Request) -> Dict[str, str]:
+    return {name: request.query.get(name, "").strip()[:50] for name in ("status", "region", "reseller")}
+
+
+async def _queue(request: web.Request) -> list:
+    console = _console(request)
+    filters = _filters(request)
+    statuses = [filters["status"]] if filters["status"] in {s.value for s in CaseStatus} else None
+    if filters["status"] in ("", "active"):
+        statuses = [s.value for s in CaseStatus if s is not CaseStatus.RESOLVED]
+    rows = await _db(lambda: console.renewals.console_cases(statuses, filters["region"] or None, filters["reseller"] or None))
+    now = console.renewals.clock.now()
+    return [_case_summary(case, region, now) for case, region in rows]
+
+
+def _case_summary(case, region, now: datetime) -> Dict[str, Any]:
+    waiting = waiting_since(case)
+    return {
+        "reference": case.reference,
+        "reason": case.reason,
+        "status": case.status.value,
+        "region": region,
+        "routed_to": case.routed_to,
+        "channel": case.channel,
+        "company_name": case.checklist.company_name,
+        "assigned_to": assigned_agent(case),
+        "waiting": waiting is not None,
+        "waiting_seconds": max(0, int((now - waiting).total_seconds())) if waiting else None,
+        "created_at": case.created_at.isoformat(),
+        "updated_at": case.updated_at.isoformat(),
+    }
+
+
+async def _case_detail(request: web.Request, reference: str, with_transcript: bool = True) -> Dict[str, Any]:
+    console = _console(request)
+    service = console.renewals
+    case = await _db(lambda: service.case(reference))
+    if case is None:
+        raise (web.HTTPNotFound(text='{"error": "not_found"}', content_type="application/json"))
+
+    def licence_context():
+        licence = service.licence_by_code(case.licence_code)
+        if licence is None:
+            return None, None, None
+        status = service.status(licence)
+        try:
+            quote = service.quote(licence)
+            quote_view = {
+                "users": quote.users, "years": quote.years, "renewal_date": quote.renewal_date.isoformat(),
+                "lapsed_days": quote.lapsed_days, "lapse_charge": format_money(quote.lapse_charge, quote.currency),
+                "renewal_charge": format_money(quote.renewal_charge, quote.currency),
+                "gst": format_money(quote.gst, quote.currency), "total": format_money(quote.total, quote.currency),
+                "new_expiry": quote.term_end.isoformat(), "currency": quote.currency,
+            }
+        except QuoteError as error:
+            quote_view = {"error": str(error)}
+        reseller = service.reseller_name(licence.reseller_id) if licence.reseller_id else None
+        licence_view = {
+            "activation_code": licence.activation_code, "company": licence.company, "region": licence.region,
+            "product_code": licence.product_code, "platform": licence.platform, "users": licence.users,
+            "expiry_date": licence.expiry_date.isoformat(), "reseller_id": licence.reseller_id, "reseller": reseller,
+        }
+        status_view = {"kind": status.kind.value, "days_until_expiry": status.days_until_expiry,
+                       "days_since_expiry": status.days_since_expiry}
+        return licence_view, status_view, quote_view
+
+    licence, status, quote = await _db(licence_context)
+    region = licence["region"] if licence else None
+    detail = _case_summary(case, region, service.clock.now())
+    checklist = case.checklist
+    detail.update({
+        "conversation_id": case.conversation_id,
+        "checklist": {
+            "company_name": checklist.company_name, "address": checklist.address, "phone": checklist.phone,
+            "contact_name": checklist.contact_name, "contact_email": checklist.contact_email,
+            "product_code": checklist.product_code, "platform": checklist.platform,
+            "user_count": checklist.user_count,
+            "licence_expiry": checklist.licence_expiry.isoformat() if checklist.licence_expiry else None,
+        },
+        "licence": licence, "licence_status": status, "quote": quote,
+        "history": [
+            {"at": e.at.isoformat(), "kind": e.kind, "actor": e.actor,
+             "status": e.status.value if e.status else None, "note": e.note}
+            for e in case.history
+        ],
+        "can_hand_to_reseller": case.reseller_id is not None,
+    })
+    if with_transcript:
+        detail["transcript"], detail["transcript_error"] = [], None
+        if case.conversation_id:
+            try:
+                tracker = await console.rasa.tracker(case.conversation_id)
+                detail["transcript"] = transcript(tracker.get("events") or [])
+                detail["paused"] = bool(tracker.get("paused"))
+            except RasaUnavailable:
+                detail["transcript_error"] = "The conversation could not be read from the assistant just now."
+    if request.query.get("error"):
+        detail["error"] = request.query["error"][:50]
+    return detail
+
+
+async def _perform(request: web.Request, action: str, reference: str, text: str) -> Optional[str]:
+    """Do one agent action; None when done, else an error code."""
+    console = _console(request)
+    service = console.renewals
+    agent = _agent(request).username
+    text = text.strip()
+    if len(text) > MAX_TEXT:
+        return "text_too_long"
+    try:
+        case = await _db(lambda: service.case(reference))
+        if case is None:
+            return "not_found"
+        if action == "take":
+            await _db(lambda: service.take_case(reference, agent))
+        elif action == "note":
+            if not text:
+                return "text_required"
+            await _db(lambda: service.add_note(reference, agent, text))
+        elif action == "reply":
+            if not text:
+                return "text_required"
+            if case.status is CaseStatus.RESOLVED:
+                return "case_resolved"
+            if not case.conversation_id:
+                return "no_conversation"
+            await console.rasa.say(case.conversation_id, text, _agent(request).display_name)
+            await _db(lambda: service.record_reply(reference, agent, text))
+        elif action == "hand":
+            await _db(lambda: service.hand_to_reseller(reference, agent, text or None))
+        elif action == "resolve":
+            if case.status is CaseStatus.RESOLVED:
+                return "case_resolved"
+            if case.conversation_id:
+                await console.rasa.resume(case.conversation_id, text or DEFAULT_CLOSING, _agent(request).display_name)
+            await _db(lambda: service.resolve_case(reference, agent, text or None))
+        else:
+            return "unknown_action"
+    except CaseNotFound:
+        return "not_found"
+    except TransitionNotAllowed:
+        return "not_allowed_in_this_status"
+    except RasaUnavailable:
+        return "rasa_unavailable"
+    except (CaseError, ValueError):
+        return "invalid"
+    log.info("console: %s did %s on %s", agent, action, reference)
+    return None
+
+
+async def _dashboard(request: web.Request) -> Dict[str, Any]:
+    console = _console(request)
+    figures = await _db(console.renewals.dashboard)
+    conversations = await _db(lambda: conversations_today(console.tracker_db_url, figures["start_of_day"]))
+    handed = figures.pop("handed_off_conversations_today")
+    if conversations is not None:
+        figures["conversations_today"] = len(conversations | set(handed))
+        figures["answered_by_bot_today"] = len(conversations - set(handed))
+    else:
+        figures["conversations_today"] = None
+        figures["answered_by_bot_today"] = None
+    return figures
+
+
+def conversations_today(tracker_db_url: Optional[str], start_of_day_iso: str) -> Optional[set]:
+    """Sender ids with a customer message since the start of today, from Rasa's SQL tracker store; None if unknown."""
+    if not tracker_db_url:
+        return None
+    from sqlalchemy import create_engine, text
+
+    start = datetime.fromisoformat(start_of_day_iso).astimezone(timezone.utc).timestamp()
+    try:
+        engine = create_engine(tracker_db_url, future=True)
+        try:
+            with engine.connect() as connection:
+                rows = connection.execute(
+                    text("SELECT DISTINCT sender_id FROM events WHERE type_name = 'user' AND timestamp >= :start"),
+                    {"start": start},
+                )
+                return {row[0] for row in rows}
+        finally:
+            engine.dispose()
+    except Exception as error:  # the tracker store is optional for the dashboard
+        log.warning("console: could not count today's conversations: %s", error.__class__.__name__)
+        return None
+
+
+# --- application -----------------------------------------------------------------------------
+
+def create_console_app(
+    renewals,
+    rasa_url: str,
+    rasa_token: str,
+    clock: Optional[Clock] = None,
+    *,
+    secure_cookies: Optional[bool] = None,
+    tracker_db_url: Optional[str] = None,
+) -> web.Application:
+    """A stand-alone application serving the console under /agent (see `mount_console` to add it to another).
+
+    `clock` times sessions and sign-in limits (default: the real clock, even when
+    RENEWALS_TODAY pins the renewals date). Cookies are Secure when `secure_cookies`
+    (default: CONSOLE_SECURE_COOKIES=1) or when the request came over https.
+    """
+    app = web.Application()
+    mount_console(app, renewals, rasa_url, rasa_token, clock, secure_cookies=secure_cookies, tracker_db_url=tracker_db_url)
+    return app
+
+
+def mount_console(
+    app: web.Application,
+    renewals,
+    rasa_url: str,
+    rasa_token: str,
+    clock: Optional[Clock] = None,
+    *,
+    secure_cookies: Optional[bool] = None,
+    tracker_db_url: Optional[str] = None,
+) -> web.Application:
+    """Add the console's routes under /agent to `app` (e.g. the customer web service)."""
+    if secure_cookies is None:
+        secure_cookies = os.environ.get("CONSOLE_SECURE_COOKIES", "") in ("1", "true", "yes")
+    if tracker_db_url is None and os.environ.get("TRACKER_DB"):
+        tracker_db_url = f"sqlite:///{os.environ['TRACKER_DB']}"
+    console = Console(
+        renewals, AgentAccounts(renewals.engine, clock or SystemClock()), RasaClient(rasa_url, rasa_token),
+        bool(secure_cookies), tracker_db_url,
+    )
+    app[CONSOLE_KEY] = console
+
+    async def rasa_session(app: web.Application):
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15)) as session:
+            console.rasa.session = session
+            yield
+            console.rasa.session = None
+
+    async def to_console(_: web.Request):
+        raise web.HTTPFound(f"{PREFIX}/")
+
+    app.cleanup_ctx.append(rasa_session)
+    r = app.router
+
+    def get(path, handler):
+        r.add_get(PREFIX + path, guarded(handler), allow_head=False)
+
+    def post(path, handler):
+        r.add_post(PREFIX + path, guarded(handler))
+
+    r.add_get(PREFIX, to_console, allow_head=False)
+    get("/login", login_page)
+    post("/login", login)
+    post("/logout", logout)
+    get("/", home)
+    get("/cases", queue_page)
+    get("/queue.json", queue_json)
+    get("/dashboard.json", api_dashboard)
+    get("/cases/{reference}", case_page)
+    get("/cases/{reference}/live.json", case_json)
+    get("/api/cases", api_cases)
+    get("/api/dashboard", api_dashboard)
+    get("/api/cases/{reference}", api_case)
+    for action, api_name in (("take", "take"), ("reply", "reply"), ("note", "note"),
+                             ("hand", "hand-to-reseller"), ("resolve", "resolve")):
+        post(f"/cases/{{reference}}/{action}", _action_page(action))
+        post(f"/api/cases/{{reference}}/{api_name}", _action_api(action))
+    r.add_static(PREFIX + "/static/", STATIC_DIR)
+    return app

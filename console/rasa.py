@@ -1,0 +1,88 @@
+"""Rasa's HTTP API as the console uses it: read a conversation, speak into it, give it back to the bot.
+
+The server token stays here, on the server side: it is sent to Rasa only and never to a browser.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Mapping, Optional, Sequence
+from urllib.parse import quote
+
+import aiohttp
+
+log = logging.getLogger(__name__)
+
+
+class RasaUnavailable(Exception):
+    """Rasa did not answer, or answered with an error."""
+
+
+class RasaClient:
+    def __init__(self, url: str, token: str, session: Optional[aiohttp.ClientSession] = None):
+        self._url = url.rstrip("/")
+        self._token = token
+        self.session = session
+
+    def _conversation(self, conversation_id: str, tail: str) -> str:
+        return f"{self._url}/conversations/{quote(conversation_id, safe='')}/{tail}"
+
+    async def tracker(self, conversation_id: str) -> Dict[str, Any]:
+        return await self._request("GET", self._conversation(conversation_id, "tracker"), {"token": self._token})
+
+    async def append(self, conversation_id: str, events: Sequence[Mapping[str, Any]]) -> Dict[str, Any]:
+        """Append events; bot messages among them are delivered to the customer's latest channel."""
+        params = {"token": self._token, "execute_side_effects": "true", "output_channel": "latest"}
+        return await self._request("POST", self._conversation(conversation_id, "tracker/events"), params, list(events))
+
+    async def say(self, conversation_id: str, text: str, agent: str) -> None:
+        """An agent's message, delivered live (web chat, Slack) and kept in the tracker as a bot message."""
+        await self.append(conversation_id, [bot_message(text, agent)])
+
+    async def resume(self, conversation_id: str, closing: Optional[str], agent: str) -> None:
+        """Give the conversation back to the assistant, with a closing message."""
+        events: List[Dict[str, Any]] = [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
+        if closing:
+            events.insert(1, bot_message(closing, agent))
+        await self.append(conversation_id, events)
+
+    async def _request(self, method: str, url: str, params: Mapping[str, str], body: Any = None) -> Any:
+        if self.session is None:
+            raise RasaUnavailable("no HTTP session")
+        try:
+            async with self.session.request(method, url, params=params, json=body) as reply:
+                if reply.status != 200:
+                    log.warning("console: Rasa answered %s to %s %s", reply.status, method, url.split("?")[0])
+                    raise RasaUnavailable(f"Rasa answered {reply.status}")
+                return await reply.json()
+        except (aiohttp.ClientError, TimeoutError, ValueError) as error:
+            raise RasaUnavailable(str(error)) from None
+
+
+def bot_message(text: str, agent: str) -> Dict[str, Any]:
+    return {"event": "bot", "text": text, "metadata": {"agent": agent}}
+
+
+def transcript(events: Sequence[Mapping[str, Any]]) -> List[Dict[str, Any]]:
+    """The conversation as agents read it: customer, assistant and agent messages, and pauses."""
+    lines: List[Dict[str, Any]] = []
+    paused = False
+    for event in events or []:
+        kind = event.get("event")
+        at = event.get("timestamp")
+        if kind == "user":
+            lines.append({"from": "customer", "text": event.get("text") or "", "at": at, "while_paused": paused})
+        elif kind == "bot":
+            text = event.get("text") or ""
+            buttons = [b.get("title") for b in ((event.get("data") or {}).get("buttons") or []) if isinstance(b, dict)]
+            agent = (event.get("metadata") or {}).get("agent")
+            if not text and not buttons:
+                continue
+            lines.append({"from": f"agent:{agent}" if agent else "assistant", "text": text,
+                          "buttons": [b for b in buttons if b], "at": at})
+        elif kind == "pause":
+            paused = True
+            lines.append({"from": "system", "text": "Assistant paused: waiting for a person", "at": at})
+        elif kind == "resume":
+            paused = False
+            lines.append({"from": "system", "text": "Conversation given back to the assistant", "at": at})
+    return lines

@@ -1,0 +1,314 @@
+"""The agent console over HTTP: sign-in, CSRF, rate limiting, authorisation, pages, actions and the JSON API.
+
+Rasa is replaced by a small fake HTTP server that checks the server token and records what it is sent.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from console import mount_console
+from console_helpers import console_demo_template  # noqa: F401 (fixture)
+from renewals.agents import AgentAccounts
+from renewals.cases import CaseStatus, EventKind
+from renewals.db import make_engine
+from renewals.service import Renewals
+from renewals.checklist import RenewalChecklist
+
+RASA_TOKEN = "rasa-server-token-never-in-a-browser"
+PASSWORD = "a long enough password"
+QUOKKA = "WS-ZHQ7-9WPK9-UPNRR-JJJW3-LXPH8-S7UHD"
+PREFIX = "/agent"
+
+
+class FakeRasa:
+    def __init__(self):
+        self.trackers = {}
+        self.appended = []  # (conversation id, query, events)
+
+    def app(self) -> web.Application:
+        app = web.Application()
+
+        async def tracker(request):
+            if request.query.get("token") != RASA_TOKEN:
+                return web.json_response({"error": "bad token"}, status=401)
+            conversation = request.match_info["id"]
+            return web.json_response(self.trackers.get(conversation, {"sender_id": conversation, "events": [], "paused": False}))
+
+        async def events(request):
+            if request.query.get("token") != RASA_TOKEN:
+                return web.json_response({"error": "bad token"}, status=401)
+            conversation = request.match_info["id"]
+            body = await request.json()
+            self.appended.append((conversation, dict(request.query), body))
+            tracker = self.trackers.setdefault(conversation, {"sender_id": conversation, "events": [], "paused": False})
+            tracker["events"].extend(body)
+            return web.json_response(tracker)
+
+        app.router.add_get("/conversations/{id}/tracker", tracker)
+        app.router.add_post("/conversations/{id}/tracker/events", events)
+        return app
+
+
+@pytest.fixture
+def renewals(console_demo_template, tmp_path):
+    path = tmp_path / "renewals.db"
+    shutil.copyfile(console_demo_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    from renewals.clock import FixedClock
+    from datetime import date
+
+    yield Renewals(engine, FixedClock(date(2026, 11, 28)))
+    engine.dispose()
+
+
+@pytest.fixture
+def accounts(renewals):
+    from renewals.clock import SystemClock
+
+    accounts = AgentAccounts(renewals.engine, SystemClock())
+    accounts.add("alice", "Alice Nguyen", PASSWORD)
+    return accounts
+
+
+@pytest.fixture
+async def rasa():
+    fake = FakeRasa()
+    server = TestServer(fake.app())
+    await server.start_server()
+    fake.url = str(server.make_url("")).rstrip("/")
+    yield fake
+    await server.close()
+
+
+@pytest.fixture
+async def client(renewals, accounts, rasa):
+    app = web.Application()
+
+    async def customer_page(request):  # stands in for the customer web chat's own routes
+        return web.Response(text="customer chat")
+
+    app.router.add_get("/", customer_page)
+    mount_console(app, renewals, rasa.url, RASA_TOKEN, tracker_db_url=None)
+    async with TestClient(TestServer(app)) as client:
+        yield client
+
+
+async def sign_in(client, username="alice", password=PASSWORD):
+    page = await client.get(f"{PREFIX}/login")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', await page.text()).group(1)
+    return await client.post(f"{PREFIX}/login", data={"csrf_token": csrf, "username": username, "password": password},
+                             allow_redirects=False)
+
+
+async def page_csrf(client, path=f"{PREFIX}/") -> str:
+    page = await client.get(path)
+    assert page.status == 200, await page.text()
+    return re.search(r'name="csrf_token" value="([^"]+)"', await page.text()).group(1)
+
+
+def handoff_case(renewals, conversation="conv-1", licence=True):
+    licence = renewals.find_licence(QUOKKA) if licence else None
+    return renewals.open_handoff_case(conversation, "socketio", "asked for a person",
+                                      RenewalChecklist(company_name="Quokka Travel"), licence)
+
+
+ROUTES = [
+    ("GET", "/"), ("GET", "/cases"), ("GET", "/queue.json"), ("GET", "/dashboard.json"),
+    ("GET", "/cases/RN-2026-000001"), ("GET", "/cases/RN-2026-000001/live.json"),
+    ("POST", "/cases/RN-2026-000001/take"), ("POST", "/cases/RN-2026-000001/reply"),
+    ("POST", "/cases/RN-2026-000001/note"), ("POST", "/cases/RN-2026-000001/hand"),
+    ("POST", "/cases/RN-2026-000001/resolve"), ("POST", "/logout"),
+    ("GET", "/api/cases"), ("GET", "/api/dashboard"), ("GET", "/api/cases/RN-2026-000001"),
+    ("POST", "/api/cases/RN-2026-000001/take"), ("POST", "/api/cases/RN-2026-000001/reply"),
+    ("POST", "/api/cases/RN-2026-000001/note"), ("POST", "/api/cases/RN-2026-000001/hand-to-reseller"),
+    ("POST", "/api/cases/RN-2026-000001/resolve"),
+]
+
+
+async def test_every_page_and_api_call_is_refused_without_a_session_or_token(client, renewals):
+    handoff_case(renewals)
+    for method, path in ROUTES:
+        response = await client.request(method, PREFIX + path, allow_redirects=False,
+                                         headers={"Authorization": "Bearer rat_made_up"})
+        body = await response.text()
+        assert response.status == 401, (method, path, response.status)
+        assert "Quokka" not in body and "RN-2026-000001" not in body.replace("/agent/cases/RN-2026-000001", "")
+
+
+async def test_a_customer_chat_token_or_the_rasa_token_opens_nothing(client, renewals, accounts):
+    handoff_case(renewals)
+    for header in ({"X-Chat-Session": "abc.def"}, {"Authorization": f"Bearer {RASA_TOKEN}"},
+                   {"Authorization": "Token " + accounts.issue_api_token("alice")}):
+        assert (await client.get(f"{PREFIX}/api/cases", headers=header)).status == 401
+        assert (await client.get(f"{PREFIX}/queue.json", headers=header)).status == 401
+
+
+async def test_sign_in_sets_a_strict_http_only_session_cookie(client):
+    response = await sign_in(client)
+    assert response.status == 303 and response.headers["Location"] == f"{PREFIX}/"
+    cookie = next(v for v in response.headers.getall("Set-Cookie") if v.startswith("agent_session="))
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/agent" in cookie
+    home = await client.get(f"{PREFIX}/")
+    assert home.status == 200 and "Alice Nguyen" in await home.text()
+    assert "script-src 'self'" in home.headers["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in home.headers["Content-Security-Policy"]
+
+
+async def test_sign_in_needs_the_login_csrf_token(client):
+    await client.get(f"{PREFIX}/login")
+    response = await client.post(f"{PREFIX}/login", data={"csrf_token": "forged", "username": "alice", "password": PASSWORD})
+    assert response.status == 403
+
+
+async def test_a_wrong_password_is_refused_and_five_failures_lock_the_username(client):
+    assert (await sign_in(client, password="wrong password here")).status == 401
+    for _ in range(4):
+        await sign_in(client, password="wrong password here")
+    locked = await sign_in(client)
+    assert locked.status == 429 and "Too many" in await locked.text()
+
+
+async def test_posts_from_pages_need_the_sessions_csrf_token_and_our_origin(client, renewals):
+    case = handoff_case(renewals)
+    await sign_in(client)
+    csrf = await page_csrf(client)
+    url = f"{PREFIX}/cases/{case.reference}/note"
+    assert (await client.post(url, data={"text": "x"})).status == 403
+    assert (await client.post(url, data={"text": "x", "csrf_token": "wrong"})).status == 403
+    foreign = await client.post(url, data={"text": "x", "csrf_token": csrf}, headers={"Origin": "https://evil.example"})
+    assert foreign.status == 403
+    done = await client.post(url, data={"text": "internal", "csrf_token": csrf}, allow_redirects=False)
+    assert done.status == 303
+    assert renewals.case(case.reference).history[-1].kind == EventKind.NOTE
+
+
+async def test_sign_out_ends_the_session(client):
+    await sign_in(client)
+    csrf = await page_csrf(client)
+    await client.post(f"{PREFIX}/logout", data={"csrf_token": csrf}, allow_redirects=False)
+    assert (await client.get(f"{PREFIX}/")).status == 401
+
+
+async def test_the_queue_shows_waiting_chats_and_filters(client, renewals):
+    waiting = handoff_case(renewals, "conv-w")
+    other = handoff_case(renewals, "conv-o", licence=False)
+    renewals.take_case(other.reference, "bob")
+    await sign_in(client)
+    data = await (await client.get(f"{PREFIX}/queue.json")).json()
+    assert [c["reference"] for c in data["cases"]] == [waiting.reference, other.reference]
+    assert data["cases"][0]["waiting"] is True and data["cases"][1]["assigned_to"] == "bob"
+    au = await (await client.get(f"{PREFIX}/queue.json?region=AU")).json()
+    assert [c["reference"] for c in au["cases"]] == [waiting.reference]
+    page = await (await client.get(f"{PREFIX}/cases?status=in_progress")).text()
+    assert other.reference in page and f'data-reference="{waiting.reference}"' not in page
+
+
+async def test_the_case_page_shows_transcript_checklist_licence_and_quote_without_the_rasa_token(client, renewals, rasa):
+    case = handoff_case(renewals)
+    rasa.trackers["conv-1"] = {"sender_id": "conv-1", "paused": True, "events": [
+        {"event": "user", "text": "I want a person"},
+        {"event": "bot", "text": "I've opened case " + case.reference},
+        {"event": "pause"},
+        {"event": "user", "text": "hello? <script>alert(1)</script>"},
+    ]}
+    await sign_in(client)
+    page = await client.get(f"{PREFIX}/cases/{case.reference}")
+    html = await page.text()
+    assert "I want a person" in html and "(while paused)" in html
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+    assert "Quokka Travel" in html and QUOKKA in html and "Total" in html and "lapsed" in html
+    assert RASA_TOKEN not in html
+    live = await (await client.get(f"{PREFIX}/cases/{case.reference}/live.json")).json()
+    assert live["transcript"][-1] == {"from": "customer", "text": "hello? <script>alert(1)</script>", "at": None, "while_paused": True}
+    assert RASA_TOKEN not in str(live)
+
+
+async def test_reply_goes_through_rasa_to_the_customers_channel_and_resolve_gives_the_chat_back(client, renewals, rasa):
+    case = handoff_case(renewals)
+    await sign_in(client)
+    csrf = await page_csrf(client)
+    base = f"{PREFIX}/cases/{case.reference}"
+    assert (await client.post(f"{base}/take", data={"csrf_token": csrf}, allow_redirects=False)).status == 303
+    await client.post(f"{base}/reply", data={"csrf_token": csrf, "text": "Hi, Alice here."}, allow_redirects=False)
+    conversation, query, events = rasa.appended[-1]
+    assert conversation == "conv-1" and query["output_channel"] == "latest" and query["execute_side_effects"] == "true"
+    assert events == [{"event": "bot", "text": "Hi, Alice here.", "metadata": {"agent": "Alice Nguyen"}}]
+    await client.post(f"{base}/resolve", data={"csrf_token": csrf, "text": ""}, allow_redirects=False)
+    _, _, events = rasa.appended[-1]
+    assert events[0] == {"event": "resume"} and events[1]["event"] == "bot" and events[-1]["name"] == "action_listen"
+    stored = renewals.case(case.reference)
+    assert stored.status is CaseStatus.RESOLVED
+    assert [(e.kind, e.actor) for e in stored.history[2:]] == [
+        (EventKind.TAKEN, "alice"), (EventKind.REPLY, "alice"), (EventKind.RESOLVED, "alice")]
+    page = await (await client.get(base)).text()
+    assert "Hi, Alice here." in page and "Alice Nguyen (agent)" in page
+
+
+async def test_when_rasa_is_down_a_reply_is_not_recorded_as_sent(client, renewals, rasa):
+    case = handoff_case(renewals)
+    await sign_in(client)
+    csrf = await page_csrf(client)
+    from console.app import CONSOLE_KEY
+
+    console = client.server.app[CONSOLE_KEY]
+    working_url, console.rasa._url = console.rasa._url, "http://127.0.0.1:9"  # nobody listens there
+    response = await client.post(f"{PREFIX}/cases/{case.reference}/reply", data={"csrf_token": csrf, "text": "hello"},
+                                 allow_redirects=False)
+    assert "error=rasa_unavailable" in response.headers["Location"]
+    assert all(e.kind != EventKind.REPLY for e in renewals.case(case.reference).history)
+    console.rasa._url = working_url
+
+
+async def test_hand_to_reseller(client, renewals):
+    case = handoff_case(renewals)
+    await sign_in(client)
+    csrf = await page_csrf(client)
+    await client.post(f"{PREFIX}/cases/{case.reference}/hand", data={"csrf_token": csrf, "text": "call them"},
+                      allow_redirects=False)
+    stored = renewals.case(case.reference)
+    assert stored.status is CaseStatus.HANDED_TO_RESELLER and stored.history[-1].note == "call them"
+
+
+async def test_the_dashboard_draws_charts(client, renewals):
+    handoff_case(renewals, "conv-a")
+    handoff_case(renewals, "conv-b", licence=False)
+    await sign_in(client)
+    html = await (await client.get(f"{PREFIX}/")).text()
+    assert html.count("<svg") == 4 and "live chats waiting" in html
+    figures = await (await client.get(f"{PREFIX}/dashboard.json")).json()
+    assert figures["open_by_region"] == {"AU": 1, "unknown": 1} and figures["handed_off_today"] == 2
+
+
+async def test_the_json_api_with_a_bearer_token(client, renewals, accounts, rasa):
+    case = handoff_case(renewals)
+    headers = {"Authorization": f"Bearer {accounts.issue_api_token('alice')}"}
+    listed = await (await client.get(f"{PREFIX}/api/cases", headers=headers)).json()
+    assert listed["cases"][0]["reference"] == case.reference
+    detail = await (await client.get(f"{PREFIX}/api/cases/{case.reference}", headers=headers)).json()
+    assert detail["licence"]["activation_code"] == QUOKKA and "transcript" in detail
+    api = f"{PREFIX}/api/cases/{case.reference}"
+    assert (await client.post(f"{api}/take", headers=headers)).status == 200
+    assert (await client.post(f"{api}/reply", headers=headers, json={"text": ""})).status == 400
+    reply = await client.post(f"{api}/reply", headers=headers, json={"text": "From the API"})
+    assert reply.status == 200 and rasa.appended[-1][2][0]["text"] == "From the API"
+    assert (await client.post(f"{api}/note", headers=headers, json={"text": "n"})).status == 200
+    resolved = await client.post(f"{api}/resolve", headers=headers, json={"text": "Bye"})
+    assert resolved.status == 200 and (await resolved.json())["status"] == "resolved"
+    assert (await client.post(f"{api}/resolve", headers=headers, json={})).status == 409
+    assert (await client.get(f"{PREFIX}/api/cases/RN-2026-999999", headers=headers)).status == 404
+    assert (await client.get(f"{PREFIX}/api/dashboard", headers=headers)).status == 200
+
+
+async def test_a_session_cookie_does_not_open_the_api(client):
+    await sign_in(client)
+    assert (await client.get(f"{PREFIX}/api/cases")).status == 401
+
+
+async def test_agent_redirects_and_the_customer_page_is_untouched(client):
+    assert (await client.get(PREFIX, allow_redirects=False)).headers["Location"] == f"{PREFIX}/"
+    assert await (await client.get("/")).text() == "customer chat"
