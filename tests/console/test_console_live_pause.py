@@ -1,0 +1,56 @@
+"""Against a real Rasa and action server: asking for a person pauses the bot, messages during the pause
+are recorded and get no reply, an agent's reply goes through Rasa, and resolving gives the chat back."""
+from __future__ import annotations
+
+import asyncio
+import re
+import uuid
+
+import aiohttp
+import pytest
+
+from console.rasa import RasaClient, transcript
+from renewals.cases import EventKind
+from renewals.service import Renewals
+from scripts.live_assistant import running_assistant
+
+pytestmark = pytest.mark.servers
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    with running_assistant(tmp_path_factory.mktemp("console-live")) as assistant:
+        yield assistant
+
+
+async def _as_agent(live, work):
+    async with aiohttp.ClientSession() as session:
+        return await work(RasaClient(live.rasa_url, live.token, session))
+
+
+def test_handoff_pauses_the_bot_until_an_agent_resolves(live):
+    sender = f"live-{uuid.uuid4().hex}"
+    reply = live.say(sender, "I'd like to talk to a person")
+    reference = re.search(r"RN-\d{4}-\d{6}", reply).group(0)
+    assert "keeps your place" in reply  # the demo date is a Saturday: nobody can join now
+    assert live.tracker(sender)["paused"] is True
+
+    assert live.send(sender, "hello, is anyone there?") == []  # recorded, not answered
+    assert live.send(sender, "How do I renew my maintenance?") == []
+    lines = transcript(live.tracker(sender)["events"])
+    paused_lines = [l["text"] for l in lines if l.get("while_paused")]
+    assert paused_lines == ["hello, is anyone there?", "How do I renew my maintenance?"]
+
+    case = Renewals.from_env(live.env).case(reference)
+    assert case.conversation_id == sender and case.history[-1].kind == EventKind.HANDOFF_REQUESTED
+
+    asyncio.run(_as_agent(live, lambda rasa: rasa.say(sender, "Hi, this is Alice from support.", "Alice")))
+    tracker = live.tracker(sender)
+    assert tracker["paused"] is True
+    assert tracker["events"][-1]["text"] == "Hi, this is Alice from support."
+    assert tracker["events"][-1]["metadata"]["agent"] == "Alice"
+
+    asyncio.run(_as_agent(live, lambda rasa: rasa.resume(sender, "Handing you back to the assistant.", "Alice")))
+    assert live.tracker(sender)["paused"] is False
+    answer = live.say(sender, "How do I renew my maintenance?")
+    assert "reseller" in answer.lower()
