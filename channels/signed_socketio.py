@@ -1,0 +1,166 @@
+"""The customer web chat's Rasa input channel: socket.io with server-signed sessions.
+
+Rasa's own ``socketio`` channel lets the client pick its conversation id
+(``session_request`` with any ``session_id``, and every ``user_uttered`` names
+its own ``session_id``), and allows every origin. This channel keeps Rasa's
+socket.io wire format and output channel but:
+
+- accepts only the origins in ``cors_allowed_origins`` (credentials.yml) or
+  ``WEB_ORIGIN`` (comma-separated; default ``http://localhost:8080``), for both
+  polling and websocket transports;
+- binds a socket to a conversation only through ``session_request`` with
+  ``{"token": "<session_id>.<signature>"}`` issued by the web service
+  (``channels.session_tokens``); a missing, forged or tampered token gets a
+  ``session_error`` event and no conversation, and a client-sent ``session_id``
+  is ignored;
+- takes the conversation id of every ``user_uttered`` from that binding, never
+  from the message;
+- puts every socket of a conversation in a room named after its id, so bot
+  messages sent later through Rasa's HTTP API with ``output_channel=latest``
+  (e.g. a live agent's reply) reach the customer's open page;
+- emits ``bot_typing`` ``{"typing": true}`` when a message is received and
+  ``{"typing": false}`` once the assistant has sent its replies; a message over 2,000
+  characters gets ``message_error`` instead.
+
+credentials.yml::
+
+    channels.signed_socketio.SignedSocketIOInput:
+      socketio_path: /socket.io
+      session_persistence: true
+
+The signing secret comes from ``CHAT_SESSION_SECRET`` (required).
+"""
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text
+
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncServer
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
+
+from channels import session_tokens
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_WEB_ORIGIN = "http://localhost:8080"
+MAX_MESSAGE_CHARS = 2000
+SESSION_KEY = "conversation_id"
+
+
+def allowed_origins(configured: Any = None, environ: Optional[Dict[str, str]] = None) -> List[str]:
+    """Origins allowed to open a socket: from credentials, else ``WEB_ORIGIN``, else the default."""
+    if configured is None or configured == [] or configured == "":
+        configured = (environ if environ is not None else os.environ).get("WEB_ORIGIN") or DEFAULT_WEB_ORIGIN
+    values: Iterable[str] = configured.split(",") if isinstance(configured, str) else configured
+    origins = [str(value).strip().rstrip("/") for value in values if str(value).strip()]
+    if not origins or "*" in origins:
+        raise ValueError("the web chat channel needs explicit allowed origins, not '*' or nothing")
+    return origins
+
+
+class SignedSocketIOInput(SocketIOInput):
+    """socket.io input channel whose conversation ids come only from signed tokens."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "webchat"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        credentials = credentials or {}
+        return cls(
+            secret=session_tokens.secret_from_env(),
+            cors_allowed_origins=allowed_origins(credentials.get("cors_allowed_origins")),
+            user_message_evt=credentials.get("user_message_evt", "user_uttered"),
+            bot_message_evt=credentials.get("bot_message_evt", "bot_uttered"),
+            socketio_path=credentials.get("socketio_path", "/socket.io"),
+            metadata_key=credentials.get("metadata_key", "metadata"),
+        )
+
+    def __init__(
+        self,
+        secret: bytes,
+        cors_allowed_origins: List[str],
+        user_message_evt: Text = "user_uttered",
+        bot_message_evt: Text = "bot_uttered",
+        socketio_path: Optional[Text] = "/socket.io",
+        metadata_key: Optional[Text] = "metadata",
+    ) -> None:
+        # Rooms per conversation are what make later deliveries work, so persistence is always
+        # on; the default namespace only, as Rasa's output channel emits there.
+        super().__init__(
+            user_message_evt=user_message_evt,
+            bot_message_evt=bot_message_evt,
+            namespace=None,
+            session_persistence=True,
+            socketio_path=socketio_path,
+            metadata_key=metadata_key,
+        )
+        self.secret = session_tokens.check_secret(secret)
+        self.cors_allowed_origins = allowed_origins(cors_allowed_origins)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.cors_allowed_origins)
+        socketio_webhook = SocketBlueprint(sio, self.socketio_path, "webchat_webhook", __name__)
+        self.sio = sio
+        namespace = self.namespace
+
+        @socketio_webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        async def bound_conversation(sid: Text) -> Optional[Text]:
+            session = await sio.get_session(sid, namespace=namespace)
+            return session.get(SESSION_KEY)
+
+        @sio.on("session_request", namespace=namespace)
+        async def session_request(sid: Text, data: Any = None) -> None:
+            token = data.get("token") if isinstance(data, dict) else None
+            conversation_id = session_tokens.verify(self.secret, token)
+            if conversation_id is None:
+                # A client-chosen session_id (Rasa's protocol) lands here too: no token, no session.
+                logger.warning("webchat: refused a session_request without a valid token (socket %s)", sid)
+                await sio.emit("session_error", {"error": "invalid_session_token"}, room=sid, namespace=namespace)
+                return
+            previous = await bound_conversation(sid)
+            if previous and previous != conversation_id:
+                await sio.leave_room(sid, previous, namespace=namespace)
+            await sio.enter_room(sid, conversation_id, namespace=namespace)
+            await sio.save_session(sid, {SESSION_KEY: conversation_id}, namespace=namespace)
+            await sio.emit("session_confirm", conversation_id, room=sid, namespace=namespace)
+            logger.debug("webchat: socket %s joined its conversation", sid)
+
+        @sio.on(self.user_message_evt, namespace=namespace)
+        async def handle_message(sid: Text, data: Any = None) -> None:
+            conversation_id = await bound_conversation(sid)
+            if conversation_id is None:
+                await sio.emit("session_error", {"error": "no_session"}, room=sid, namespace=namespace)
+                return
+            text = data.get("message") if isinstance(data, dict) else None
+            if not isinstance(text, str) or not text.strip():
+                return
+            if len(text) > MAX_MESSAGE_CHARS:
+                await sio.emit("message_error", {"error": "message_too_long", "max": MAX_MESSAGE_CHARS},
+                               room=sid, namespace=namespace)
+                return
+            metadata = data.get(self.metadata_key)
+            message = UserMessage(
+                text,
+                SocketIOOutput(sio, self.bot_message_evt),
+                conversation_id,
+                input_channel=self.name(),
+                metadata=metadata if isinstance(metadata, dict) else {},
+            )
+            await sio.emit("bot_typing", {"typing": True}, room=conversation_id, namespace=namespace)
+            try:
+                await on_new_message(message)
+            finally:
+                await sio.emit("bot_typing", {"typing": False}, room=conversation_id, namespace=namespace)
+
+        return socketio_webhook
