@@ -1,0 +1,183 @@
+"""The web chat service (web/app.py) against a stand-in for Rasa's HTTP API."""
+import re
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from channels import session_tokens
+from web.app import Settings, conversation_messages, create_app
+
+SECRET = b"k" * 40
+RASA_TOKEN = "rasa-api-token-never-for-browsers"
+ORIGIN = "http://chat.example.test"
+ASKED = web.AppKey("asked", list)
+
+EVENTS = [
+    {"event": "action", "name": "action_session_start"},
+    {"event": "session_started"},
+    {"event": "user", "text": "hi"},
+    {"event": "bot", "text": "G'day! What can I help with?",
+     "data": {"buttons": [{"title": "How do I renew?", "payload": "How do I renew my maintenance?"}]}},
+    {"event": "user", "text": "How do I renew my maintenance?"},
+    {"event": "bot", "text": "Contact your reseller.\n\nI can collect the details:\n- Company\n- Product",
+     "data": {}},
+    {"event": "slot", "name": "contact_email", "value": "someone@example.com"},
+    {"event": "action", "name": "action_listen"},
+]
+
+
+@pytest.fixture
+async def rasa():
+    """A stand-in for Rasa's tracker endpoint that records what it was asked."""
+    app = web.Application()
+    app[ASKED] = []
+
+    async def tracker(request: web.Request) -> web.Response:
+        if request.query.get("token") != RASA_TOKEN:
+            return web.json_response({"status": "failure"}, status=401)
+        app[ASKED].append(request.match_info["conversation_id"])
+        return web.json_response({"sender_id": request.match_info["conversation_id"], "events": EVENTS})
+
+    app.router.add_get("/conversations/{conversation_id}/tracker", tracker)
+    async with TestServer(app) as server:
+        yield server
+
+
+@pytest.fixture
+async def client(rasa, tmp_path):
+    vendor = tmp_path / "vendor"
+    vendor.mkdir()
+    (vendor / "socket.io.min.js").write_text("/* socket.io client */")
+    settings = Settings(
+        secret=SECRET, rasa_url=str(rasa.make_url("")).rstrip("/"), rasa_token=RASA_TOKEN,
+        rasa_public_url="https://rasa.example.test", web_origin=ORIGIN,
+    )
+    async with TestClient(TestServer(create_app(settings, vendor_dir=vendor))) as test_client:
+        yield test_client
+
+
+def host_of(origin: str) -> dict:
+    return {"Host": origin.split("://", 1)[1]}
+
+
+async def test_the_page_has_a_strict_policy_and_no_inline_script(client):
+    response = await client.get("/", headers=host_of(ORIGIN))
+    assert response.status == 200
+    html = await response.text()
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert "connect-src 'self' https://rasa.example.test wss://rasa.example.test" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert not re.search(r"<script(?![^>]*\bsrc=)", html), "inline script"
+    assert " style=" not in html and "<style" not in html
+    assert not re.search(r"(src|href)=\"(https?:)?//", html), "assets from another origin"
+    assert 'aria-live="polite"' in html and '<label for="message-input"' in html
+    assert RASA_TOKEN not in html
+
+
+async def test_the_page_under_another_host_name_redirects_to_the_allowed_origin(client):
+    response = await client.get("/", headers={"Host": "127.0.0.1:8080"}, allow_redirects=False)
+    assert response.status == 302
+    assert response.headers["Location"] == ORIGIN + "/"
+
+
+async def test_config_gives_the_socket_url_but_not_the_rasa_token(client):
+    response = await client.get("/config.js")
+    body = await response.text()
+    assert response.content_type == "text/javascript"
+    assert '"socketUrl": "https://rasa.example.test"' in body
+    assert RASA_TOKEN not in body
+
+
+async def test_static_assets_and_the_npm_socketio_client_are_served(client):
+    for path in ("/static/chat.js", "/static/chat.css", "/vendor/socket.io.min.js"):
+        response = await client.get(path)
+        assert response.status == 200, path
+        assert "Content-Security-Policy" in response.headers
+    assert (await client.get("/static/../app.py")).status in (403, 404)
+
+
+async def test_a_new_session_gets_a_signed_token(client):
+    response = await client.post("/api/session", headers={"Origin": ORIGIN})
+    assert response.status == 201
+    assert response.headers["Cache-Control"] == "no-store"
+    token = (await response.json())["token"]
+    assert session_tokens.verify(SECRET, token)
+    other = (await (await client.post("/api/session")).json())["token"]
+    assert other != token
+
+
+async def test_another_origin_cannot_start_a_session_or_read_history(client):
+    assert (await client.post("/api/session", headers={"Origin": "http://evil.example"})).status == 403
+    token = session_tokens.issue(SECRET)
+    response = await client.get("/api/history", headers={"Origin": "http://evil.example", "X-Chat-Session": token})
+    assert response.status == 403
+
+
+async def test_history_of_a_genuine_token_is_that_conversations_messages(client, rasa):
+    token = session_tokens.issue(SECRET)
+    response = await client.get("/api/history", headers={"X-Chat-Session": token})
+    assert response.status == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    body = await response.json()
+    assert rasa.app[ASKED] == [token.partition(".")[0]]
+    assert body["messages"] == [
+        {"sender": "user", "text": "hi"},
+        {"sender": "bot", "text": "G'day! What can I help with?",
+         "quick_replies": [{"title": "How do I renew?", "payload": "How do I renew my maintenance?"}]},
+        {"sender": "user", "text": "How do I renew?"},
+        {"sender": "bot", "text": "Contact your reseller."},
+        {"sender": "bot", "text": "I can collect the details:\n- Company\n- Product", "quick_replies": []},
+    ]
+    assert "someone@example.com" not in await response.text()
+
+
+@pytest.mark.parametrize("header", [None, "", "chosen-by-the-client", "forged"])
+async def test_history_needs_a_genuine_token(client, rasa, header):
+    if header == "forged":
+        genuine = session_tokens.issue(SECRET)
+        header = genuine.partition(".")[0] + "." + session_tokens.issue(b"z" * 40).partition(".")[2]
+    headers = {} if header is None else {"X-Chat-Session": header}
+    response = await client.get("/api/history", headers=headers)
+    assert response.status == 401
+    assert rasa.app[ASKED] == []
+
+
+async def test_history_when_rasa_is_down_is_a_clear_error(tmp_path):
+    vendor = tmp_path / "vendor"
+    vendor.mkdir()
+    (vendor / "socket.io.min.js").write_text("")
+    settings = Settings(secret=SECRET, rasa_url="http://127.0.0.1:9", rasa_token=RASA_TOKEN,
+                        rasa_public_url="http://localhost:5005", web_origin=ORIGIN)
+    async with TestClient(TestServer(create_app(settings, vendor_dir=vendor))) as client:
+        response = await client.get("/api/history", headers={"X-Chat-Session": session_tokens.issue(SECRET)})
+        assert response.status == 502
+        assert await response.json() == {"error": "assistant_unavailable"}
+
+
+def test_settings_come_from_the_environment_and_need_both_secrets():
+    env = {"CHAT_SESSION_SECRET": "s" * 43, "RASA_AUTH_TOKEN": "t", "RASA_PORT": "5006", "WEB_PORT": "8081"}
+    settings = Settings.from_env(env)
+    assert settings.web_origin == "http://localhost:8081"
+    assert settings.rasa_url == "http://127.0.0.1:5006"
+    assert settings.rasa_public_url == "http://localhost:5006"
+    assert settings.port == 8081
+    with pytest.raises(session_tokens.SecretMissing):
+        Settings.from_env({**env, "CHAT_SESSION_SECRET": ""})
+    with pytest.raises(RuntimeError):
+        Settings.from_env({**env, "RASA_AUTH_TOKEN": ""})
+
+
+def test_the_service_refuses_to_start_without_the_npm_installed_client(tmp_path):
+    settings = Settings(secret=SECRET, rasa_url="http://127.0.0.1:9", rasa_token="t",
+                        rasa_public_url="http://localhost:5005", web_origin=ORIGIN)
+    with pytest.raises(RuntimeError, match="npm ci --prefix web"):
+        create_app(settings, vendor_dir=tmp_path)
+
+
+def test_bot_messages_without_text_or_buttons_are_left_out():
+    assert conversation_messages([{"event": "bot", "text": None, "data": {"custom": {"x": 1}}}]) == []

@@ -1,0 +1,1 @@
+"""The customer web chat service (see web/app.py and docs/channels.md)."""

@@ -1,0 +1,236 @@
+"""The customer web chat service (aiohttp): the page, its assets, sessions and history.
+
+Routes:
+
+- ``GET /`` the chat page (redirects to ``WEB_ORIGIN`` when reached under another host name,
+  as the Rasa socket accepts only that origin);
+- ``GET /config.js`` where the page finds the Rasa socket (``RASA_PUBLIC_URL``);
+- ``GET /static/…`` the page's own script and styles, ``GET /vendor/…`` the socket.io client
+  installed by ``npm ci --prefix web``;
+- ``POST /api/session`` a new signed session token (``channels.session_tokens``);
+- ``GET /api/history`` with ``X-Chat-Session: <token>``: that conversation's user and bot
+  messages, read from Rasa's HTTP API with the server's ``RASA_AUTH_TOKEN``, which never
+  reaches the browser;
+- ``GET /healthz``.
+
+Every response carries a Content-Security-Policy that allows scripts, styles and connections
+only from this origin, plus connections to the Rasa socket's origin.
+``create_app`` is the factory; more pages (e.g. an agent console) are added to it as routes.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional, Sequence, TypeVar
+from urllib.parse import quote, urlsplit
+
+import aiohttp
+from aiohttp import web
+
+from channels import session_tokens
+
+logger = logging.getLogger(__name__)
+
+R = TypeVar("R", bound=web.StreamResponse)
+HERE = Path(__file__).resolve().parent
+STATIC_DIR = HERE / "static"
+VENDOR_DIR = HERE / "node_modules" / "socket.io-client" / "dist"
+SESSION_HEADER = "X-Chat-Session"
+SOCKETIO_PATH = "/socket.io"
+
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"not an http(s) URL: {url!r}")
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    secret: bytes
+    rasa_url: str  # how this service reaches Rasa's HTTP API
+    rasa_token: str  # Rasa's HTTP API token; server side only
+    rasa_public_url: str  # how browsers reach Rasa's socket
+    web_origin: str  # this page's origin, the only one the socket accepts
+    host: str = "0.0.0.0"
+    port: int = 8080
+
+    @classmethod
+    def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "Settings":
+        env = os.environ if environ is None else environ
+        port = int(env.get("WEB_PORT") or 8080)
+        rasa_port = env.get("RASA_PORT") or "5005"
+        rasa_token = env.get("RASA_AUTH_TOKEN", "")
+        if not rasa_token:
+            raise RuntimeError("RASA_AUTH_TOKEN must be set (scripts/run.sh reads it from var/rasa-token)")
+        web_origin = (env.get("WEB_ORIGIN") or f"http://localhost:{port}").split(",")[0].strip()
+        return cls(
+            secret=session_tokens.secret_from_env(env),
+            rasa_url=(env.get("RASA_URL") or f"http://127.0.0.1:{rasa_port}").rstrip("/"),
+            rasa_token=rasa_token,
+            rasa_public_url=(env.get("RASA_PUBLIC_URL") or f"http://localhost:{rasa_port}").rstrip("/"),
+            web_origin=_origin(web_origin),
+            host=env.get("WEB_HOST") or "0.0.0.0",
+            port=port,
+        )
+
+    def content_security_policy(self) -> str:
+        rasa = _origin(self.rasa_public_url)
+        rasa_ws = "ws" + rasa[len("http"):]
+        return "; ".join(
+            [
+                "default-src 'none'",
+                "script-src 'self'",
+                "style-src 'self'",
+                "img-src 'self'",
+                f"connect-src 'self' {rasa} {rasa_ws}",
+                "base-uri 'none'",
+                "form-action 'self'",
+                "frame-ancestors 'none'",
+            ]
+        )
+
+
+SETTINGS_KEY = web.AppKey("settings", Settings)
+CLIENT_KEY = web.AppKey("rasa_client", aiohttp.ClientSession)
+
+
+# --- conversation history -------------------------------------------------------------------
+
+def _buttons(data: Any) -> List[Dict[str, str]]:
+    buttons = (data or {}).get("buttons") if isinstance(data, dict) else None
+    return [
+        {"title": str(button.get("title", "")), "payload": str(button.get("payload", ""))}
+        for button in buttons or []
+        if isinstance(button, dict) and button.get("title")
+    ]
+
+
+def conversation_messages(events: Sequence[Mapping[str, Any]]) -> List[Dict[str, Any]]:
+    """User and bot messages of a tracker's events, shaped like the socket's messages.
+
+    Bot text is split at blank lines as Rasa's socket.io output does, with the buttons on the
+    last part; a user message that was a button's payload is shown as that button's title.
+    """
+    messages: List[Dict[str, Any]] = []
+    offered: List[Dict[str, str]] = []
+    for event in events:
+        kind = event.get("event")
+        if kind == "user":
+            text = event.get("text") or ""
+            title = next((b["title"] for b in offered if b["payload"] == text), None)
+            messages.append({"sender": "user", "text": title or text})
+        elif kind == "bot":
+            buttons = _buttons(event.get("data"))
+            offered = buttons
+            text = (event.get("text") or "").strip()
+            if not text and not buttons:
+                continue
+            parts = text.split("\n\n") if text else [""]
+            for part in parts[:-1]:
+                messages.append({"sender": "bot", "text": part})
+            messages.append({"sender": "bot", "text": parts[-1], "quick_replies": buttons})
+    return messages
+
+
+# --- handlers -------------------------------------------------------------------------------
+
+def _settings(request: web.Request) -> Settings:
+    return request.app[SETTINGS_KEY]
+
+
+def _no_store(response: R) -> R:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+async def index(request: web.Request) -> web.StreamResponse:
+    settings = _settings(request)
+    canonical = urlsplit(settings.web_origin).netloc
+    if request.host and request.host != canonical:
+        raise web.HTTPFound(settings.web_origin + "/")
+    response = web.FileResponse(STATIC_DIR / "index.html")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+async def config_js(request: web.Request) -> web.Response:
+    settings = _settings(request)
+    config = {"socketUrl": settings.rasa_public_url, "socketPath": SOCKETIO_PATH}
+    body = f"window.WEB_CHAT_CONFIG = Object.freeze({json.dumps(config)});\n"
+    return _no_store(web.Response(text=body, content_type="text/javascript"))
+
+
+def _check_origin(request: web.Request) -> None:
+    origin = request.headers.get("Origin")
+    if origin is not None and origin != _settings(request).web_origin:
+        raise web.HTTPForbidden(text=json.dumps({"error": "origin_not_allowed"}), content_type="application/json")
+
+
+async def new_session(request: web.Request) -> web.Response:
+    _check_origin(request)
+    token = session_tokens.issue(_settings(request).secret)
+    return _no_store(web.json_response({"token": token}, status=201))
+
+
+async def history(request: web.Request) -> web.Response:
+    _check_origin(request)
+    settings = _settings(request)
+    conversation_id = session_tokens.verify(settings.secret, request.headers.get(SESSION_HEADER))
+    if conversation_id is None:
+        return _no_store(web.json_response({"error": "invalid_session_token"}, status=401))
+    url = f"{settings.rasa_url}/conversations/{quote(conversation_id, safe='')}/tracker"
+    try:
+        async with request.app[CLIENT_KEY].get(url, params={"token": settings.rasa_token}) as reply:
+            if reply.status != 200:
+                logger.warning("web: Rasa answered %s to a tracker request", reply.status)
+                return _no_store(web.json_response({"error": "assistant_unavailable"}, status=502))
+            tracker = await reply.json()
+    except (aiohttp.ClientError, TimeoutError, ValueError) as error:
+        logger.warning("web: tracker request failed: %s", error)
+        return _no_store(web.json_response({"error": "assistant_unavailable"}, status=502))
+    messages = conversation_messages(tracker.get("events") or [])
+    return _no_store(web.json_response({"messages": messages}))
+
+
+async def healthz(_: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+# --- application ----------------------------------------------------------------------------
+
+def create_app(settings: Settings, vendor_dir: Path = VENDOR_DIR) -> web.Application:
+    if not (vendor_dir / "socket.io.min.js").is_file():
+        raise RuntimeError(f"{vendor_dir} has no socket.io.min.js: run `npm ci --prefix web` (make setup does)")
+    app = web.Application()
+    app[SETTINGS_KEY] = settings
+    csp = settings.content_security_policy()
+
+    async def security_headers(_: web.Request, response: web.StreamResponse) -> None:
+        response.headers["Content-Security-Policy"] = csp
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+
+    async def rasa_client(app: web.Application):
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15)) as client:
+            app[CLIENT_KEY] = client
+            yield
+
+    app.on_response_prepare.append(security_headers)
+    app.cleanup_ctx.append(rasa_client)
+    app.router.add_get("/", index)
+    app.router.add_get("/config.js", config_js)
+    app.router.add_post("/api/session", new_session)
+    app.router.add_get("/api/history", history)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_static("/static/", STATIC_DIR)
+    app.router.add_static("/vendor/", vendor_dir)
+    return app

@@ -1,0 +1,356 @@
+/*
+ * Customer web chat. Plain browser JavaScript, no build step.
+ *
+ * Session: the web service issues a signed token (POST /api/session), kept in localStorage so a
+ * reload continues the conversation; the history comes from GET /api/history. The socket
+ * (Rasa's webchat channel) binds to the conversation only through `session_request` with that
+ * token. All bot text is inserted with textContent, never as HTML.
+ */
+(function () {
+  "use strict";
+
+  var TOKEN_KEY = "trend-anz-renewals-chat-token";
+  var REPLY_TIMEOUT_MS = 45000;
+  var config = window.WEB_CHAT_CONFIG;
+
+  var els = {
+    status: document.getElementById("connection"),
+    intro: document.getElementById("intro"),
+    body: document.querySelector(".chat__body"),
+    log: document.getElementById("messages"),
+    typing: document.getElementById("typing"),
+    form: document.getElementById("composer"),
+    input: document.getElementById("message-input"),
+    restart: document.getElementById("new-conversation"),
+    announcer: document.getElementById("announcer"),
+  };
+
+  var socket = null;
+  var token = null;
+  var confirmed = false;
+  var pending = []; // messages typed before the socket joined the conversation
+  var replyTimer = null;
+  var refusals = 0; // session_error answers since the last session_confirm
+
+  // --- status and typing ---------------------------------------------------------------------
+
+  function setStatus(state, text) {
+    els.status.dataset.state = state;
+    els.status.textContent = text;
+  }
+
+  function setTyping(on) {
+    els.typing.hidden = !on;
+    clearTimeout(replyTimer);
+    if (on) {
+      replyTimer = setTimeout(function () {
+        els.typing.hidden = true;
+        addNotice("The assistant hasn't answered. Please check your connection and try again.");
+      }, REPLY_TIMEOUT_MS);
+      scrollToEnd();
+    }
+  }
+
+  function scrollToEnd() {
+    els.body.scrollTop = els.body.scrollHeight;
+  }
+
+  // --- rendering -----------------------------------------------------------------------------
+
+  var URL_PATTERN = /(https?:\/\/[^\s<>"')]+[^\s<>"').,;:!?])/;
+
+  function appendInline(parent, text) {
+    // Plain text, with http(s) links made clickable; everything through textContent.
+    var parts = text.split(URL_PATTERN);
+    parts.forEach(function (part, index) {
+      if (!part) return;
+      if (index % 2 === 1) {
+        var link = document.createElement("a");
+        link.href = part;
+        link.textContent = part;
+        link.rel = "noopener noreferrer";
+        link.target = "_blank";
+        parent.appendChild(link);
+      } else {
+        parent.appendChild(document.createTextNode(part));
+      }
+    });
+  }
+
+  // Line breaks stay line breaks, "- " lines become a bulleted list, "1. " lines a numbered one.
+  function renderText(container, text) {
+    var paragraph = null;
+    var list = null;
+    var listType = null;
+    String(text).split("\n").forEach(function (line) {
+      var bullet = /^\s*[-•*]\s+(.*)$/.exec(line);
+      var numbered = /^\s*(\d+)[.)]\s+(.*)$/.exec(line);
+      if (bullet || numbered) {
+        var type = bullet ? "ul" : "ol";
+        if (listType !== type) {
+          list = document.createElement(type);
+          if (numbered && numbered[1] !== "1") list.start = Number(numbered[1]);
+          container.appendChild(list);
+          listType = type;
+        }
+        var item = document.createElement("li");
+        appendInline(item, bullet ? bullet[1] : numbered[2]);
+        list.appendChild(item);
+        paragraph = null;
+      } else if (!line.trim()) {
+        paragraph = null;
+        list = null;
+        listType = null;
+      } else {
+        list = null;
+        listType = null;
+        if (paragraph) {
+          paragraph.appendChild(document.createElement("br"));
+        } else {
+          paragraph = document.createElement("p");
+          container.appendChild(paragraph);
+        }
+        appendInline(paragraph, line);
+      }
+    });
+  }
+
+  function addMessage(sender, text, quickReplies) {
+    els.intro.hidden = true;
+    var item = document.createElement("li");
+    item.className = "message message--" + sender;
+    var bubble = document.createElement("div");
+    bubble.className = "bubble";
+    var who = document.createElement("span");
+    who.className = "visually-hidden";
+    who.textContent = sender === "user" ? "You said: " : sender === "bot" ? "Assistant: " : "Notice: ";
+    bubble.appendChild(who);
+    renderText(bubble, text || "");
+    item.appendChild(bubble);
+    if (quickReplies && quickReplies.length) {
+      item.appendChild(renderQuickReplies(quickReplies));
+    }
+    els.log.appendChild(item);
+    scrollToEnd();
+    return item;
+  }
+
+  function addNotice(text) {
+    return addMessage("notice", text);
+  }
+
+  function renderQuickReplies(replies) {
+    var group = document.createElement("div");
+    group.className = "quick-replies";
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", "Suggested replies");
+    replies.forEach(function (reply) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "quick-reply";
+      button.textContent = reply.title;
+      button.addEventListener("click", function () {
+        send(reply.payload || reply.title, reply.title);
+      });
+      group.appendChild(button);
+    });
+    return group;
+  }
+
+  function removeQuickReplies() {
+    Array.prototype.forEach.call(els.log.querySelectorAll(".quick-replies"), function (group) {
+      group.remove();
+    });
+  }
+
+  function quickRepliesOf(message) {
+    return message.quick_replies || message.buttons || [];
+  }
+
+  function showBotMessage(message) {
+    if (!message || (typeof message.text !== "string" && !quickRepliesOf(message).length)) return;
+    addMessage("bot", message.text || "", quickRepliesOf(message));
+  }
+
+  // --- session and history -------------------------------------------------------------------
+
+  function storedToken() {
+    try {
+      return window.localStorage.getItem(TOKEN_KEY);
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function storeToken(value) {
+    try {
+      if (value) window.localStorage.setItem(TOKEN_KEY, value);
+      else window.localStorage.removeItem(TOKEN_KEY);
+    } catch (error) {
+      /* private mode: the conversation just won't survive a reload */
+    }
+  }
+
+  function newToken() {
+    return fetch("/api/session", { method: "POST", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (!response.ok) throw new Error("session " + response.status);
+        return response.json();
+      })
+      .then(function (body) {
+        storeToken(body.token);
+        return body.token;
+      });
+  }
+
+  // Resolves to the restored messages, or null when the token is no longer valid.
+  function loadHistory(value) {
+    return fetch("/api/history", { headers: { Accept: "application/json", "X-Chat-Session": value } })
+      .then(function (response) {
+        if (response.status === 401) return null;
+        if (!response.ok) throw new Error("history " + response.status);
+        return response.json().then(function (body) {
+          return body.messages || [];
+        });
+      });
+  }
+
+  function restore(messages) {
+    messages.forEach(function (message, index) {
+      var last = index === messages.length - 1;
+      if (message.sender === "user") addMessage("user", message.text);
+      else addMessage("bot", message.text, last ? quickRepliesOf(message) : []);
+    });
+    if (messages.length) {
+      els.announcer.textContent = "Your earlier conversation has been restored.";
+    }
+  }
+
+  function startSession() {
+    var existing = storedToken();
+    var ready = existing
+      ? loadHistory(existing).then(function (messages) {
+          if (messages === null) return newToken();
+          restore(messages);
+          return existing;
+        })
+      : newToken();
+    return ready.then(function (value) {
+      token = value;
+    });
+  }
+
+  // --- socket --------------------------------------------------------------------------------
+
+  function requestSession() {
+    confirmed = false;
+    socket.emit("session_request", { token: token });
+  }
+
+  function connect() {
+    socket = window.io(config.socketUrl, { path: config.socketPath, transports: ["websocket", "polling"] });
+    socket.on("connect", requestSession);
+    socket.on("session_confirm", function () {
+      confirmed = true;
+      refusals = 0;
+      setStatus("connected", "Connected");
+      scrollToEnd();
+      while (pending.length) socket.emit("user_uttered", { message: pending.shift() });
+    });
+    socket.on("session_error", function (data) {
+      if (!data || data.error !== "invalid_session_token") {
+        requestSession(); // this socket lost its binding (e.g. the server restarted): bind again
+        return;
+      }
+      // The token was refused (e.g. the server's secret changed): start a new conversation, once.
+      refusals += 1;
+      if (refusals > 1) {
+        failed();
+        return;
+      }
+      storeToken(null);
+      newToken().then(function (value) {
+        token = value;
+        addNotice("Your previous conversation could not be continued, so a new one has started.");
+        requestSession();
+      }, failed);
+    });
+    socket.on("bot_uttered", showBotMessage);
+    socket.on("bot_typing", function (data) {
+      setTyping(Boolean(data && data.typing));
+    });
+    socket.on("message_error", function () {
+      setTyping(false);
+      addNotice("That message was too long. Please shorten it and try again.");
+    });
+    socket.on("disconnect", function () {
+      confirmed = false;
+      setStatus("connecting", "Connection lost. Reconnecting…");
+    });
+    socket.on("connect_error", function () {
+      setStatus("error", "Can't reach the assistant right now. Retrying…");
+    });
+  }
+
+  function failed() {
+    setStatus("error", "The chat couldn't start. Please reload the page to try again.");
+  }
+
+  // --- sending -------------------------------------------------------------------------------
+
+  function send(payload, shownText) {
+    var text = (payload || "").trim();
+    if (!text) return;
+    removeQuickReplies();
+    addMessage("user", shownText || text);
+    setTyping(true);
+    if (confirmed) socket.emit("user_uttered", { message: text });
+    else pending.push(text);
+    els.input.focus();
+  }
+
+  els.form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = els.input.value;
+    if (!text.trim()) {
+      els.input.focus();
+      return;
+    }
+    els.input.value = "";
+    send(text);
+  });
+
+  els.restart.addEventListener("click", function () {
+    storeToken(null);
+    els.log.textContent = "";
+    els.intro.hidden = false;
+    setTyping(false);
+    pending = [];
+    newToken().then(function (value) {
+      token = value;
+      els.announcer.textContent = "A new conversation has started.";
+      if (socket && socket.connected) requestSession();
+      els.input.focus();
+    }, failed);
+  });
+
+  // The assistant may still be starting (e.g. right after `make run`): retry for a while.
+  function start(attempt) {
+    startSession().then(connect, function () {
+      if (attempt >= 20) {
+        failed();
+        return;
+      }
+      setStatus("connecting", "Waiting for the assistant to start…");
+      setTimeout(function () {
+        start(attempt + 1);
+      }, 3000);
+    });
+  }
+
+  if (!config || typeof window.io !== "function") {
+    failed();
+    return;
+  }
+  start(1);
+})();
