@@ -2,7 +2,8 @@
 deliver support cases, and delete customers' personal data.
 
 DATABASE_URL selects the database (default: the SQLite file var/renewals.db);
-CASE_WEBHOOK_URL and CASE_WEBHOOK_SECRET configure case delivery.
+CASE_WEBHOOK_URL and CASE_WEBHOOK_SECRET configure case delivery to a helpdesk,
+SLACK_BOT_TOKEN (and SLACK_API_URL) case notices in resellers' Slack channels.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from typing import Optional, Sequence
 
 from renewals.clock import SystemClock
 from renewals.db import database_url_from_env, make_engine, migrate, schema_is_current
-from renewals.delivery import DEFAULT_BATCH_SIZE, DEFAULT_LEASE, DeliveryWorker, run_worker
+from renewals.delivery import DEFAULT_BATCH_SIZE, DEFAULT_LEASE, DeliveryWorker, SendersByTopic, run_worker
 from renewals.importers import (
     DEMO_DIR,
     ImportRejected,
@@ -27,6 +28,8 @@ from renewals.importers import (
     load_demo,
 )
 from renewals.privacy import forget_customer, purge_resolved_cases
+from renewals.slack_notices import TOKEN_VARIABLE as SLACK_TOKEN_VARIABLE
+from renewals.slack_notices import DatabaseDirectory, SlackConfigError, SlackSender, slack_config_from_env
 from renewals.unit_of_work import UnitOfWork
 from renewals.webhook import URL_VARIABLE, WebhookConfigError, WebhookSender, webhook_config_from_env
 
@@ -41,7 +44,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             print(f"{rejected.source.name}: {problem}", file=sys.stderr)
         print(f"{rejected.source.name}: nothing imported ({len(rejected.problems)} problem(s)).", file=sys.stderr)
         return 1
-    except WebhookConfigError as error:
+    except (WebhookConfigError, SlackConfigError) as error:
         print(f"Case delivery is misconfigured: {error}.", file=sys.stderr)
         return 1
     finally:
@@ -68,7 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     command.add_argument("directory", type=Path, nargs="?", default=DEMO_DIR)
     command.set_defaults(command=_load_demo)
 
-    command = commands.add_parser("outbox-worker", help="deliver queued cases to the webhook until stopped")
+    command = commands.add_parser(
+        "outbox-worker", help="deliver queued cases to the webhook and resellers' Slack channels until stopped"
+    )
     command.add_argument("--once", action="store_true", help="deliver the messages due now, then exit")
     command.add_argument("--poll-interval", type=float, default=5.0, metavar="SECONDS")
     command.set_defaults(command=_outbox_worker)
@@ -93,6 +98,10 @@ def _parser() -> argparse.ArgumentParser:
     command = commands.add_parser("purge-cases", help="delete resolved cases older than the retention period")
     command.add_argument("--older-than-days", type=int, default=730, metavar="DAYS")
     command.set_defaults(command=_purge_cases)
+
+    from renewals.slack_admin import register_cli as register_slack_commands
+
+    register_slack_commands(commands)
 
     from renewals.agents import register_cli as register_agent_commands
 
@@ -155,6 +164,7 @@ def _schema_ready(engine) -> bool:
 
 def _outbox_worker(engine, args) -> int:
     config = webhook_config_from_env()
+    slack_config = slack_config_from_env()
     if not _schema_ready(engine):
         return 1
     stop = threading.Event()
@@ -162,17 +172,25 @@ def _outbox_worker(engine, args) -> int:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: stop.set())
-    if config is None:
+    if config is None and slack_config is None:
         # The default set-up: nothing to deliver. Idle rather than exit, so a supervisor
         # (or scripts/run.sh) running the worker alongside the servers keeps going.
-        message = f"{URL_VARIABLE} is not set: cases stay in the local database and there is nothing to deliver."
+        message = (
+            f"{URL_VARIABLE} is not set: cases stay in the local database and there is nothing to deliver "
+            f"({SLACK_TOKEN_VARIABLE} is not set either, so no Slack notices)."
+        )
         print(message, file=sys.stderr)
         if not args.once:
             stop.wait()
         return 0
-    sender = WebhookSender(config)
+    senders = []
+    if config is not None:
+        senders.append(WebhookSender(config))
+    if slack_config is not None:
+        senders.append(SlackSender(slack_config, DatabaseDirectory(engine)))
+    sender = SendersByTopic(senders)
     # A lease outlasts a whole batch of slow requests, so no other worker takes a message mid-batch.
-    lease = max(DEFAULT_LEASE, timedelta(seconds=DEFAULT_BATCH_SIZE * config.timeout + 60))
+    lease = max(DEFAULT_LEASE, timedelta(seconds=DEFAULT_BATCH_SIZE * sender.timeout + 60))
     # Delivery timing follows the real clock even when RENEWALS_TODAY pins the date.
     worker = DeliveryWorker(engine, sender, SystemClock(), lease=lease)
     if args.once:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -25,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from renewals.checklist import CHECKLIST_FIELDS, RenewalChecklist
 from renewals.clock import Clock
 from renewals.licences import Licence
-from renewals.outbox import encode_payload
+from renewals.outbox import CASE_SLACK_TOPIC, encode_payload
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +126,28 @@ def format_reference(year: int, number: int) -> str:
     return f"{REFERENCE_PREFIX}-{year}-{number:06d}"
 
 
+# As people type a reference: any case, hyphens, spaces or nothing between the parts,
+# the number with or without its leading zeros ("rn 2026 123" is RN-2026-000123).
+_REFERENCE_RE = re.compile(
+    rf"(?<![A-Za-z0-9]){REFERENCE_PREFIX}[\s\-\u2010-\u2015]?(\d{{4}})[\s\-\u2010-\u2015]?(\d{{1,9}})(?![A-Za-z0-9])",
+    re.IGNORECASE,
+)
+
+
+def find_case_reference_span(text: str) -> Optional[tuple[int, int, str]]:
+    """(start, end, canonical reference) of the first case reference in `text`, or None."""
+    match = _REFERENCE_RE.search(text or "")
+    if not match:
+        return None
+    return match.start(), match.end(), format_reference(int(match.group(1)), int(match.group(2)))
+
+
+def find_case_reference(text: str) -> Optional[str]:
+    """The first case reference in `text` in canonical form ("RN-2026-000123"), or None."""
+    span = find_case_reference_span(text)
+    return span[2] if span else None
+
+
 def routing_target(licence: Optional[Licence]) -> str:
     """The licence's reseller; Technical Support when the licence or its reseller is unknown."""
     if licence is not None and licence.reseller_id:
@@ -197,7 +220,8 @@ def open_renewal_case(
                 history=(CaseEvent(at=now, kind=EventKind.STATUS, actor=ASSISTANT, status=CaseStatus.OPEN),),
             )
             case_id = uow.cases.add(case, key)
-            for topic in delivery_topics:
+            queued = [topic for topic in delivery_topics if _delivers_to(uow, topic, case)]
+            for topic in queued:
                 uow.outbox.add(
                     topic=topic,
                     dedupe_key=f"{topic}:{reference}:opened",
@@ -214,9 +238,17 @@ def open_renewal_case(
         return existing
     log.info(
         "Opened case %s (reason %s, routed to %s, %d delivery message(s) queued)",
-        case.reference, case.reason, case.routed_to, len(delivery_topics),
+        case.reference, case.reason, case.routed_to, len(queued),
     )
     return case
+
+
+def _delivers_to(uow, topic: str, case: Case) -> bool:
+    """Whether `topic` takes this case: a reseller's Slack notice needs a reseller with a Slack channel."""
+    if topic != CASE_SLACK_TOPIC:
+        return True
+    reseller = uow.resellers.get(case.reseller_id) if case.reseller_id else None
+    return reseller is not None and bool(reseller.slack_channel_id)
 
 
 def transition(

@@ -33,6 +33,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     create_engine,
     event,
     func,
@@ -115,10 +116,23 @@ resellers = Table(
     Column("region", String(2), nullable=False),
     Column("email", String(320), nullable=False),
     Column("phone", String(50), nullable=False),
-    Column("slack_team_id", String(50)),
-    Column("slack_user_id", String(50)),
+    # Where the reseller's case notifications are posted in Slack, if connected.
     Column("slack_channel_id", String(50)),
 )
+
+# Slack users and workspaces (teams) that act for a reseller in the Slack assistant
+# (renewals.reseller_access). A Slack id belongs to at most one reseller.
+slack_links = Table(
+    "slack_links",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(10), nullable=False),  # "user" or "team"
+    Column("slack_id", String(50), nullable=False),  # U0123ABCD / T0123ABCD
+    Column("reseller_id", String(20), ForeignKey("resellers.reseller_id"), nullable=False),
+    UniqueConstraint("kind", "slack_id", name="uq_slack_links_kind_slack_id"),
+    CheckConstraint("kind IN ('user', 'team')", name="kind_user_or_team"),
+)
+Index("ix_slack_links_reseller_id", slack_links.c.reseller_id)
 
 # Products outlive price lists: licences refer to them, and a new price list updates them.
 products = Table(
@@ -276,7 +290,7 @@ outbox = Table(
     "outbox",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("topic", String(50), nullable=False),  # "case.webhook"; later e.g. Slack notices
+    Column("topic", String(50), nullable=False),  # "case.webhook", "case.slack"
     Column("dedupe_key", String(200), nullable=False, unique=True),  # one message per event, ever
     Column("case_id", Integer, ForeignKey("cases.id")),
     Column("payload", Text),  # JSON; holds personal data until delivered, then cleared

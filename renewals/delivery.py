@@ -26,7 +26,7 @@ import traceback
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Optional, Protocol
+from typing import Optional, Protocol, Sequence
 
 from sqlalchemy.engine import Engine
 
@@ -47,15 +47,37 @@ class SendResult:
     status: Optional[int] = None  # HTTP status, when there was a response
     error: Optional[str] = None  # short, e.g. "HTTP 500" or "timeout"; never personal data
     flagged: bool = False  # the receiver refused the message: a person should look (it is still retried)
+    retry_after: Optional[timedelta] = None  # the receiver asked to wait at least this long (e.g. HTTP 429)
 
 
 class Sender(Protocol):
-    """Sends outbox messages of its `topics` (renewals.webhook.WebhookSender is one)."""
+    """Sends outbox messages of its `topics` (renewals.webhook.WebhookSender and
+    renewals.slack_notices.SlackSender are two; SendersByTopic combines them)."""
 
     topics: tuple[str, ...]
 
     def send(self, message: OutboxMessage, now: datetime) -> SendResult:
         ...
+
+
+class SendersByTopic:
+    """One Sender for several topics: each message goes to the sender of its topic.
+
+    `timeout` is the longest of the senders' timeouts, for sizing the worker's lease.
+    """
+
+    def __init__(self, senders: Sequence[Sender]):
+        self._by_topic: dict[str, Sender] = {}
+        for sender in senders:
+            for topic in sender.topics:
+                if topic in self._by_topic:
+                    raise ValueError(f"two senders for topic {topic}")
+                self._by_topic[topic] = sender
+        self.topics = tuple(self._by_topic)
+        self.timeout = max((getattr(sender, "timeout", 0.0) for sender in senders), default=0.0)
+
+    def send(self, message: OutboxMessage, now: datetime) -> SendResult:
+        return self._by_topic[message.topic].send(message, now)
 
 
 @dataclass(frozen=True)
@@ -150,7 +172,7 @@ class DeliveryWorker:
             if result.delivered:
                 settled = uow.outbox.mark_delivered(message.id, self.worker_id, now)
             else:
-                next_attempt_at = now + self.backoff.delay(attempt)
+                next_attempt_at = now + max(self.backoff.delay(attempt), result.retry_after or timedelta(0))
                 settled = uow.outbox.mark_failed(
                     message.id, self.worker_id, now, result.error or "failed", next_attempt_at, result.flagged
                 )

@@ -21,3 +21,31 @@ def format_date(day: date) -> str:
 def format_money(amount: Decimal, currency: str) -> str:
     """`AUD 2,294.05`: currency code, thousands separators, always two decimals."""
     return f"{currency} {to_cents(amount):,.2f}"
+
+
+def format_short_date(day: date) -> str:
+    """`2 Jan 2028`: for tables, where the full month name is too wide."""
+    return f"{day.day} {MONTH_NAMES[day.month - 1][:3]} {day.year}"
+
+
+def monospace_table(headers, rows, right_aligned=(), max_widths=None) -> str:
+    """Rows as aligned columns in a code block (```), for chat apps that show it in a fixed-width font.
+
+    `right_aligned`: indexes of numeric columns. `max_widths`: {index: width}; longer cells end in "…".
+    """
+    max_widths = max_widths or {}
+
+    def cell(index: int, value) -> str:
+        text = " ".join(str(value).split())
+        limit = max_widths.get(index)
+        return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
+
+    table = [[cell(i, value) for i, value in enumerate(row)] for row in [headers, *rows]]
+    widths = [max(len(row[i]) for row in table) for i in range(len(headers))]
+    lines = [
+        "  ".join(
+            value.rjust(widths[i]) if i in right_aligned else value.ljust(widths[i]) for i, value in enumerate(row)
+        ).rstrip()
+        for row in table
+    ]
+    return "```\n" + "\n".join(lines) + "\n```"

@@ -20,7 +20,7 @@ from renewals.db import PROJECT_ROOT, migrate
 from renewals.licences import Licence
 from renewals.pricelist import PriceList, PriceListError, load_price_list
 from renewals.regions import REGIONS
-from renewals.resellers import Reseller
+from renewals.resellers import TEAM, USER, InvalidSlackId, Reseller, SlackLink, slack_id
 from renewals.unit_of_work import UnitOfWork
 
 DEMO_DIR = PROJECT_ROOT / "demo"
@@ -67,10 +67,17 @@ class PriceListImport:
 
 
 def import_resellers(uow: UnitOfWork, path: Path) -> int:
-    """Upsert every reseller in the CSV file; returns how many rows were imported."""
+    """Upsert every reseller in the CSV file; returns how many rows were imported.
+
+    `slack_team_id` and `slack_user_id` link that Slack workspace and that Slack
+    user to the reseller (renewals.resellers); links the file does not name are
+    kept (remove them with `python -m renewals slack unlink`).
+    """
     records = _read_csv(path, RESELLER_COLUMNS, OPTIONAL_RESELLER_COLUMNS, _ResellerRow())
-    for reseller in records:
+    for reseller, links in records:
         uow.resellers.save(reseller)
+        for link in links:
+            uow.slack_links.save(link)
     return len(records)
 
 
@@ -212,20 +219,28 @@ class _Row:
 class _ResellerRow:
     def __init__(self) -> None:
         self.seen_ids: dict[str, int] = {}
+        self.seen_slack_ids: dict[str, dict[str, int]] = {USER: {}, TEAM: {}}
 
-    def __call__(self, row: _Row) -> Reseller:
+    def __call__(self, row: _Row) -> tuple[Reseller, list[SlackLink]]:
         reseller_id = row.required("reseller_id")
         row.unique("reseller_id", reseller_id, self.seen_ids)
-        return Reseller(
+        links = []
+        for kind, column in ((TEAM, "slack_team_id"), (USER, "slack_user_id")):
+            value = row.parsed(column, lambda text, kind=kind: _slack_id(kind, text), f"a Slack {kind} id", required=False)
+            row.unique(column, value, self.seen_slack_ids[kind])
+            if value is not None and reseller_id is not None:
+                links.append(SlackLink(kind=kind, slack_id=value, reseller_id=reseller_id))
+        reseller = Reseller(
             reseller_id=reseller_id,
             name=row.required("name"),
             region=row.region(),
             email=row.required("email"),
             phone=row.required("phone"),
-            slack_team_id=row.optional("slack_team_id"),
-            slack_user_id=row.optional("slack_user_id"),
-            slack_channel_id=row.optional("slack_channel_id"),
+            slack_channel_id=row.parsed(
+                "slack_channel_id", lambda text: _slack_id("channel", text), "a Slack channel id", required=False
+            ),
         )
+        return reseller, links
 
 
 class _LicenceRow:
@@ -290,6 +305,13 @@ def _activation_code(text: str) -> str:
     if code is None:
         raise ValueError("not an Activation Code")
     return code
+
+
+def _slack_id(kind: str, text: str) -> str:
+    try:
+        return slack_id(kind, text)
+    except InvalidSlackId as error:
+        raise ValueError(str(error)) from None
 
 
 def _region(text: str) -> str:

@@ -5,8 +5,8 @@ committed case always has its message and a rolled-back one never does. The
 delivery worker (renewals.delivery) sends messages afterwards, retrying with
 backoff; a message is only ever marked delivered, never deleted on failure.
 
-Each message has a `topic` naming where it goes ("case.webhook" now; Slack
-notices and renewal notices later) and a `dedupe_key` that is unique forever,
+Each message has a `topic` naming where it goes ("case.webhook": the helpdesk
+webhook; "case.slack": the reseller's Slack channel; renewal notices later) and a `dedupe_key` that is unique forever,
 so the same event can never be queued twice.
 """
 from __future__ import annotations
@@ -18,6 +18,10 @@ from datetime import datetime, timedelta
 from typing import Any, Callable, Mapping, Optional
 
 CASE_WEBHOOK_TOPIC = "case.webhook"
+# A notice in the Slack channel of the reseller a case is routed to (renewals.slack_notices).
+CASE_SLACK_TOPIC = "case.slack"
+# The same topic under the name the hand-to-reseller step looks for (renewals.service.reseller_notify_topics).
+RESELLER_SLACK_TOPIC = CASE_SLACK_TOPIC
 
 
 @dataclass(frozen=True)

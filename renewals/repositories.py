@@ -25,11 +25,12 @@ from renewals.db import (
     product_platforms,
     products,
     resellers,
+    slack_links,
 )
 from renewals.licences import Licence
 from renewals.outbox import OutboxMessage
 from renewals.pricelist import PriceList, Product, RegionTerms, UserBand
-from renewals.resellers import Reseller
+from renewals.resellers import TEAM, USER, Reseller, SlackLink
 
 _LICENCE_COLUMNS = [f.name for f in fields(Licence)]
 _RESELLER_COLUMNS = [f.name for f in fields(Reseller)]
@@ -59,6 +60,15 @@ class LicenceRepository:
 
     def count(self) -> int:
         return self._connection.execute(select(func.count()).select_from(licences)).scalar_one()
+
+    def of_reseller(self, reseller_id: str) -> list[Licence]:
+        """The reseller's customers' licences, soonest expiry first."""
+        rows = self._connection.execute(
+            select(*[licences.c[name] for name in _LICENCE_COLUMNS])
+            .where(licences.c.reseller_id == reseller_id)
+            .order_by(licences.c.expiry_date, licences.c.activation_code)
+        )
+        return [Licence(**row._mapping) for row in rows]
 
     def save(self, licence: Licence) -> None:
         """Insert the licence, or update the one with the same Activation Code."""
@@ -108,6 +118,69 @@ class ResellerRepository:
         )
         if updated.rowcount == 0:
             self._connection.execute(insert(resellers).values(**values))
+
+    def set_slack_channel(self, reseller_id: str, channel_id: Optional[str]) -> bool:
+        """Where the reseller's case notifications go in Slack (None: nowhere); False if no such reseller."""
+        result = self._connection.execute(
+            update(resellers).where(resellers.c.reseller_id == reseller_id).values(slack_channel_id=channel_id)
+        )
+        return result.rowcount == 1
+
+
+class SlackLinkRepository:
+    """Which reseller each linked Slack user or workspace acts for (see renewals.resellers)."""
+
+    def __init__(self, connection: Connection):
+        self._connection = connection
+
+    def get(self, kind: str, slack_id: str) -> Optional[SlackLink]:
+        row = self._connection.execute(
+            select(slack_links.c.kind, slack_links.c.slack_id, slack_links.c.reseller_id).where(
+                slack_links.c.kind == kind, slack_links.c.slack_id == slack_id
+            )
+        ).one_or_none()
+        return None if row is None else SlackLink(**row._mapping)
+
+    def matching(self, user_id: Optional[str], team_id: Optional[str]) -> list[SlackLink]:
+        """The links of this user and of this workspace (at most one each)."""
+        conditions = []
+        if user_id:
+            conditions.append(and_(slack_links.c.kind == USER, slack_links.c.slack_id == user_id))
+        if team_id:
+            conditions.append(and_(slack_links.c.kind == TEAM, slack_links.c.slack_id == team_id))
+        if not conditions:
+            return []
+        rows = self._connection.execute(
+            select(slack_links.c.kind, slack_links.c.slack_id, slack_links.c.reseller_id).where(or_(*conditions))
+        )
+        return [SlackLink(**row._mapping) for row in rows]
+
+    def list(self, reseller_id: Optional[str] = None) -> list[SlackLink]:
+        query = select(slack_links.c.kind, slack_links.c.slack_id, slack_links.c.reseller_id).order_by(
+            slack_links.c.reseller_id, slack_links.c.kind, slack_links.c.slack_id
+        )
+        if reseller_id is not None:
+            query = query.where(slack_links.c.reseller_id == reseller_id)
+        return [SlackLink(**row._mapping) for row in self._connection.execute(query)]
+
+    def save(self, link: SlackLink) -> None:
+        """Insert the link, or point the existing link of this Slack id at `link.reseller_id`."""
+        updated = self._connection.execute(
+            update(slack_links)
+            .where(slack_links.c.kind == link.kind, slack_links.c.slack_id == link.slack_id)
+            .values(reseller_id=link.reseller_id)
+        )
+        if updated.rowcount == 0:
+            self._connection.execute(
+                insert(slack_links).values(kind=link.kind, slack_id=link.slack_id, reseller_id=link.reseller_id)
+            )
+
+    def delete(self, kind: str, slack_id: str) -> bool:
+        """Remove the link; False if there was none."""
+        result = self._connection.execute(
+            delete(slack_links).where(slack_links.c.kind == kind, slack_links.c.slack_id == slack_id)
+        )
+        return result.rowcount == 1
 
 
 class PriceListRepository:
@@ -255,6 +328,13 @@ class CaseRepository:
 
     def get_by_key(self, idempotency_key: str) -> Optional[Case]:
         return self._load(cases.c.idempotency_key == idempotency_key)
+
+    def routed_to(self, target: str, statuses: Optional[Iterable[CaseStatus]] = None) -> list[Case]:
+        """Cases routed to `target` (a reseller id), oldest first; only those in `statuses` if given."""
+        query = select(cases.c.reference).where(cases.c.routed_to == target).order_by(cases.c.created_at, cases.c.id)
+        if statuses is not None:
+            query = query.where(cases.c.status.in_([status.value for status in statuses]))
+        return [self.get(reference) for reference in self._connection.execute(query).scalars().all()]
 
     def id_of(self, reference: str) -> Optional[int]:
         return self._connection.execute(select(cases.c.id).where(cases.c.reference == reference)).scalar_one_or_none()

@@ -12,7 +12,8 @@ from typing import Any, Mapping, Optional, Sequence
 
 from sqlalchemy.engine import Engine
 
-from renewals.cases import Case, open_renewal_case
+from renewals import reseller_access
+from renewals.cases import Case, CaseStatus, open_renewal_case
 from renewals.checklist import FieldCheck, ProductMatch, RenewalChecklist, match_product, rank_products, validate_expiry
 from renewals.clock import Clock, clock_from_env
 from renewals.codes import normalise_activation_code
@@ -20,8 +21,10 @@ from renewals.db import database_url_from_env, make_engine
 from renewals.licences import Licence, LicenceStatus, licence_status
 from renewals.pricelist import PriceList, Product
 from renewals.quotes import PriceListUnavailable, Quote, quote_renewal
-from renewals.outbox import CASE_WEBHOOK_TOPIC
+from renewals.resellers import Reseller, reseller_id_for_slack
+from renewals.outbox import CASE_SLACK_TOPIC, CASE_WEBHOOK_TOPIC
 from renewals.unit_of_work import UnitOfWork
+from renewals.slack_notices import slack_notices_configured
 from renewals.webhook import webhook_configured
 
 
@@ -34,9 +37,12 @@ class Renewals:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Renewals:
-        """Uses DATABASE_URL (default var/renewals.db), RENEWALS_TODAY (default: Sydney's date)
-        and CASE_WEBHOOK_URL (when set, new cases are queued for the webhook)."""
+        """Uses DATABASE_URL (default var/renewals.db), RENEWALS_TODAY (default: Sydney's date),
+        CASE_WEBHOOK_URL (when set, new cases are queued for the webhook) and SLACK_BOT_TOKEN
+        (when set, new cases routed to a reseller with a Slack channel are queued for it)."""
         topics = (CASE_WEBHOOK_TOPIC,) if webhook_configured(environ) else ()
+        if slack_notices_configured(environ):
+            topics += (CASE_SLACK_TOPIC,)  # only cases routed to a reseller with a Slack channel get one
         return cls(make_engine(database_url_from_env(environ)), clock_from_env(environ), topics)
 
     def today(self) -> date:
@@ -107,6 +113,39 @@ class Renewals:
     def case(self, reference: str) -> Optional[Case]:
         with UnitOfWork(self._engine) as uow:
             return uow.cases.get(reference.strip().upper())
+
+    # --- resellers in Slack (rules: renewals.reseller_access) ------------------------------
+
+    def reseller_for_slack(self, user_id: Optional[str], team_id: Optional[str]) -> Optional[Reseller]:
+        """The reseller a verified Slack user acts for (their user link, else their workspace's), or None."""
+        with UnitOfWork(self._engine) as uow:
+            reseller_id = reseller_id_for_slack(uow.slack_links.matching(user_id, team_id), user_id, team_id)
+            return uow.resellers.get(reseller_id) if reseller_id else None
+
+    def reseller_licence(self, reseller_id: str, code: str) -> Licence:
+        """The licence if it is one of the reseller's customers'; raises NotYourCustomer otherwise (unknown too)."""
+        with UnitOfWork(self._engine) as uow:
+            return reseller_access.licence_for_reseller(uow, reseller_id, code)
+
+    def find_customers(self, reseller_id: str, text: str) -> list[reseller_access.CompanyMatch]:
+        """The reseller's customers whose company the text names (one when clear; several to choose from)."""
+        with UnitOfWork(self._engine) as uow:
+            return reseller_access.find_customers(uow, reseller_id, text)
+
+    def expiry_report(self, reseller_id: str, request: reseller_access.ExpiryRequest) -> reseller_access.ExpiryReport:
+        with UnitOfWork(self._engine) as uow:
+            return reseller_access.expiry_report(uow, reseller_id, request, self.today())
+
+    def reseller_cases(self, reseller_id: str, include_resolved: bool = False) -> list[Case]:
+        with UnitOfWork(self._engine) as uow:
+            return reseller_access.cases_for(uow, reseller_id, include_resolved)
+
+    def mark_case(
+        self, reseller_id: str, reference: str, status: CaseStatus, actor: str
+    ) -> reseller_access.CaseUpdate:
+        """Raises NotYourCase, StatusNotForResellers or TransitionNotAllowed (messages name no personal data)."""
+        with UnitOfWork(self._engine, immediate=True) as uow:
+            return reseller_access.mark_case(uow, reseller_id, reference, status, actor, clock=self._clock)
 
     def _active_price_list(self) -> PriceList:
         with UnitOfWork(self._engine) as uow:

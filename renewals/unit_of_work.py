@@ -13,6 +13,7 @@ from renewals.repositories import (
     OutboxRepository,
     PriceListRepository,
     ResellerRepository,
+    SlackLinkRepository,
 )
 
 
@@ -40,6 +41,7 @@ class UnitOfWork:
         self._transaction = self._connection.begin()
         self.licences = LicenceRepository(self._connection)
         self.resellers = ResellerRepository(self._connection)
+        self.slack_links = SlackLinkRepository(self._connection)
         self.price_lists = PriceListRepository(self._connection)
         self.cases = CaseRepository(self._connection)
         self.outbox = OutboxRepository(self._connection)

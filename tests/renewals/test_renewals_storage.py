@@ -22,8 +22,6 @@ HARBOUR_SYSTEMS = Reseller(
     region="AU",
     email="renewals@harboursys.example",
     phone="+61 3 9555 0202",
-    slack_team_id="T02HARB",
-    slack_user_id=None,
     slack_channel_id="C02RENEW02",
 )
 
