@@ -7,6 +7,9 @@ PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
 MODEL := models/assistant.tar.gz
 INSTALLED := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
+# Front-end packages of the web chat (web/package-lock.json) and, for its browser tests, Debian's chromium.
+WEB_DEPS := web/node_modules/.installed
+CHROMIUM := /usr/bin/chromium
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') \
                    $(wildcard nlu_components/*.py) demo/pricing.yml renewals/parsing.py renewals/codes.py
 
@@ -39,7 +42,15 @@ $(INSTALLED): requirements.txt scripts/setup-venv.sh
 var:
 	mkdir -p var
 
-setup: $(INSTALLED) | var
+$(WEB_DEPS): web/package.json web/package-lock.json
+	@command -v npm >/dev/null || { echo "setup: npm (Node.js 18+) is needed for the web chat's front-end packages" >&2; exit 1; }
+	npm ci --prefix web --no-audit --no-fund
+	touch $@
+
+$(CHROMIUM):
+	scripts/install-chromium.sh
+
+setup: $(INSTALLED) $(WEB_DEPS) | var
 	$(PY) -m renewals load-demo
 
 $(MODEL): $(TRAINING_INPUTS) | $(INSTALLED)
@@ -56,7 +67,7 @@ shell: setup $(MODEL)
 validate: $(INSTALLED)
 	scripts/validate.sh
 
-test: setup $(MODEL)
+test: setup $(MODEL) $(CHROMIUM)
 	scripts/test.sh
 
 bench: setup $(MODEL)

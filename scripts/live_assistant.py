@@ -2,12 +2,15 @@
 
 Both run as separate processes on free local ports against a fresh SQLite
 database loaded with the demo data, with the clock fixed at 2026-11-28.
+With ``web=True`` the customer web chat service (``python -m web``) runs too,
+and its origin is the only one Rasa's web chat socket accepts.
 """
 from __future__ import annotations
 
 import contextlib
 import json
 import os
+import secrets
 import socket
 import subprocess
 import time
@@ -53,6 +56,7 @@ class Assistant:
     action_url: str
     token: str
     env: Dict[str, str]
+    web_url: Optional[str] = None  # the customer web chat, when started with web=True
 
     def send(self, sender: str, text: str) -> List[dict]:
         status, replies = http("POST", f"{self.rasa_url}/webhooks/rest/webhook", {"sender": sender, "message": text})
@@ -85,11 +89,14 @@ def _wait_until(check, what: str, processes: List[subprocess.Popen], logs: List[
 
 
 @contextlib.contextmanager
-def running_assistant(work: Path, extra_env: Optional[Dict[str, str]] = None) -> Iterator[Assistant]:
+def running_assistant(
+    work: Path, extra_env: Optional[Dict[str, str]] = None, web: bool = False
+) -> Iterator[Assistant]:
     if not MODEL.exists():
         raise RuntimeError(f"{MODEL} is missing: run `make train`")
-    rasa_port, action_port = free_port(), free_port()
+    rasa_port, action_port, web_port = free_port(), free_port(), free_port()
     token = uuid.uuid4().hex
+    web_url = f"http://127.0.0.1:{web_port}"
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
@@ -98,6 +105,9 @@ def running_assistant(work: Path, extra_env: Optional[Dict[str, str]] = None) ->
         "TRACKER_DB": str(work / "tracker.db"),
         "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
         "RASA_TELEMETRY_ENABLED": "false",
+        # credentials.yml's web chat channel needs a secret and an origin, web service or not.
+        "CHAT_SESSION_SECRET": secrets.token_urlsafe(32),
+        "WEB_ORIGIN": web_url,
         **(extra_env or {}),
     }
     python = str(ROOT / ".venv" / "bin" / "python")
@@ -108,11 +118,18 @@ def running_assistant(work: Path, extra_env: Optional[Dict[str, str]] = None) ->
         [str(ROOT / ".venv" / "bin" / "rasa"), "run", "--model", str(MODEL), "--port", str(rasa_port),
          "--enable-api", "--auth-token", token, "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
     ]
+    rasa_url, action_url = f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}"
+    if web:
+        env.update(
+            {"WEB_PORT": str(web_port), "WEB_HOST": "127.0.0.1", "RASA_URL": rasa_url,
+             "RASA_PUBLIC_URL": rasa_url, "RASA_AUTH_TOKEN": token}
+        )
+        logs.append(work / "web.log")
+        commands.append([python, "-m", "web"])
     processes = [
         subprocess.Popen(command, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
         for command, log in zip(commands, logs)
     ]
-    rasa_url, action_url = f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}"
 
     def rasa_ready() -> bool:
         status, body = http("GET", f"{rasa_url}/status?token={token}")
@@ -121,7 +138,9 @@ def running_assistant(work: Path, extra_env: Optional[Dict[str, str]] = None) ->
     try:
         _wait_until(lambda: http("GET", f"{action_url}/health")[0] == 200, "action server", processes, logs)
         _wait_until(rasa_ready, "Rasa server", processes, logs)
-        yield Assistant(rasa_url, action_url, token, env)
+        if web:
+            _wait_until(lambda: http("GET", f"{web_url}/healthz")[0] == 200, "web chat service", processes, logs)
+        yield Assistant(rasa_url, action_url, token, env, web_url if web else None)
     finally:
         for process in processes:
             process.terminate()

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Starts the action server, the outbox worker and the Rasa server (REST channel + token-protected
-# HTTP API) in the foreground; Ctrl-C stops all three. Called by `make run`.
+# Starts the action server, the outbox worker, the Rasa server (REST and web chat channels +
+# token-protected HTTP API) and the customer web chat service in the foreground; Ctrl-C stops
+# them all. Called by `make run`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-: "${RASA_PORT:=5005}" "${ACTION_PORT:=5055}"
+: "${RASA_PORT:=5005}" "${ACTION_PORT:=5055}" "${WEB_PORT:=8080}"
+# The web chat page's origin: the only one Rasa's web chat socket accepts (docs/channels.md).
+: "${WEB_ORIGIN:=http://localhost:$WEB_PORT}"
+export WEB_PORT WEB_ORIGIN
 token_file=var/rasa-token
 if [ -z "${RASA_AUTH_TOKEN:-}" ]; then
   if [ ! -s "$token_file" ]; then
@@ -13,6 +17,15 @@ if [ -z "${RASA_AUTH_TOKEN:-}" ]; then
   RASA_AUTH_TOKEN=$(cat "$token_file")
   echo "run: Rasa HTTP API token is in $token_file (set RASA_AUTH_TOKEN to choose one)"
 fi
+# Signs the web chat's session tokens; shared by Rasa's web chat channel and the web service.
+secret_file=var/chat-session-secret
+if [ -z "${CHAT_SESSION_SECRET:-}" ]; then
+  if [ ! -s "$secret_file" ]; then
+    (umask 077 && .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(32))' > "$secret_file")
+  fi
+  CHAT_SESSION_SECRET=$(cat "$secret_file")
+fi
+export CHAT_SESSION_SECRET
 
 pids=()
 stop() {
@@ -31,5 +44,9 @@ pids+=($!)
   --enable-api --auth-token "$RASA_AUTH_TOKEN" \
   --endpoints endpoints.yml --credentials credentials.yml &
 pids+=($!)
-echo "run: action server on :$ACTION_PORT, Rasa on :$RASA_PORT, outbox worker running (REST: POST http://localhost:$RASA_PORT/webhooks/rest/webhook). Ctrl-C stops all three."
+# Customer web chat page (python -m web, see web/app.py); reads Rasa's HTTP API with the token.
+RASA_AUTH_TOKEN="$RASA_AUTH_TOKEN" .venv/bin/python -m web &
+pids+=($!)
+echo "run: customer web chat on $WEB_ORIGIN/"
+echo "run: action server on :$ACTION_PORT, Rasa on :$RASA_PORT, outbox worker running (REST: POST http://localhost:$RASA_PORT/webhooks/rest/webhook). Ctrl-C stops them all."
 wait -n "${pids[@]}"

@@ -1,0 +1,228 @@
+"""The customer web chat in a real browser (Debian's chromium, headless, through Playwright).
+
+One action server, Rasa server and web service (scripts/live_assistant.py, demo data, today is
+2026-11-28); each test opens its own browser context, i.e. its own browser profile.
+Screenshots go to the test's temporary folder, or to $WEB_CHAT_SCREENSHOTS when set.
+"""
+import asyncio
+import concurrent.futures
+import json
+import os
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+import websockets
+from websockets.exceptions import InvalidStatusCode
+
+from scripts.live_assistant import http, running_assistant
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+expect = playwright_api.expect
+
+pytestmark = pytest.mark.servers
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+DESKTOP = {"width": 1280, "height": 860}
+PHONE = {"width": 360, "height": 740}
+DEMO_CODE = "WS-2ZDQ-YG9N8-TZCHQ-444XL-FXQN5-BKM22"
+TOKEN_KEY = "trend-anz-renewals-chat-token"
+TIMEOUT_MS = 20_000
+
+# Records whether the typing indicator was ever shown, however briefly.
+WATCH_TYPING = """
+document.addEventListener("DOMContentLoaded", () => {
+  const typing = document.getElementById("typing");
+  window.__typingShown = 0;
+  new MutationObserver(() => { if (!typing.hidden) window.__typingShown += 1; })
+    .observe(typing, { attributes: true, attributeFilter: ["hidden"] });
+});
+"""
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    with running_assistant(tmp_path_factory.mktemp("webchat"), web=True) as assistant:
+        yield assistant
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium (apt-get install chromium)")
+    with playwright_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def screenshots(tmp_path) -> Path:
+    folder = Path(os.environ.get("WEB_CHAT_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def open_chat(browser, live, viewport=DESKTOP, **options):
+    context = browser.new_context(viewport=viewport, **options)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.add_init_script(WATCH_TYPING)
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.goto(live.web_url + "/")
+    expect(page.locator("#connection")).to_have_attribute("data-state", "connected")
+    return context, page, errors
+
+
+def say(page, text):
+    box = page.get_by_label("Your message")
+    box.fill(text)
+    box.press("Enter")
+    expect(page.locator(".message--user").last).to_contain_text(text)
+
+
+def messages(page):
+    return page.locator("#messages > li").all_inner_texts()
+
+
+def conversation_id(page) -> str:
+    return page.evaluate(f"localStorage.getItem('{TOKEN_KEY}')").partition(".")[0]
+
+
+def test_a_customer_chats_reloads_and_keeps_the_conversation(browser, live, screenshots):
+    context, page, errors = open_chat(browser, live)
+    log = page.locator("#messages")
+    assert log.get_attribute("aria-live") == "polite"
+
+    say(page, "hi")
+    expect(log).to_contain_text("G'day!")
+    assert page.evaluate("window.__typingShown") >= 1
+    expect(page.locator("#typing")).to_be_hidden()
+    assert page.evaluate("document.activeElement.id") == "message-input"
+
+    renew = page.get_by_role("group", name="Suggested replies").get_by_role("button", name="How do I renew?")
+    renew.click()
+    expect(page.locator(".message--user").last).to_have_text("You said: How do I renew?")
+    expect(log).to_contain_text("Contact your preferred Trend Micro reseller")
+    assert page.evaluate("document.activeElement.id") == "message-input"
+
+    say(page, "I never got a renewal notice")
+    notice = page.locator(".message--bot", has_text="junk or spam folder")
+    expect(notice.locator("ul > li")).to_have_count(4)
+
+    say(page, f"when does {DEMO_CODE} expire?")
+    expect(log).to_contain_text("2 January 2028")
+    expect(page.locator("#typing")).to_be_hidden()
+    page.screenshot(path=str(screenshots / "webchat-desktop.png"))
+    before = messages(page)
+
+    page.reload()
+    expect(page.locator("#messages > li")).to_have_count(len(before))
+    assert messages(page) == before
+    expect(page.locator("#intro")).to_be_hidden()
+
+    # The reloaded page talks in the same conversation, and later messages sent through Rasa's
+    # API (output_channel=latest, as a live agent's reply will be) reach it.
+    expect(page.locator("#connection")).to_have_attribute("data-state", "connected")
+    status, _ = http(
+        "POST",
+        f"{live.rasa_url}/conversations/{conversation_id(page)}/execute?output_channel=latest&token={live.token}",
+        {"name": "utter_you_are_welcome"},
+    )
+    assert status == 200
+    expect(log).to_contain_text("You're welcome! Anything else about your licence or renewal?")
+    assert errors == []
+    context.close()
+
+
+def test_a_second_browser_cannot_read_or_join_the_first_ones_conversation(browser, live):
+    first, first_page, _ = open_chat(browser, live)
+    say(first_page, f"when does {DEMO_CODE} expire?")
+    expect(first_page.locator("#messages")).to_contain_text("2 January 2028")
+    victim = conversation_id(first_page)
+    shown_to_victim = len(messages(first_page))
+
+    second, page, _ = open_chat(browser, live)
+    expect(page.locator("#messages > li")).to_have_count(0)
+    assert conversation_id(page) != victim
+    assert DEMO_CODE not in page.content()
+
+    # Its own signature on the victim's id, or the bare id, opens neither history nor socket.
+    own_signature = page.evaluate(f"localStorage.getItem('{TOKEN_KEY}')").partition(".")[2]
+    for presented in (f"{victim}.{own_signature}", victim):
+        status = page.evaluate(
+            "t => fetch('/api/history', {headers: {'X-Chat-Session': t}}).then(r => r.status)", presented
+        )
+        assert status == 401
+    events = page.evaluate(
+        """([url, path, victim, forged]) => new Promise(resolve => {
+             const seen = [];
+             const socket = io(url, {path, transports: ["websocket"], forceNew: true});
+             socket.onAny((event, data) => seen.push([event, data]));
+             socket.on("connect", () => {
+               socket.emit("session_request", {session_id: victim});
+               socket.emit("session_request", {token: forged});
+               socket.emit("user_uttered", {message: "hi", session_id: victim});
+               setTimeout(() => { socket.close(); resolve(seen); }, 1500);
+             });
+           })""",
+        [live.rasa_url, "/socket.io", victim, f"{victim}.{own_signature}"],
+    )
+    assert [event for event, _ in events] == ["session_error", "session_error", "session_error"]
+    assert "session_confirm" not in json.dumps(events)
+
+    first_page.wait_for_timeout(500)
+    assert len(messages(first_page)) == shown_to_victim
+    first.close()
+    second.close()
+
+
+def test_the_chat_works_on_a_phone_sized_screen(browser, live, screenshots):
+    context, page, errors = open_chat(browser, live, viewport=PHONE, is_mobile=True, has_touch=True)
+    say(page, "hi")
+    buttons = page.get_by_role("group", name="Suggested replies").get_by_role("button")
+    expect(buttons).to_have_count(3)
+    for box in [button.bounding_box() for button in buttons.all()] + [
+        page.get_by_role("button", name="Send").bounding_box(), page.get_by_label("Your message").bounding_box()
+    ]:
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+        assert box["height"] >= 40  # touch-sized
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    buttons.first.tap()
+    expect(page.locator("#messages")).to_contain_text("Activation Code")
+    page.screenshot(path=str(screenshots / "webchat-phone.png"))
+    assert errors == []
+    context.close()
+
+
+def test_only_the_pages_origin_can_open_a_socket(live):
+    def polling_handshake(origin: str) -> int:
+        request = urllib.request.Request(
+            f"{live.rasa_url}/socket.io/?EIO=4&transport=polling", headers={"Origin": origin}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    assert polling_handshake(live.web_url) == 200
+    assert polling_handshake("http://evil.example") == 400
+
+    async def websocket_from(origin: str) -> None:
+        url = "ws" + live.rasa_url[len("http"):] + "/socket.io/?EIO=4&transport=websocket"
+        async with websockets.connect(url, origin=origin, open_timeout=10):
+            pass
+
+    def run(coroutine):  # in a thread of its own: Playwright's event loop may be running in this one
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(asyncio.run, coroutine).result()
+
+    with pytest.raises(InvalidStatusCode):
+        run(websocket_from("http://evil.example"))
+    run(websocket_from(live.web_url))
