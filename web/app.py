@@ -212,12 +212,13 @@ def create_app(settings: Settings, vendor_dir: Path = VENDOR_DIR) -> web.Applica
     csp = settings.content_security_policy()
 
     async def security_headers(_: web.Request, response: web.StreamResponse) -> None:
-        response.headers["Content-Security-Policy"] = csp
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
-        response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        # Defaults for every route; routes mounted later (e.g. /agent) may set stricter ones.
+        response.headers.setdefault("Content-Security-Policy", csp)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
 
     async def rasa_client(app: web.Application):
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15)) as client:

@@ -126,16 +126,19 @@ def test_a_customer_chats_reloads_and_keeps_the_conversation(browser, live, scre
     assert messages(page) == before
     expect(page.locator("#intro")).to_be_hidden()
 
-    # The reloaded page talks in the same conversation, and later messages sent through Rasa's
-    # API (output_channel=latest, as a live agent's reply will be) reach it.
+    # The reloaded page is back in its conversation: a bot message added later through Rasa's API
+    # with output_channel=latest (how the agent console replies) reaches it.
     expect(page.locator("#connection")).to_have_attribute("data-state", "connected")
     status, _ = http(
         "POST",
-        f"{live.rasa_url}/conversations/{conversation_id(page)}/execute?output_channel=latest&token={live.token}",
-        {"name": "utter_you_are_welcome"},
+        f"{live.rasa_url}/conversations/{conversation_id(page)}/tracker/events"
+        f"?execute_side_effects=true&output_channel=latest&token={live.token}",
+        [{"event": "bot", "text": "Hi, Alice here from support.", "metadata": {"agent": "Alice"}}],
     )
     assert status == 200
-    expect(log).to_contain_text("You're welcome! Anything else about your licence or renewal?")
+    expect(page.locator(".message--bot").last).to_contain_text("Hi, Alice here from support.")
+    say(page, "thanks")
+    expect(log).to_contain_text("You're welcome")
     assert errors == []
     context.close()
 
