@@ -105,6 +105,11 @@ def test_a_customer_chats_reloads_and_keeps_the_conversation(browser, live, scre
     expect(page.locator("#typing")).to_be_hidden()
     assert page.evaluate("document.activeElement.id") == "message-input"
 
+    # Quick replies are real buttons in the keyboard order, just before the message box.
+    page.get_by_label("Your message").focus()
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("document.activeElement.className") == "quick-reply"
+    assert page.evaluate("document.activeElement.textContent") == "What does renewing cost?"
     renew = page.get_by_role("group", name="Suggested replies").get_by_role("button", name="How do I renew?")
     renew.click()
     expect(page.locator(".message--user").last).to_have_text("You said: How do I renew?")
