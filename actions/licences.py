@@ -7,8 +7,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import replies
+from actions import replies, reseller_replies
 from actions.backend import call
+from actions.resellers import acting_reseller
 from actions.topics import buttons
 from renewals.codes import find_activation_code, looks_like_code_attempt
 from renewals.licences import LicenceStatusKind
@@ -21,6 +22,7 @@ from renewals.quotes import (
     RenewalDateInPast,
     RenewalDateTooFarAhead,
 )
+from renewals.reseller_access import NotYourCustomer
 
 EXPIRY, QUOTE = "expiry", "quote"
 MAX_FAILED_LOOKUPS = 5
@@ -38,20 +40,56 @@ class LicenceConversation:
         self.dispatcher = dispatcher
         self.tracker = tracker
         self.events: List[Dict[Text, Any]] = []
+        # A reseller in Slack (actions.resellers) may only see their own customers' licences.
+        self.reseller = None
 
     def say(self, text: str, *button_keys: str) -> None:
         self.dispatcher.utter_message(text=text, buttons=buttons(*button_keys) if button_keys else [])
 
-    async def run(self, task: str) -> List[Dict[Text, Any]]:
+    async def run(self, task: str, code: Optional[str] = None) -> List[Dict[Text, Any]]:
+        """`code`: the licence to use, when the caller already knows it (a reseller's company look-up)."""
+        _, self.reseller = await acting_reseller(self.tracker)
+        if self.reseller is not None:
+            return await self._run_for_reseller(task, code)
         if _failed_lookups(self.tracker) >= MAX_FAILED_LOOKUPS:
             self.say(replies.LOOKUPS_LOCKED, "human_handoff")
             return [SlotSet("offer", "handoff"), SlotSet("pending_task", None)]
-        code = self._code(task)
+        code = code or self._code(task)
         if code is None:
             return self.events
         licence = await call(lambda service: service.find_licence(code))
         if licence is None:
             return self._unknown_code(task)
+        return await self._answer(task, licence)
+
+    async def _run_for_reseller(self, task: str, code: Optional[str]) -> List[Dict[Text, Any]]:
+        """As run(), but only for the reseller's own customers; no look-up limit (a refusal reveals nothing)."""
+        reseller_id = self.reseller.reseller_id
+        if code is None:
+            code = await self._code_for_reseller(task)
+        if code is None:
+            return self.events
+        try:
+            licence = await call(lambda service: service.reseller_licence(reseller_id, code))
+        except NotYourCustomer:
+            self.say(reseller_replies.not_your_customer(self.reseller))
+            return self.events + [
+                SlotSet("activation_code", None), SlotSet("pending_task", None), SlotSet("offer", None)
+            ]
+        self.events.append(SlotSet("activation_code", licence.activation_code))
+        return await self._answer(task, licence)
+
+    async def _code_for_reseller(self, task: str) -> Optional[str]:
+        """A code in the message, else one customer the message names, else the code in the conversation."""
+        text = self.tracker.latest_message.get("text") or ""
+        if find_activation_code(text) or looks_like_code_attempt(text):
+            return self._code(task)
+        matches = await call(lambda service: service.find_customers(self.reseller.reseller_id, text))
+        if len(matches) == 1 and len(matches[0].licences) == 1:
+            return matches[0].licences[0].activation_code
+        return self._code(task)
+
+    async def _answer(self, task: str, licence) -> List[Dict[Text, Any]]:
         product = await call(lambda service: service.product(licence.product_code))
         self.events += [SlotSet("pending_task", None), SlotSet("product_brand", product.brand)]
         if task == EXPIRY:
@@ -73,7 +111,7 @@ class LicenceConversation:
         code = self.tracker.get_slot("activation_code")
         if code:
             return code
-        self.say(replies.ASK_CODE)
+        self.say(replies.ASK_CODE if self.reseller is None else reseller_replies.ASK_CUSTOMER)
         self.events.append(SlotSet("pending_task", task))
         return None
 
@@ -86,9 +124,15 @@ class LicenceConversation:
         self.say(replies.UNKNOWN_CODE, "human_handoff")
         return self.events + [SlotSet("offer", "handoff"), SlotSet("pending_task", task)]
 
+    def _for_whom(self, licence, text: str) -> str:
+        """A reseller's answers start with which customer they are about."""
+        if self.reseller is None:
+            return text
+        return f"{reseller_replies.licence_heading(licence)}\n{text}"
+
     async def _expiry(self, licence, product) -> None:
         status = await call(lambda service: service.status(licence))
-        text = replies.expiry_reply(licence, product, status)
+        text = self._for_whom(licence, replies.expiry_reply(licence, product, status))
         if status.kind is LicenceStatusKind.ACTIVE:
             self.say(text)
             self.events.append(SlotSet("offer", None))
@@ -106,7 +150,7 @@ class LicenceConversation:
             self.say(str(error))
             self.events += [SlotSet(slot, None) for slot in _slots_behind(error)]
             return
-        self.say(replies.quote_reply(quote, product, licence.platform), "renewal_request")
+        self.say(self._for_whom(licence, replies.quote_reply(quote, product, licence.platform)), "renewal_request")
         self.events += [SlotSet("offer", "renewal"), SlotSet("quoted_code", licence.activation_code)]
 
     async def _quote_parameters(self, code: str) -> Optional[Dict[str, Any]]:
@@ -197,6 +241,14 @@ class ActionContinueTask(Action):
         events = await continue_with_values(dispatcher, tracker)
         if events is not None:
             return events
+        _, reseller = await acting_reseller(tracker)
+        if reseller is not None:
+            # A reseller's bare company name ("Acacia Dental") asks about that customer.
+            text = tracker.latest_message.get("text") or ""
+            if await call(lambda service: service.find_customers(reseller.reseller_id, text)):
+                from actions.resellers import ActionResellerLookup
+
+                return await ActionResellerLookup().run(dispatcher, tracker, domain)
         dispatcher.utter_message(
             text="Thanks. What would you like me to do with that?",
             buttons=buttons("check_license_expiry", "lapse_charge_quote", "faq/how_to_renew"),

@@ -1,11 +1,11 @@
 """Whitespace tokens whose lemmas stand in for values.
 
-An Activation Code, an e-mail address, a phone number, a date or a bare number
+An Activation Code, a case reference, an e-mail address, a phone number, a date or a bare number
 carries no meaning in its characters: "wa-zpdn-qfefg-…" should look to the
 classifier like every other code, not like a bag of random character n-grams.
 The featurizers read token lemmas, so each value becomes one token (a code typed
 with spaces is one value, as is "0412 345 678") with a placeholder lemma
-(`__code__`, `__email__`, …), while its text and offsets stay as typed.
+(`__code__`, `__case__`, `__email__`, …), while its text and offsets stay as typed.
 """
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from renewals.cases import find_case_reference_span
 from renewals.codes import find_activation_code_span
 from renewals.parsing import find_date_expressions, find_email_spans, find_phone_spans
 
@@ -25,6 +26,7 @@ PLACEHOLDER_EMAIL = "__email__"
 PLACEHOLDER_PHONE = "__phone__"
 PLACEHOLDER_DATE = "__date__"
 PLACEHOLDER_NUMBER = "__number__"
+PLACEHOLDER_CASE = "__case__"  # a support case reference, RN-2026-000123
 
 
 def value_spans(text: str) -> List[Tuple[int, int, str]]:
@@ -33,6 +35,9 @@ def value_spans(text: str) -> List[Tuple[int, int, str]]:
     code = find_activation_code_span(text)
     if code:
         spans.append((code[0], code[1], PLACEHOLDER_CODE))
+    case = find_case_reference_span(text)
+    if case and not (code and case[0] < code[1] and case[1] > code[0]):
+        spans.append((case[0], case[1], PLACEHOLDER_CASE))
     spans += [(s.start, s.end, PLACEHOLDER_EMAIL) for s in find_email_spans(text)]
     spans += [(s.start, s.end, PLACEHOLDER_PHONE) for s in find_phone_spans(text)]
     spans += [(s.start, s.end, PLACEHOLDER_DATE) for s in find_date_expressions(text)]

@@ -30,3 +30,12 @@ def test_email_phone_date_and_numbers_get_placeholders():
 
 def test_ordinary_words_are_left_alone():
     assert all(text == lemma for text, lemma in lemmas("how do I renew my licence"))
+
+
+def test_a_case_reference_is_one_token_however_it_is_typed():
+    hyphenated = lemmas("mark RN-2026-000123 in progress")
+    spaced = lemmas("mark rn 2026 000123 in progress")
+    assert [lemma for _, lemma in hyphenated] == [lemma for _, lemma in spaced] == [
+        "mark", "__case__", "in", "progress"
+    ]
+    assert spaced[1][0] == "rn 2026 000123"
