@@ -130,6 +130,7 @@ def test_a_customer_chats_reloads_and_keeps_the_conversation(browser, live, scre
     expect(page.locator("#messages > li")).to_have_count(len(before))
     assert messages(page) == before
     expect(page.locator("#intro")).to_be_hidden()
+    expect(log).to_have_attribute("aria-live", "polite")
 
     # The reloaded page is back in its conversation: a bot message added later through Rasa's API
     # with output_channel=latest (how the agent console replies) reaches it.

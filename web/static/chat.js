@@ -216,11 +216,16 @@
   }
 
   function restore(messages) {
+    // Restored messages are not news: keep screen readers from reading them all out.
+    els.log.setAttribute("aria-live", "off");
     messages.forEach(function (message, index) {
       var last = index === messages.length - 1;
       if (message.sender === "user") addMessage("user", message.text);
       else addMessage("bot", message.text, last ? quickRepliesOf(message) : []);
     });
+    setTimeout(function () {
+      els.log.setAttribute("aria-live", "polite");
+    }, 0);
     if (messages.length) {
       els.announcer.textContent = "Your earlier conversation has been restored.";
     }
