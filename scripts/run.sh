@@ -37,7 +37,8 @@ trap stop INT TERM EXIT
 
 .venv/bin/python -m rasa_sdk --actions actions --port "$ACTION_PORT" &
 pids+=($!)
-# Delivers committed cases to the helpdesk webhook (CASE_WEBHOOK_URL), retrying with backoff.
+# Delivers committed cases to the helpdesk webhook (CASE_WEBHOOK_URL) and notices to resellers' Slack
+# channels (SLACK_BOT_TOKEN), retrying with backoff. Slack itself is on with SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET.
 .venv/bin/python -m renewals outbox-worker &
 pids+=($!)
 .venv/bin/rasa run --model models/assistant.tar.gz --port "$RASA_PORT" \
