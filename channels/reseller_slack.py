@@ -23,6 +23,9 @@ Rasa's own ``slack`` channel, with these changes:
   checks before treating anyone as a reseller.
 - **Conversation ids are not Slack ids**: ``slack-<hmac of workspace and
   user>``, so no other channel can continue a Slack user's conversation.
+- Messages sent later through Rasa's HTTP API (``output_channel=latest``, e.g. an
+  agent's reply from the console) go to the conversation's latest Slack channel
+  and thread (remembered in memory since the server started).
 - Replies are one Slack message each (Rasa splits on blank lines, which
   would break tables), with ``&``, ``<`` and ``>`` escaped; text with buttons
   is a ``mrkdwn`` section, so formatting and code blocks still work.
@@ -77,15 +80,26 @@ class ResellerSlackBot(SlackBot):
         thread_id: Optional[Text] = None,
         proxy: Optional[Text] = None,
         api_url: Text = DEFAULT_API_URL,
+        places: Optional["_Places"] = None,
     ) -> None:
         super().__init__(token, slack_channel, thread_id, proxy)
         self.client = AsyncWebClient(token, base_url=api_url, proxy=proxy)
+        # Without a channel (messages sent later through Rasa's HTTP API, e.g. an agent's
+        # reply): the conversation's latest Slack channel and thread.
+        self.places = places
 
     async def _post_message(self, channel: Text, **kwargs: Any) -> None:
         kwargs.pop("as_user", None)  # legacy: bot tokens of current Slack apps refuse it
         kwargs.pop("type", None)
-        if self.thread_id:
-            kwargs["thread_ts"] = self.thread_id
+        thread = self.thread_id
+        if not self.slack_channel and self.places is not None:
+            place = self.places.get(channel)
+            if place is None:
+                logger.warning("No Slack channel is known for this conversation (none since the server started)")
+                return
+            channel, thread = place
+        if thread:
+            kwargs["thread_ts"] = thread
         try:
             await self.client.chat_postMessage(channel=channel, **kwargs)
         except SlackApiError as error:
@@ -118,6 +132,25 @@ class ResellerSlackBot(SlackBot):
             },
         ]
         await self._post_message(channel=recipient, text=escaped[:MAX_MESSAGE_CHARS], blocks=blocks)
+
+
+class _Places:
+    """Each conversation's latest Slack channel and thread (the most recent conversations, in memory)."""
+
+    def __init__(self, kept: int = SEEN_MESSAGES_KEPT) -> None:
+        self._places: "OrderedDict[str, tuple]" = OrderedDict()
+        self._kept = kept
+
+    def remember(self, conversation: str, channel: Optional[str], thread: Optional[str]) -> None:
+        if not channel:
+            return
+        self._places.pop(conversation, None)
+        self._places[conversation] = (channel, thread)
+        while len(self._places) > self._kept:
+            self._places.popitem(last=False)
+
+    def get(self, conversation: str) -> Optional[tuple]:
+        return self._places.get(conversation)
 
 
 class _SeenMessages:
@@ -176,6 +209,7 @@ class ResellerSlackInput(SlackInput):
         self.enabled = enabled
         self.api_url = api_url
         self._seen = _SeenMessages()
+        self._places = _Places()
         super().__init__(
             slack_token,
             slack_channel=slack_channel,
@@ -192,6 +226,11 @@ class ResellerSlackInput(SlackInput):
             super()._validate_credentials()
 
     def get_output_channel(self, channel: Optional[Text] = None, thread_id: Optional[Text] = None) -> OutputChannel:
+        """Replies to a message go to its channel and thread. Without them (Rasa's HTTP API with
+        `output_channel=latest`, e.g. an agent's reply from the console) a message goes to where the
+        conversation last was: its channel and thread, as remembered since the server started."""
+        if channel is None and thread_id is None and not self.slack_channel:
+            return ResellerSlackBot(self.slack_token, None, None, self.proxy, self.api_url, places=self._places)
         return ResellerSlackBot(self.slack_token, channel or self.slack_channel, thread_id, self.proxy, self.api_url)
 
     # --- requests -------------------------------------------------------------------------
@@ -276,6 +315,7 @@ class ResellerSlackInput(SlackInput):
             slack_identity.METADATA_KEY: slack_identity.sealed_metadata(self.slack_signing_secret, identity, text),
         }
         conversation = self._conversation(team, user, channel, thread)
+        self._places.remember(conversation, channel, metadata["thread_id"])
         message = UserMessage(
             text,
             self.get_output_channel(channel, metadata["thread_id"]),

@@ -65,7 +65,10 @@ class Slack:
             events = tracker.get("events", []) if status == 200 else []
             for index, event in enumerate(events):
                 if event.get("event") == "user" and (event.get("metadata") or {}).get("message_ts") == message_ts:
-                    if any(e.get("event") == "action" and e.get("name") == "action_listen" for e in events[index + 1:]):
+                    later = events[index + 1:]
+                    if any(e.get("event") == "action" and e.get("name") == "action_listen" for e in later) or any(
+                        e.get("event") == "pause" for e in later  # handed to a person: the assistant stops
+                    ):
                         return
             time.sleep(0.2)
         raise AssertionError(f"the message {message_ts} was not handled within 60 s")
@@ -248,3 +251,21 @@ def test_a_case_opened_in_slack_is_noticed_in_the_resellers_channel_once_and_wor
     assert slack.text(SOUTHERN_CROSS, f"mark {reference} resolved").startswith(f"{reference} isn't one of the cases")
     assert slack.text(HARBOUR, f"mark {reference} in progress") == f"Done: {reference} (Quokka Travel) is now in progress."
     assert "in progress" in slack.text(HARBOUR, "show my cases")
+
+
+def test_a_message_sent_later_through_rasas_api_reaches_the_users_latest_thread(slack):
+    """As the agent console replies live: a bot event with output_channel=latest."""
+    someone = {"user": "U08LATER01", "team": OUTSIDER["team"]}
+    [first] = slack.say(someone, "I'd like to talk to a person", channel="D08LATER")
+    conversation = conversation_id(SIGNING_SECRET, someone["team"], someone["user"])
+    status, _ = http(
+        "POST",
+        f"{slack.live.rasa_url}/conversations/{conversation}/tracker/events"
+        f"?token={slack.live.token}&execute_side_effects=true&output_channel=latest",
+        [{"event": "bot", "text": "Hi, this is Alice from support & renewals.", "metadata": {"agent": "alice"}}],
+    )
+    assert status == 200
+    slack.fake.wait_for(lambda: any("Alice" in m["text"] for m in slack.fake.messages("D08LATER")))
+    [reply] = [m for m in slack.fake.messages("D08LATER") if "Alice" in m["text"]]
+    assert reply["thread_ts"] == first["thread_ts"]
+    assert reply["text"] == "Hi, this is Alice from support &amp; renewals."
