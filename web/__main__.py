@@ -1,8 +1,11 @@
-"""`python -m web`: serve the customer web chat (settings from the environment, see web/app.py)."""
+"""`python -m web`: serve the customer web chat at / and the agent console at /agent/
+(settings from the environment, see web/app.py and console/app.py)."""
 import logging
 
 from aiohttp import web
 
+from console import mount_console
+from renewals.service import Renewals
 from web.app import Settings, create_app
 
 
@@ -11,7 +14,12 @@ def main() -> None:
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     settings = Settings.from_env()
     app = create_app(settings)
-    print(f"web: customer chat on {settings.web_origin}/ (listening on {settings.host}:{settings.port})", flush=True)
+    mount_console(app, Renewals.from_env(), settings.rasa_url, settings.rasa_token)
+    print(
+        f"web: customer chat on {settings.web_origin}/, agent console on {settings.web_origin}/agent/ "
+        f"(listening on {settings.host}:{settings.port})",
+        flush=True,
+    )
     web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None)
 
 
