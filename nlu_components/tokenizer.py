@@ -17,7 +17,7 @@ from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from renewals.cases import find_case_reference_span
+from renewals.case_references import find_case_reference_span
 from renewals.codes import find_activation_code_span
 from renewals.parsing import find_date_expressions, find_email_spans, find_phone_spans
 

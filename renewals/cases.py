@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -23,6 +22,12 @@ from typing import Any, Optional, Sequence
 
 from sqlalchemy.exc import IntegrityError
 
+from renewals.case_references import (  # noqa: F401 (part of this module's interface)
+    REFERENCE_PREFIX,
+    find_case_reference,
+    find_case_reference_span,
+    format_reference,
+)
 from renewals.checklist import CHECKLIST_FIELDS, RenewalChecklist
 from renewals.clock import Clock
 from renewals.licences import Licence
@@ -30,7 +35,6 @@ from renewals.outbox import CASE_SLACK_TOPIC, encode_payload
 
 log = logging.getLogger(__name__)
 
-REFERENCE_PREFIX = "RN"
 TECHNICAL_SUPPORT = "technical-support"
 ASSISTANT = "assistant"  # the actor for what the chat assistant does
 MAX_ACTOR_LENGTH = 100
@@ -120,32 +124,6 @@ class CaseNotFound(CaseError, LookupError):
 
 class TransitionNotAllowed(CaseError):
     pass
-
-
-def format_reference(year: int, number: int) -> str:
-    return f"{REFERENCE_PREFIX}-{year}-{number:06d}"
-
-
-# As people type a reference: any case, hyphens, spaces or nothing between the parts,
-# the number with or without its leading zeros ("rn 2026 123" is RN-2026-000123).
-_REFERENCE_RE = re.compile(
-    rf"(?<![A-Za-z0-9]){REFERENCE_PREFIX}[\s\-\u2010-\u2015]?(\d{{4}})[\s\-\u2010-\u2015]?(\d{{1,9}})(?![A-Za-z0-9])",
-    re.IGNORECASE,
-)
-
-
-def find_case_reference_span(text: str) -> Optional[tuple[int, int, str]]:
-    """(start, end, canonical reference) of the first case reference in `text`, or None."""
-    match = _REFERENCE_RE.search(text or "")
-    if not match:
-        return None
-    return match.start(), match.end(), format_reference(int(match.group(1)), int(match.group(2)))
-
-
-def find_case_reference(text: str) -> Optional[str]:
-    """The first case reference in `text` in canonical form ("RN-2026-000123"), or None."""
-    span = find_case_reference_span(text)
-    return span[2] if span else None
 
 
 def routing_target(licence: Optional[Licence]) -> str:
