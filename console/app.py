@@ -136,7 +136,9 @@ async def _authorised(request: web.Request, handler) -> web.StreamResponse:
 def _secure(response: web.StreamResponse) -> web.StreamResponse:
     response.headers["Content-Security-Policy"] = CSP
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
+    # Not "no-referrer": under it browsers send `Origin: null` with the pages' own form POSTs, which
+    # _same_origin must refuse; "same-origin" still sends nothing to other sites.
+    response.headers["Referrer-Policy"] = "same-origin"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Cache-Control"] = "no-store"
     return response

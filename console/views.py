@@ -160,7 +160,7 @@ def transcript_html(lines: List[Dict[str, Any]]) -> str:
     out = []
     for line in lines:
         who = line["from"]
-        label = {"customer": "Customer", "assistant": "Assistant", "system": ""}.get(who) or f"{who[6:]} (agent)"
+        label = {"customer": "Customer", "assistant": "Assistant", "system": ""}.get(who, f"{who[6:]} (agent)")
         css = "agent" if who.startswith("agent:") else who
         paused = " (while paused)" if line.get("while_paused") else ""
         out.append(f'<li class="msg {e(css)}"><span class="from">{e(label)}{paused}</span> <span class="text">{e(line["text"])}</span></li>')
