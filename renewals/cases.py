@@ -18,7 +18,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
-from typing import Any, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 from sqlalchemy.exc import IntegrityError
 
@@ -180,29 +180,50 @@ def open_renewal_case(
         log.info("Case %s was already opened for these details; returning it", existing.reference)
         return existing
 
-    now = clock.now()
+    def renewal_case(reference: str, now: datetime) -> Case:
+        return Case(
+            reference=reference,
+            reason=CaseReason.RENEWAL,
+            status=CaseStatus.OPEN,
+            checklist=checklist,
+            conversation_id=conversation_id,
+            channel=channel,
+            licence_code=licence.activation_code if licence is not None else None,
+            routed_to=routing_target(licence),
+            created_at=now,
+            updated_at=now,
+            history=(CaseEvent(at=now, kind=EventKind.STATUS, actor=ASSISTANT, status=CaseStatus.OPEN),),
+        )
+
+    case, queued = _insert_case(uow, key, renewal_case, delivery_topics, clock)
+    if queued is not None:
+        log.info(
+            "Opened case %s (reason %s, routed to %s, %d delivery message(s) queued)",
+            case.reference, case.reason, case.routed_to, queued,
+        )
+    return case
+
+
+def _insert_case(
+    uow, key: str, make_case: Callable[[str, datetime], Case], delivery_topics: Sequence[str], clock: Clock
+) -> tuple[Case, Optional[int]]:
+    """Insert the case `make_case(reference, now)` under idempotency `key`, with one outbox
+    message per topic that takes it, all in one savepoint.
+
+    Returns the case and how many messages were queued; when a concurrent request
+    committed the same key first, that case and None.
+    """
     try:
         with uow.savepoint():
-            reference = format_reference(clock.today().year, uow.cases.next_reference_number(clock.today().year))
-            case = Case(
-                reference=reference,
-                reason=CaseReason.RENEWAL,
-                status=CaseStatus.OPEN,
-                checklist=checklist,
-                conversation_id=conversation_id,
-                channel=channel,
-                licence_code=licence.activation_code if licence is not None else None,
-                routed_to=routing_target(licence),
-                created_at=now,
-                updated_at=now,
-                history=(CaseEvent(at=now, kind=EventKind.STATUS, actor=ASSISTANT, status=CaseStatus.OPEN),),
-            )
+            year = clock.today().year
+            now = clock.now()
+            case = make_case(format_reference(year, uow.cases.next_reference_number(year)), now)
             case_id = uow.cases.add(case, key)
             queued = [topic for topic in delivery_topics if _delivers_to(uow, topic, case)]
             for topic in queued:
                 uow.outbox.add(
                     topic=topic,
-                    dedupe_key=f"{topic}:{reference}:opened",
+                    dedupe_key=f"{topic}:{case.reference}:opened",
                     payload=encode_payload(case_document(case)),
                     case_id=case_id,
                     created_at=now,
@@ -212,13 +233,9 @@ def open_renewal_case(
         existing = uow.cases.get_by_key(key)
         if existing is None:
             raise
-        log.info("Case %s was opened concurrently for these details; returning it", existing.reference)
-        return existing
-    log.info(
-        "Opened case %s (reason %s, routed to %s, %d delivery message(s) queued)",
-        case.reference, case.reason, case.routed_to, len(queued),
-    )
-    return case
+        log.info("Case %s was opened concurrently; returning it", existing.reference)
+        return existing, None
+    return case, len(queued)
 
 
 def _delivers_to(uow, topic: str, case: Case) -> bool:
@@ -393,40 +410,27 @@ def open_handoff_case(
     sequence = uow.cases.count_for_conversation(conversation_id)
     key = hashlib.sha256(json.dumps([CaseReason.HANDOFF, conversation_id, sequence]).encode("utf-8")).hexdigest()
     details = partial_checklist(checklist, clock.today(), uow.price_lists.active())
-    try:
-        with uow.savepoint():
-            reference = format_reference(clock.today().year, uow.cases.next_reference_number(clock.today().year))
-            case = Case(
-                reference=reference,
-                reason=CaseReason.HANDOFF,
-                status=CaseStatus.OPEN,
-                checklist=details,
-                conversation_id=conversation_id,
-                channel=channel,
-                licence_code=licence.activation_code if licence is not None else None,
-                routed_to=routing_target(licence),
-                created_at=now,
-                updated_at=now,
-                history=(
-                    CaseEvent(at=now, kind=EventKind.STATUS, actor=ASSISTANT, status=CaseStatus.OPEN),
-                    CaseEvent(at=now, kind=EventKind.HANDOFF_REQUESTED, actor=ASSISTANT, note=reason_note),
-                ),
-            )
-            case_id = uow.cases.add(case, key)
-            for topic in delivery_topics:
-                uow.outbox.add(
-                    topic=topic,
-                    dedupe_key=f"{topic}:{reference}:opened",
-                    payload=encode_payload(case_document(case)),
-                    case_id=case_id,
-                    created_at=now,
-                )
-    except IntegrityError:
-        existing = uow.cases.get_by_key(key)
-        if existing is None:
-            raise
-        log.info("Hand-off case %s was opened concurrently; returning it", existing.reference)
-        return existing
+    def handoff_case(reference: str, now: datetime) -> Case:
+        return Case(
+            reference=reference,
+            reason=CaseReason.HANDOFF,
+            status=CaseStatus.OPEN,
+            checklist=details,
+            conversation_id=conversation_id,
+            channel=channel,
+            licence_code=licence.activation_code if licence is not None else None,
+            routed_to=routing_target(licence),
+            created_at=now,
+            updated_at=now,
+            history=(
+                CaseEvent(at=now, kind=EventKind.STATUS, actor=ASSISTANT, status=CaseStatus.OPEN),
+                CaseEvent(at=now, kind=EventKind.HANDOFF_REQUESTED, actor=ASSISTANT, note=reason_note),
+            ),
+        )
+
+    case, queued = _insert_case(uow, key, handoff_case, delivery_topics, clock)
+    if queued is None:
+        return case
     log.info("Opened hand-off case %s (routed to %s)", case.reference, case.routed_to)
     return case
 

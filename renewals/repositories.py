@@ -472,19 +472,7 @@ class CaseRepository:
                 select(case_events).where(case_events.c.case_id == row.id).order_by(case_events.c.id)
             )
         )
-        return Case(
-            reference=row.reference,
-            reason=row.reason,
-            status=CaseStatus(row.status),
-            checklist=RenewalChecklist(**{name: row._mapping[name] for name in CHECKLIST_FIELDS}),
-            conversation_id=row.conversation_id,
-            channel=row.channel,
-            licence_code=row.activation_code,
-            routed_to=row.routed_to,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            history=history,
-        )
+        return self._case_from_row(row, history)
 
     # --- hand-off and the agent console -------------------------------------------------
 
