@@ -181,19 +181,7 @@ def open_renewal_case(
         return existing
 
     def renewal_case(reference: str, now: datetime) -> Case:
-        return Case(
-            reference=reference,
-            reason=CaseReason.RENEWAL,
-            status=CaseStatus.OPEN,
-            checklist=checklist,
-            conversation_id=conversation_id,
-            channel=channel,
-            licence_code=licence.activation_code if licence is not None else None,
-            routed_to=routing_target(licence),
-            created_at=now,
-            updated_at=now,
-            history=(CaseEvent(at=now, kind=EventKind.STATUS, actor=ASSISTANT, status=CaseStatus.OPEN),),
-        )
+        return _new_case(reference, now, CaseReason.RENEWAL, checklist, conversation_id, channel, licence)
 
     case, queued = _insert_case(uow, key, renewal_case, delivery_topics, clock)
     if queued is not None:
@@ -202,6 +190,32 @@ def open_renewal_case(
             case.reference, case.reason, case.routed_to, queued,
         )
     return case
+
+
+def _new_case(
+    reference: str,
+    now: datetime,
+    reason: str,
+    checklist: RenewalChecklist,
+    conversation_id: str,
+    channel: Optional[str],
+    licence: Optional[Licence],
+    *more_history: CaseEvent,
+) -> Case:
+    """A case just opened by the assistant, routed by its licence."""
+    return Case(
+        reference=reference,
+        reason=reason,
+        status=CaseStatus.OPEN,
+        checklist=checklist,
+        conversation_id=conversation_id,
+        channel=channel,
+        licence_code=licence.activation_code if licence is not None else None,
+        routed_to=routing_target(licence),
+        created_at=now,
+        updated_at=now,
+        history=(CaseEvent(at=now, kind=EventKind.STATUS, actor=ASSISTANT, status=CaseStatus.OPEN), *more_history),
+    )
 
 
 def _insert_case(
@@ -411,22 +425,8 @@ def open_handoff_case(
     key = hashlib.sha256(json.dumps([CaseReason.HANDOFF, conversation_id, sequence]).encode("utf-8")).hexdigest()
     details = partial_checklist(checklist, clock.today(), uow.price_lists.active())
     def handoff_case(reference: str, now: datetime) -> Case:
-        return Case(
-            reference=reference,
-            reason=CaseReason.HANDOFF,
-            status=CaseStatus.OPEN,
-            checklist=details,
-            conversation_id=conversation_id,
-            channel=channel,
-            licence_code=licence.activation_code if licence is not None else None,
-            routed_to=routing_target(licence),
-            created_at=now,
-            updated_at=now,
-            history=(
-                CaseEvent(at=now, kind=EventKind.STATUS, actor=ASSISTANT, status=CaseStatus.OPEN),
-                CaseEvent(at=now, kind=EventKind.HANDOFF_REQUESTED, actor=ASSISTANT, note=reason_note),
-            ),
-        )
+        requested = CaseEvent(at=now, kind=EventKind.HANDOFF_REQUESTED, actor=ASSISTANT, note=reason_note)
+        return _new_case(reference, now, CaseReason.HANDOFF, details, conversation_id, channel, licence, requested)
 
     case, queued = _insert_case(uow, key, handoff_case, delivery_topics, clock)
     if queued is None:
