@@ -58,8 +58,13 @@ class RasaClient:
             raise RasaUnavailable(str(error)) from None
 
 
+def signed(text: str, agent: str) -> str:
+    """What the customer sees: the agent's words under their name, so a person is not taken for the bot."""
+    return f"{agent} (support team): {text}"
+
+
 def bot_message(text: str, agent: str) -> Dict[str, Any]:
-    return {"event": "bot", "text": text, "metadata": {"agent": agent}}
+    return {"event": "bot", "text": signed(text, agent), "metadata": {"agent": agent}}
 
 
 def transcript(events: Sequence[Mapping[str, Any]]) -> List[Dict[str, Any]]:
@@ -75,6 +80,8 @@ def transcript(events: Sequence[Mapping[str, Any]]) -> List[Dict[str, Any]]:
             text = event.get("text") or ""
             buttons = [b.get("title") for b in ((event.get("data") or {}).get("buttons") or []) if isinstance(b, dict)]
             agent = (event.get("metadata") or {}).get("agent")
+            if agent and text.startswith(signed("", agent)):
+                text = text[len(signed("", agent)):]
             if not text and not buttons:
                 continue
             lines.append({"from": f"agent:{agent}" if agent else "assistant", "text": text,

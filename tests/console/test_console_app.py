@@ -237,7 +237,8 @@ async def test_reply_goes_through_rasa_to_the_customers_channel_and_resolve_give
     await client.post(f"{base}/reply", data={"csrf_token": csrf, "text": "Hi, Alice here."}, allow_redirects=False)
     conversation, query, events = rasa.appended[-1]
     assert conversation == "conv-1" and query["output_channel"] == "latest" and query["execute_side_effects"] == "true"
-    assert events == [{"event": "bot", "text": "Hi, Alice here.", "metadata": {"agent": "Alice Nguyen"}}]
+    # The customer sees who is writing; the console's transcript shows the words alone.
+    assert events == [{"event": "bot", "text": "Alice Nguyen (support team): Hi, Alice here.", "metadata": {"agent": "Alice Nguyen"}}]
     await client.post(f"{base}/resolve", data={"csrf_token": csrf, "text": ""}, allow_redirects=False)
     _, _, events = rasa.appended[-1]
     assert events[0] == {"event": "resume"} and events[1]["event"] == "bot" and events[-1]["name"] == "action_listen"
@@ -295,7 +296,7 @@ async def test_the_json_api_with_a_bearer_token(client, renewals, accounts, rasa
     assert (await client.post(f"{api}/take", headers=headers)).status == 200
     assert (await client.post(f"{api}/reply", headers=headers, json={"text": ""})).status == 400
     reply = await client.post(f"{api}/reply", headers=headers, json={"text": "From the API"})
-    assert reply.status == 200 and rasa.appended[-1][2][0]["text"] == "From the API"
+    assert reply.status == 200 and rasa.appended[-1][2][0]["text"] == "Alice Nguyen (support team): From the API"
     assert (await client.post(f"{api}/note", headers=headers, json={"text": "n"})).status == 200
     resolved = await client.post(f"{api}/resolve", headers=headers, json={"text": "Bye"})
     assert resolved.status == 200 and (await resolved.json())["status"] == "resolved"

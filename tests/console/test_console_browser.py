@@ -161,7 +161,7 @@ def test_a_customer_is_handed_to_an_agent_and_back_to_the_bot(browser, live, scr
     expect(transcript.locator(".msg.agent").last).to_contain_text(AGENT_REPLY)
     expect(transcript.locator(".msg.agent .from").last).to_have_text(f"{AGENT_NAME} (agent)")
     expect(agent.locator(".error")).to_have_count(0)
-    expect(customer.locator(".message--bot").last).to_contain_text(AGENT_REPLY)
+    expect(customer.locator(".message--bot").last).to_contain_text(f"{AGENT_NAME} (support team): {AGENT_REPLY}")
 
     # The agent resolves with a closing message; the customer gets it and the bot is back.
     resolve = agent.locator("#form-resolve")

@@ -47,7 +47,7 @@ def test_handoff_pauses_the_bot_until_an_agent_resolves(live):
     asyncio.run(_as_agent(live, lambda rasa: rasa.say(sender, "Hi, this is Alice from support.", "Alice")))
     tracker = live.tracker(sender)
     assert tracker["paused"] is True
-    assert tracker["events"][-1]["text"] == "Hi, this is Alice from support."
+    assert tracker["events"][-1]["text"] == "Alice (support team): Hi, this is Alice from support."
     assert tracker["events"][-1]["metadata"]["agent"] == "Alice"
 
     asyncio.run(_as_agent(live, lambda rasa: rasa.resume(sender, "Handing you back to the assistant.", "Alice")))
