@@ -23,9 +23,6 @@ expect = playwright_api.expect
 
 pytestmark = pytest.mark.servers
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 DESKTOP = {"width": 1280, "height": 860}
 TIMEOUT_MS = 20_000
 QUEUE_POLL_TIMEOUT_MS = 15_000  # the queue polls every 3 s
@@ -46,16 +43,6 @@ def live(tmp_path_factory):
         )
         assert created.returncode == 0, created.stderr
         yield assistant
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium (apt-get install chromium)")
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(autouse=True)

@@ -6,13 +6,12 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime, time as clock_time, timedelta, timezone
-from typing import Optional
+from datetime import date
 
 from renewals.checklist import RenewalChecklist
-from renewals.clock import SYDNEY
 from renewals.webhook import DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_signature
-from renewals_testdata import DEMO_TODAY
+from tests.support.clocks import ManualClock  # noqa: F401  (imported from here by the case tests)
+from tests.support.http_servers import ServedInBackground
 
 WEBHOOK_SECRET = "test-secret-please-rotate"
 
@@ -41,25 +40,6 @@ ACME_PERSONAL_DATA = (
 )
 
 
-class ManualClock:
-    """A clock the test moves by hand; thread-safe."""
-
-    def __init__(self, start: Optional[datetime] = None):
-        self._now = start or datetime.combine(DEMO_TODAY, clock_time(12), SYDNEY).astimezone(timezone.utc)
-        self._lock = threading.Lock()
-
-    def now(self) -> datetime:
-        with self._lock:
-            return self._now
-
-    def today(self) -> date:
-        return self.now().astimezone(SYDNEY).date()
-
-    def advance(self, **delta) -> None:
-        with self._lock:
-            self._now += timedelta(**delta)
-
-
 @dataclass
 class ReceivedRequest:
     delivery_id: str
@@ -78,7 +58,7 @@ class ReceivedRequest:
 
 
 @dataclass
-class WebhookReceiver:
+class WebhookReceiver(ServedInBackground):
     """A real HTTP server on 127.0.0.1 that answers from a script, then with 200.
 
     `script` lists how to answer the first requests: "500" (or any status),
@@ -131,16 +111,6 @@ class WebhookReceiver:
         self._server = QuietServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}/cases"
-
-    def __enter__(self) -> WebhookReceiver:
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
 
     def accepted(self) -> list[ReceivedRequest]:
         with self._lock:

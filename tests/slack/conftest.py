@@ -2,37 +2,15 @@
 from __future__ import annotations
 
 import shutil
-import threading
-from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
-from renewals.clock import SYDNEY
 from renewals.db import make_engine
 from renewals.importers import load_demo
+from tests.support.clocks import ManualClock
 
 ROOT = Path(__file__).resolve().parents[2]
-DEMO_TODAY = date(2026, 11, 28)
-
-
-class ManualClock:
-    """Today is the demo date; now() starts at noon in Sydney and moves only when told."""
-
-    def __init__(self) -> None:
-        self._now = datetime.combine(DEMO_TODAY, time(12), SYDNEY).astimezone(timezone.utc)
-        self._lock = threading.Lock()
-
-    def now(self) -> datetime:
-        with self._lock:
-            return self._now
-
-    def today(self) -> date:
-        return self.now().astimezone(SYDNEY).date()
-
-    def advance(self, **delta) -> None:
-        with self._lock:
-            self._now += timedelta(**delta)
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
+from tests.support.http_servers import ServedInBackground
+
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 BOT_TOKEN = "xoxb-test-0000-not-a-real-token"
 BOT_USER = "UBOT0001"
@@ -38,7 +40,7 @@ class Call:
 
 
 @dataclass
-class FakeSlackApi:
+class FakeSlackApi(ServedInBackground):
     """Answers chat.postMessage and conversations.history like Slack.
 
     `script` says how to answer the first chat.postMessage calls: "ok",
@@ -83,16 +85,6 @@ class FakeSlackApi:
         self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}/api/"
-
-    def __enter__(self) -> FakeSlackApi:
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
 
     def _answer(self, method: str, authorization: str, params: dict):
         with self._lock:

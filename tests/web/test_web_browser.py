@@ -23,9 +23,6 @@ expect = playwright_api.expect
 
 pytestmark = pytest.mark.servers
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 DESKTOP = {"width": 1280, "height": 860}
 PHONE = {"width": 360, "height": 740}
 DEMO_CODE = "WS-2ZDQ-YG9N8-TZCHQ-444XL-FXQN5-BKM22"
@@ -47,16 +44,6 @@ document.addEventListener("DOMContentLoaded", () => {
 def live(tmp_path_factory):
     with running_assistant(tmp_path_factory.mktemp("webchat"), web=True) as assistant:
         yield assistant
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium (apt-get install chromium)")
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
