@@ -1,4 +1,11 @@
-"""Held-out NLU evaluation: the trained model against a TF-IDF nearest-neighbour baseline.
+"""NLU evaluation: the trained model against a TF-IDF nearest-neighbour baseline.
+
+Two evaluation sets, neither ever used for training:
+- development (tests/nlu/dev*.yml): its mistakes are read and thresholds and training
+  data are improved against it;
+- held-out test (tests/nlu/heldout/*.yml and tests/nlu/heldout_*.yml): written
+  independently from docs/intents.md and docs/faq-source.txt only, and only scored,
+  never tuned on. `make bench` reports both.
 
 A prediction is the intent, or `faq/<topic>` for the FAQ retrieval intent (the
 topic picked by the response selector). An off-topic message counts as rejected
@@ -17,9 +24,33 @@ from rasa.shared.nlu.training_data.loading import load_data
 
 ROOT = Path(__file__).resolve().parents[1]
 TRAINING_DIR = ROOT / "data" / "nlu"
-IN_DOMAIN_HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
-OFF_TOPIC_HELDOUT = [ROOT / "tests" / "nlu" / "heldout_near_domain.yml", ROOT / "tests" / "nlu" / "heldout_offtopic.yml"]
+EVALUATION_DIR = ROOT / "tests" / "nlu"
 REJECTED = {"out_of_scope", "nlu_fallback"}
+
+
+@dataclass(frozen=True)
+class EvaluationSet:
+    name: str
+    in_domain: Tuple[Path, ...]
+    off_topic: Tuple[Path, ...]
+
+    def examples(self) -> Tuple[List[Tuple[str, str]], List[str]]:
+        in_domain = [pair for path in self.in_domain for pair in labelled_examples(path)]
+        off_topic = [text for path in self.off_topic for text, _ in labelled_examples(path)]
+        return in_domain, off_topic
+
+
+DEVELOPMENT = EvaluationSet(
+    "development",
+    (EVALUATION_DIR / "dev.yml", EVALUATION_DIR / "dev_form_and_resellers.yml"),
+    (EVALUATION_DIR / "dev_near_domain.yml", EVALUATION_DIR / "dev_offtopic.yml"),
+)
+HELD_OUT_TEST = EvaluationSet(
+    "held-out test",
+    tuple(sorted((EVALUATION_DIR / "heldout").glob("*.yml"))),
+    (EVALUATION_DIR / "heldout_near_domain.yml", EVALUATION_DIR / "heldout_offtopic.yml"),
+)
+SETS = {"dev": DEVELOPMENT, "test": HELD_OUT_TEST}
 
 
 def labelled_examples(path: Path) -> List[Tuple[str, str]]:
@@ -64,18 +95,12 @@ def score(gold_in: Sequence[str], predicted_in: Sequence[str], predicted_off: Se
     )
 
 
-def heldout() -> Tuple[List[Tuple[str, str]], List[str]]:
-    in_domain = labelled_examples(IN_DOMAIN_HELDOUT)
-    off_topic = [text for path in OFF_TOPIC_HELDOUT for text, _ in labelled_examples(path)]
-    return in_domain, off_topic
-
-
-def evaluate_model(model_path: Path) -> Tuple[Scores, List[float]]:
+def evaluate_model(model_path: Path, evaluation_set: EvaluationSet) -> Tuple[Scores, List[float]]:
     """Scores of the trained model and its per-message parse latencies (ms)."""
     from rasa.core.agent import Agent
 
     agent = Agent.load(str(model_path))
-    in_domain, off_topic = heldout()
+    in_domain, off_topic = evaluation_set.examples()
 
     async def parse_all(texts: Iterable[str]) -> Tuple[List[str], List[float]]:
         labels, latencies = [], []
@@ -97,7 +122,7 @@ def evaluate_model(model_path: Path) -> Tuple[Scores, List[float]]:
     return scores, latencies
 
 
-def evaluate_tfidf_baseline(ngram_range: Tuple[int, int] = (1, 1)) -> Scores:
+def evaluate_tfidf_baseline(evaluation_set: EvaluationSet, ngram_range: Tuple[int, int] = (1, 1)) -> Scores:
     """TF-IDF cosine nearest neighbour over exactly the model's training examples."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.neighbors import NearestNeighbors
@@ -106,7 +131,7 @@ def evaluate_tfidf_baseline(ngram_range: Tuple[int, int] = (1, 1)) -> Scores:
     vectorizer = TfidfVectorizer(lowercase=True, ngram_range=ngram_range, sublinear_tf=True)
     matrix = vectorizer.fit_transform([text for text, _ in training])
     neighbours = NearestNeighbors(n_neighbors=1, metric="cosine").fit(matrix)
-    in_domain, off_topic = heldout()
+    in_domain, off_topic = evaluation_set.examples()
 
     def predict(texts: Sequence[str]) -> List[str]:
         _, index = neighbours.kneighbors(vectorizer.transform(texts))
@@ -122,13 +147,18 @@ def percentile(values: Sequence[float], pct: float) -> float:
 
 
 if __name__ == "__main__":
-    import sys
+    import argparse
 
-    model = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "models" / "assistant.tar.gz"
-    model_scores, latencies = evaluate_model(model)
-    print(f"model    acc={model_scores.accuracy:.3f} f1={model_scores.macro_f1:.3f} oos={model_scores.rejection_rate:.3f}")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("model", nargs="?", type=Path, default=ROOT / "models" / "assistant.tar.gz")
+    parser.add_argument("--set", choices=sorted(SETS), default="dev",
+                        help="evaluation set (default dev: the held-out test set is for `make bench`)")
+    args = parser.parse_args()
+    evaluation_set = SETS[args.set]
+    model_scores, latencies = evaluate_model(args.model, evaluation_set)
+    print(f"{evaluation_set.name}: model    acc={model_scores.accuracy:.3f} f1={model_scores.macro_f1:.3f} oos={model_scores.rejection_rate:.3f}")
     for ngrams in ((1, 1), (1, 2)):
-        baseline = evaluate_tfidf_baseline(ngrams)
+        baseline = evaluate_tfidf_baseline(evaluation_set, ngrams)
         print(f"baseline {ngrams} acc={baseline.accuracy:.3f} f1={baseline.macro_f1:.3f} oos={baseline.rejection_rate:.3f}")
     print(f"latency p50={statistics.median(latencies):.1f}ms p95={percentile(latencies, 95):.1f}ms")
     for text, gold, predicted in model_scores.wrong:

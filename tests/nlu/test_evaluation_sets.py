@@ -1,0 +1,57 @@
+"""The evaluation sets stay apart from the training data and from each other.
+
+A text copied from an evaluation file into data/nlu would make the reported
+accuracy a memory test; these checks fail the build when that happens. Short
+messages ("yes please", "how do i renew") are said the same way by everybody, so
+only messages of seven words or more count as copies.
+"""
+import re
+from pathlib import Path
+
+import pytest
+from rasa.shared.nlu.training_data.loading import load_data
+
+from scripts.nlu_eval import DEVELOPMENT, HELD_OUT_TEST, TRAINING_DIR, labelled_examples
+
+DOMAIN_INTENTS = set(re.findall(r"^  - (\w+)", Path("domain.yml").read_text().split("\nentities:")[0], re.M))
+
+
+COPY_MIN_WORDS = 7
+
+
+def long_texts(texts) -> set:
+    normalised = {" ".join(re.sub(r"[^\w@.+-]+", " ", text.lower()).split()) for text in texts}
+    return {text for text in normalised if len(text.split()) >= COPY_MIN_WORDS}
+
+
+def training_texts() -> set:
+    return long_texts(text for path in TRAINING_DIR.glob("*.yml") for text, _ in labelled_examples(path))
+
+
+def texts_of(evaluation_set) -> set:
+    in_domain, off_topic = evaluation_set.examples()
+    return long_texts([text for text, _ in in_domain] + off_topic)
+
+
+@pytest.mark.parametrize("evaluation_set", [DEVELOPMENT, HELD_OUT_TEST], ids=["development", "held-out test"])
+def test_no_evaluation_text_is_a_training_example(evaluation_set):
+    assert sorted(texts_of(evaluation_set) & training_texts()) == []
+
+
+def test_the_development_and_held_out_sets_share_no_text():
+    assert sorted(texts_of(DEVELOPMENT) & texts_of(HELD_OUT_TEST)) == []
+
+
+def test_the_held_out_test_set_has_every_labelled_intent_from_three_writers():
+    files = HELD_OUT_TEST.in_domain
+    assert len(files) == 3
+    expected = {intent for intent in DOMAIN_INTENTS if intent not in {"faq", "out_of_scope"}}
+    expected |= {f"faq/{topic}" for topic in _faq_topics()}
+    for path in files:
+        labels = {example.get_full_intent() for example in load_data(str(path)).intent_examples}
+        assert labels == expected, path.name
+
+
+def _faq_topics() -> set:
+    training = load_data(str(TRAINING_DIR / "faq.yml"))
+    return {example.get_full_intent().split("/", 1)[1] for example in training.intent_examples}
