@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Callable, List, Tuple
 
 from scripts.live_assistant import ROOT, running_assistant
-from scripts.nlu_eval import DEVELOPMENT, HELD_OUT_TEST, evaluate_model, evaluate_tfidf_baseline, percentile
+from scripts.nlu_eval import DEVELOPMENT, HELD_OUT_TEST, REJECTED, evaluate_model, evaluate_tfidf_baseline, percentile
 
 OUT = ROOT / "docs" / "BENCHMARKS.md"
 MODEL = ROOT / "models" / "assistant.tar.gz"
@@ -121,6 +121,8 @@ def main() -> None:
     dev_unigram = evaluate_tfidf_baseline(DEVELOPMENT, ngram_range=(1, 1))
     in_test, off_test = HELD_OUT_TEST.examples()
     in_dev, off_dev = DEVELOPMENT.examples()
+    # A fallback asks "did you mean"; a wrong intent answers the wrong question.
+    confidently_wrong = sum(predicted not in REJECTED for _, _, predicted in scores.wrong)
     print("bench: training from scratch", flush=True)
     train_s = training_time_s()
     print("bench: REST turns", flush=True)
@@ -151,6 +153,8 @@ def main() -> None:
         "|---|---|---|---|",
         row("held-out intent accuracy (model)", f"{scores.accuracy:.1%}", ">= 95 %", scores.accuracy >= 0.95),
         row("held-out macro-F1 (model)", f"{scores.macro_f1:.3f}", "", None),
+        row("held-out: in-domain messages given a wrong intent, not a fallback (model)",
+            f"{confidently_wrong / len(in_test):.1%} ({confidently_wrong} of {len(in_test)})", "", None),
         row("held-out off-topic rejected (model)", f"{scores.rejection_rate:.1%}", ">= 95 %", scores.rejection_rate >= 0.95),
         row("held-out baseline: TF-IDF unigram 1-NN accuracy / macro-F1 / rejected",
             f"{unigram.accuracy:.1%} / {unigram.macro_f1:.3f} / {unigram.rejection_rate:.1%}", "", None),
