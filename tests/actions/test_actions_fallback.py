@@ -1,6 +1,6 @@
 """Two-stage fallback: suggestions first, a person after a second miss."""
 from actions.fallback import ActionHandleFallback, suggested_topics
-from conftest import run, user_tracker
+from tests.support.trackers import run, user_tracker
 
 
 def unsure_parse():

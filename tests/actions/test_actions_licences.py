@@ -2,7 +2,7 @@
 import pytest
 
 from actions.licences import ActionCheckLicenceExpiry, ActionContinueTask, ActionQuoteRenewal
-from conftest import entity, run, slot_events, user_tracker
+from tests.support.trackers import entity, run, slot_events, user_tracker
 
 QUOKKA = "WS-ZHQ7-9WPK9-UPNRR-JJJW3-LXPH8-S7UHD"  # WFBS-STD AU, 50 users, expired 29 Oct 2026
 ACACIA = "WS-2ZDQ-YG9N8-TZCHQ-444XL-FXQN5-BKM22"  # active until 2 Jan 2028

@@ -1,6 +1,6 @@
 """A "yes" takes up what the assistant offered in its last turn, and nothing older."""
 from actions.offers import ActionAcceptOffer
-from conftest import run
+from tests.support.trackers import run
 
 QUOKKA = "WS-ZHQ7-9WPK9-UPNRR-JJJW3-LXPH8-S7UHD"
 

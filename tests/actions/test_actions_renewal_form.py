@@ -14,7 +14,7 @@ from actions.renewal_form import (
     ValidateRenewalForm,
     field_named,
 )
-from conftest import run, slot_events, user_tracker
+from tests.support.trackers import run, slot_events, user_tracker
 
 QUOKKA = "WS-ZHQ7-9WPK9-UPNRR-JJJW3-LXPH8-S7UHD"  # Quokka Travel, reseller R-AU-002
 NULLARBOR = "SM-KYVR-4K5AD-GN4K2-5F3K3-DVKZC-4Y2JY"  # no reseller

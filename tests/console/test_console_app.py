@@ -5,19 +5,18 @@ Rasa is replaced by a small fake HTTP server that checks the server token and re
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from console import mount_console
-from console_helpers import console_demo_template  # noqa: F401 (fixture)
 from renewals.agents import AgentAccounts
 from renewals.cases import CaseStatus, EventKind
 from renewals.db import make_engine
 from renewals.service import Renewals
 from renewals.checklist import RenewalChecklist
+from tests.support.demo_data import copy_of, demo_database_template  # noqa: F401 (fixture)
 
 RASA_TOKEN = "rasa-server-token-never-in-a-browser"
 PASSWORD = "a long enough password"
@@ -55,10 +54,8 @@ class FakeRasa:
 
 
 @pytest.fixture
-def renewals(console_demo_template, tmp_path):
-    path = tmp_path / "renewals.db"
-    shutil.copyfile(console_demo_template, path)
-    engine = make_engine(f"sqlite:///{path}")
+def renewals(demo_database_template, tmp_path):
+    engine = make_engine(copy_of(demo_database_template, tmp_path))
     from renewals.clock import FixedClock
     from datetime import date
 

@@ -9,7 +9,8 @@ from actions.handoff import REASON_ASKED, REASON_FALLBACKS, REASON_FORM, ActionH
 from actions.offers import ActionAcceptOffer
 from renewals.cases import CaseReason, EventKind
 
-from console_helpers import console_demo_template, demo_database, run, user_tracker  # noqa: F401 (fixtures)
+from tests.support.demo_data import demo_database, demo_database_template  # noqa: F401 (fixtures)
+from tests.support.trackers import run, user_tracker
 
 pytestmark = pytest.mark.usefixtures("demo_database")
 
