@@ -114,13 +114,10 @@ def main() -> None:
     if not MODEL.exists():
         sys.exit("models/assistant.tar.gz is missing: run `make train` (make bench does it for you)")
     print("bench: NLU evaluation", flush=True)
-    scores, latencies = evaluate_model(MODEL, HELD_OUT_TEST)
+    (scores, latencies), (dev_scores, _) = evaluate_model(MODEL, HELD_OUT_TEST, DEVELOPMENT)
     unigram = evaluate_tfidf_baseline(HELD_OUT_TEST, ngram_range=(1, 1))
     bigram = evaluate_tfidf_baseline(HELD_OUT_TEST, ngram_range=(1, 2))
-    dev_scores, _ = evaluate_model(MODEL, DEVELOPMENT)
     dev_unigram = evaluate_tfidf_baseline(DEVELOPMENT, ngram_range=(1, 1))
-    in_test, off_test = HELD_OUT_TEST.examples()
-    in_dev, off_dev = DEVELOPMENT.examples()
     # A fallback asks "did you mean"; a wrong intent answers the wrong question.
     confidently_wrong = sum(predicted not in REJECTED for _, _, predicted in scores.wrong)
     print("bench: training from scratch", flush=True)
@@ -138,11 +135,11 @@ def main() -> None:
         "",
         f"Machine: {machine()}.",
         "",
-        f"Held-out test set (the targets): {len(in_test)} in-domain messages in `tests/nlu/heldout/` "
+        f"Held-out test set (the targets): {scores.in_domain_count} in-domain messages in `tests/nlu/heldout/` "
         "(three files, each by a different writer with a different customer voice, written from "
         "`docs/intents.md` and `docs/faq-source.txt` only, never used for training or tuning) and "
-        f"{len(off_test)} off-topic messages (`tests/nlu/heldout_near_domain.yml`, `tests/nlu/heldout_offtopic.yml`). "
-        f"Development set: {len(in_dev)} in-domain messages (`tests/nlu/dev.yml`) and {len(off_dev)} off-topic "
+        f"{scores.off_topic_count} off-topic messages (`tests/nlu/heldout_near_domain.yml`, `tests/nlu/heldout_offtopic.yml`). "
+        f"Development set: {dev_scores.in_domain_count} in-domain messages (`tests/nlu/dev*.yml`) and {dev_scores.off_topic_count} off-topic "
         "(`tests/nlu/dev_near_domain.yml`, `tests/nlu/dev_offtopic.yml`); never trained on, but its mistakes "
         "are read and thresholds and training data are improved against it, so its numbers are optimistic. "
         "A FAQ prediction counts as right only when the response selector picks the right topic; "
@@ -154,7 +151,7 @@ def main() -> None:
         row("held-out intent accuracy (model)", f"{scores.accuracy:.1%}", ">= 95 %", scores.accuracy >= 0.95),
         row("held-out macro-F1 (model)", f"{scores.macro_f1:.3f}", "", None),
         row("held-out: in-domain messages given a wrong intent, not a fallback (model)",
-            f"{confidently_wrong / len(in_test):.1%} ({confidently_wrong} of {len(in_test)})", "", None),
+            f"{confidently_wrong / scores.in_domain_count:.1%} ({confidently_wrong} of {scores.in_domain_count})", "", None),
         row("held-out off-topic rejected (model)", f"{scores.rejection_rate:.1%}", ">= 95 %", scores.rejection_rate >= 0.95),
         row("held-out baseline: TF-IDF unigram 1-NN accuracy / macro-F1 / rejected",
             f"{unigram.accuracy:.1%} / {unigram.macro_f1:.3f} / {unigram.rejection_rate:.1%}", "", None),
@@ -181,11 +178,11 @@ def main() -> None:
         f"{REST_TURNS // 3} renewal submissions (pre-filled checklist, then Confirm); action server and "
         "Rasa server on this machine with the embedded SQLite profile.",
         "",
-        f"Misclassified held-out test messages ({len(scores.wrong)} of {len(in_test)}):",
+        f"Misclassified held-out test messages ({len(scores.wrong)} of {scores.in_domain_count}):",
         "",
     ]
     lines += [f"- `{gold}` predicted as `{predicted}`: {text}" for text, gold, predicted in scores.wrong] or ["- none"]
-    lines += ["", f"Misclassified development messages ({len(dev_scores.wrong)} of {len(in_dev)}):", ""]
+    lines += ["", f"Misclassified development messages ({len(dev_scores.wrong)} of {dev_scores.in_domain_count}):", ""]
     lines += [f"- `{gold}` predicted as `{predicted}`: {text}" for text, gold, predicted in dev_scores.wrong] or ["- none"]
     OUT.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

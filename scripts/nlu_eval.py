@@ -74,6 +74,8 @@ class Scores:
     macro_f1: float
     rejection_rate: float
     wrong: List[Tuple[str, str, str]]
+    in_domain_count: int
+    off_topic_count: int
 
 
 def score(gold_in: Sequence[str], predicted_in: Sequence[str], predicted_off: Sequence[str], text_in: Sequence[str]) -> Scores:
@@ -92,15 +94,16 @@ def score(gold_in: Sequence[str], predicted_in: Sequence[str], predicted_off: Se
         macro_f1=sum(f1s) / len(f1s),
         rejection_rate=sum(p in REJECTED for p in predicted_off) / len(predicted_off),
         wrong=[(t, g, p) for t, g, p in zip(text_in, gold_in, predicted_in) if g != p],
+        in_domain_count=len(gold_in),
+        off_topic_count=len(predicted_off),
     )
 
 
-def evaluate_model(model_path: Path, evaluation_set: EvaluationSet) -> Tuple[Scores, List[float]]:
-    """Scores of the trained model and its per-message parse latencies (ms)."""
+def evaluate_model(model_path: Path, *evaluation_sets: EvaluationSet) -> List[Tuple[Scores, List[float]]]:
+    """For each set: scores of the trained model and its per-message parse latencies (ms)."""
     from rasa.core.agent import Agent
 
     agent = Agent.load(str(model_path))
-    in_domain, off_topic = evaluation_set.examples()
 
     async def parse_all(texts: Iterable[str]) -> Tuple[List[str], List[float]]:
         labels, latencies = [], []
@@ -111,15 +114,18 @@ def evaluate_model(model_path: Path, evaluation_set: EvaluationSet) -> Tuple[Sco
             labels.append(label_of(parse))
         return labels, latencies
 
-    async def run():
-        await agent.parse_message("warm up")
+    async def evaluate(evaluation_set: EvaluationSet) -> Tuple[Scores, List[float]]:
+        in_domain, off_topic = evaluation_set.examples()
         predicted_in, latency_in = await parse_all(text for text, _ in in_domain)
         predicted_off, latency_off = await parse_all(off_topic)
-        return predicted_in, predicted_off, latency_in + latency_off
+        scores = score([g for _, g in in_domain], predicted_in, predicted_off, [t for t, _ in in_domain])
+        return scores, latency_in + latency_off
 
-    predicted_in, predicted_off, latencies = asyncio.run(run())
-    scores = score([g for _, g in in_domain], predicted_in, predicted_off, [t for t, _ in in_domain])
-    return scores, latencies
+    async def run() -> List[Tuple[Scores, List[float]]]:
+        await agent.parse_message("warm up")
+        return [await evaluate(evaluation_set) for evaluation_set in evaluation_sets]
+
+    return asyncio.run(run())
 
 
 def evaluate_tfidf_baseline(evaluation_set: EvaluationSet, ngram_range: Tuple[int, int] = (1, 1)) -> Scores:
@@ -155,7 +161,7 @@ if __name__ == "__main__":
                         help="evaluation set (default dev: the held-out test set is for `make bench`)")
     args = parser.parse_args()
     evaluation_set = SETS[args.set]
-    model_scores, latencies = evaluate_model(args.model, evaluation_set)
+    [(model_scores, latencies)] = evaluate_model(args.model, evaluation_set)
     print(f"{evaluation_set.name}: model    acc={model_scores.accuracy:.3f} f1={model_scores.macro_f1:.3f} oos={model_scores.rejection_rate:.3f}")
     for ngrams in ((1, 1), (1, 2)):
         baseline = evaluate_tfidf_baseline(evaluation_set, ngrams)
