@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from scripts.live_assistant import ROOT, running_assistant
+from tests.support.web_chat import say
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
@@ -67,13 +68,6 @@ def new_page(browser):
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     return context, page, errors
-
-
-def say(page, text):
-    box = page.get_by_label("Your message")
-    box.fill(text)
-    box.press("Enter")
-    expect(page.locator(".message--user").last).to_contain_text(text)
 
 
 def test_a_customer_is_handed_to_an_agent_and_back_to_the_bot(browser, live, screenshots):

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from renewals.checklist import RenewalChecklist
+from tests.support.checklists import checklist_for
 from renewals.db import outbox
 from renewals.delivery import DeliveryWorker, SendersByTopic
 from renewals.outbox import CASE_SLACK_TOPIC, CASE_WEBHOOK_TOPIC, Backoff
@@ -33,13 +33,7 @@ CONTACT = ("Jordan Quill", "jordan.quill@quokkatravel.com.au", "+61412345678", "
 def open_case(engine, clock, code, conversation="slack-conversation-1", topics=(CASE_SLACK_TOPIC,)):
     renewals = Renewals(engine, clock, case_delivery_topics=topics)
     licence = renewals.find_licence(code)
-    checklist = RenewalChecklist(
-        company_name=licence.company, address="16 King Street, Perth WA 6000", phone="+61412345678",
-        contact_name="Jordan Quill", contact_email="jordan.quill@quokkatravel.com.au",
-        product_code=licence.product_code, platform=licence.platform, user_count=licence.users,
-        licence_expiry=licence.expiry_date,
-    )
-    return renewals.open_renewal_case(checklist, conversation, "slack", licence=licence)
+    return renewals.open_renewal_case(checklist_for(licence), conversation, "slack", licence=licence)
 
 
 def slack_sender(engine, fake: FakeSlackApi) -> SlackSender:

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from renewals.cases import CaseStatus, TransitionNotAllowed
-from renewals.checklist import RenewalChecklist
+from tests.support.checklists import checklist_for
 from renewals.reseller_access import (
     ExpiryRequest,
     NotYourCase,
@@ -159,13 +159,7 @@ def test_the_default_window_is_30_days_and_lapsed_can_be_limited(demo_engine):
 def open_case(demo_engine, clock, code: str, conversation: str = "slack-test"):
     renewals = Renewals(demo_engine, clock)
     licence = renewals.find_licence(code)
-    checklist = RenewalChecklist(
-        company_name=licence.company, address="16 King Street, Perth WA 6000", phone="+61412345678",
-        contact_name="Jordan Quill", contact_email="jordan.quill@quokkatravel.com.au",
-        product_code=licence.product_code, platform=licence.platform, user_count=licence.users,
-        licence_expiry=licence.expiry_date,
-    )
-    return renewals.open_renewal_case(checklist, conversation, "slack", licence=licence)
+    return renewals.open_renewal_case(checklist_for(licence), conversation, "slack", licence=licence)
 
 
 def test_a_reseller_sees_only_the_open_cases_routed_to_them(demo_engine, clock):

@@ -16,7 +16,7 @@ from actions.resellers import (
     ActionResellerUpdateCase,
 )
 from renewals import slack_identity
-from renewals.checklist import RenewalChecklist
+from tests.support.checklists import checklist_for
 from renewals.service import Renewals
 from slack_fakes import HARBOUR, OUTSIDER, SIGNING_SECRET, SOUTHERN_CROSS
 
@@ -164,13 +164,7 @@ async def test_the_expiring_list_is_a_table_of_the_resellers_licences():
 def open_case(code: str) -> str:
     renewals = Renewals.from_env()
     licence = renewals.find_licence(code)
-    checklist = RenewalChecklist(
-        company_name=licence.company, address="16 King Street, Perth WA 6000", phone="+61412345678",
-        contact_name="Jordan Quill", contact_email="jordan.quill@quokkatravel.com.au",
-        product_code=licence.product_code, platform=licence.platform, user_count=licence.users,
-        licence_expiry=licence.expiry_date,
-    )
-    return renewals.open_renewal_case(checklist, "slack-x", "slack", licence=licence).reference
+    return renewals.open_renewal_case(checklist_for(licence), "slack-x", "slack", licence=licence).reference
 
 
 async def test_a_reseller_lists_their_cases_and_marks_one_in_progress_then_resolved():

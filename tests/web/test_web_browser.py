@@ -17,6 +17,7 @@ import websockets
 from websockets.exceptions import InvalidStatusCode
 
 from scripts.live_assistant import http, running_assistant
+from tests.support.web_chat import say
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
@@ -64,13 +65,6 @@ def open_chat(browser, live, viewport=DESKTOP, **options):
     page.goto(live.web_url + "/")
     expect(page.locator("#connection")).to_have_attribute("data-state", "connected")
     return context, page, errors
-
-
-def say(page, text):
-    box = page.get_by_label("Your message")
-    box.fill(text)
-    box.press("Enter")
-    expect(page.locator(".message--user").last).to_contain_text(text)
 
 
 def messages(page):
