@@ -7,7 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.licences import continue_with_values
+from actions.context import answer_in_context
 from actions.topics import buttons, topic_key
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -54,9 +54,9 @@ class ActionHandleFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        # However it was worded, a message with a code, a term, a user count or a
-        # date may answer what the assistant asked, or change the last quote.
-        events = await continue_with_values(dispatcher, tracker)
+        # However it was worded, a short reply may answer what the assistant asked, and a
+        # message with a code, a term, a user count or a date may change the last quote.
+        events = await answer_in_context(dispatcher, tracker, domain)
         if events is not None:
             return events
         if consecutive_fallbacks(tracker) >= 2:

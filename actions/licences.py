@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies, reseller_replies
 from actions.backend import call
-from actions.resellers import acting_reseller
+from actions.sender import acting_reseller
 from actions.topics import buttons
 from renewals.codes import find_activation_code, looks_like_code_attempt
 from renewals.licences import LicenceStatusKind
@@ -24,7 +24,9 @@ from renewals.quotes import (
 )
 from renewals.reseller_access import NotYourCustomer
 
-EXPIRY, QUOTE = "expiry", "quote"
+EXPIRY, QUOTE, RESELLER = "expiry", "quote", "reseller"
+# Tasks that need a licence: a bare Activation Code carries on the one pending.
+LICENCE_TASKS = (EXPIRY, QUOTE, RESELLER)
 MAX_FAILED_LOOKUPS = 5
 QUOTE_PARAMETER_SLOTS = ("term_years", "user_count", "renewal_date")
 
@@ -94,6 +96,9 @@ class LicenceConversation:
         self.events += [SlotSet("pending_task", None), SlotSet("product_brand", product.brand)]
         if task == EXPIRY:
             await self._expiry(licence, product)
+        elif task == RESELLER:
+            reseller = await call(lambda service: service.reseller(licence.reseller_id)) if licence.reseller_id else None
+            self.say(replies.reseller_reply(licence, product, reseller))
         else:
             await self._quote(licence, product)
         return self.events
@@ -108,9 +113,16 @@ class LicenceConversation:
             self.say(replies.MALFORMED_CODE)
             self.events += [SlotSet("pending_task", task), SlotSet("activation_code", None)]
             return None
-        code = self.tracker.get_slot("activation_code")
+        in_form = (self.tracker.active_loop or {}).get("name") == "renewal_form"
+        # A question asked during the renewal checklist is about the checklist's licence.
+        code = (self.tracker.get_slot("renewal_licence_code") if in_form else None) or self.tracker.get_slot(
+            "activation_code"
+        )
         if code:
             return code
+        if in_form:
+            self.say(replies.QUOTE_NEEDS_CODE_IN_FORM)
+            return None
         self.say(replies.ASK_CODE if self.reseller is None else reseller_replies.ASK_CUSTOMER)
         self.events.append(SlotSet("pending_task", task))
         return None
@@ -165,6 +177,8 @@ class LicenceConversation:
                 if entity_of[name] not in said_now and slots[name] is not None:
                     slots[name] = None
                     self.events.append(SlotSet(name, None))
+        if (self.tracker.active_loop or {}).get("name") == "renewal_form" and self.tracker.get_slot("renewal_user_count"):
+            slots["user_count"] = self.tracker.get_slot("renewal_user_count")  # the checklist's user count
         parameters: Dict[str, Any] = {}
         if slots["term_years"] is not None:
             parameters["years"] = int(slots["term_years"])
@@ -203,6 +217,16 @@ class ActionCheckLicenceExpiry(Action):
         return await LicenceConversation(dispatcher, tracker).run(EXPIRY)
 
 
+class ActionAskReseller(Action):
+    """ "Who is our reseller?": from the licence on record."""
+
+    def name(self) -> Text:
+        return "action_ask_reseller"
+
+    async def run(self, dispatcher, tracker: Tracker, domain) -> List[Dict[Text, Any]]:
+        return await LicenceConversation(dispatcher, tracker).run(RESELLER)
+
+
 class ActionQuoteRenewal(Action):
     def name(self) -> Text:
         return "action_quote_renewal"
@@ -220,37 +244,9 @@ async def continue_with_values(dispatcher, tracker: Tracker) -> Optional[List[Di
     pending = tracker.get_slot("pending_task")
     text = tracker.latest_message.get("text") or ""
     has_code = bool(find_activation_code(text) or looks_like_code_attempt(text))
-    if has_code or pending in (EXPIRY, QUOTE) and tracker.latest_message.get("intent", {}).get("name") == "inform":
+    if has_code or pending in LICENCE_TASKS and tracker.latest_message.get("intent", {}).get("name") == "inform":
         return await LicenceConversation(dispatcher, tracker).run(pending or EXPIRY)
     said = {e.get("entity") for e in tracker.latest_message.get("entities", [])}
     if tracker.get_slot("quoted_code") and said & {"term_years", "user_count", "date"}:
         return await LicenceConversation(dispatcher, tracker).run(QUOTE)
     return None
-
-
-class ActionContinueTask(Action):
-    """A bare value ("WS-2ZDQ-…", "20 users", "2 years"): continue what it answers."""
-
-    def name(self) -> Text:
-        return "action_continue_task"
-
-    async def run(self, dispatcher, tracker: Tracker, domain) -> List[Dict[Text, Any]]:
-        pending = tracker.get_slot("pending_task")
-        if pending in (EXPIRY, QUOTE):
-            return await LicenceConversation(dispatcher, tracker).run(pending)
-        events = await continue_with_values(dispatcher, tracker)
-        if events is not None:
-            return events
-        _, reseller = await acting_reseller(tracker)
-        if reseller is not None:
-            # A reseller's bare company name ("Acacia Dental") asks about that customer.
-            text = tracker.latest_message.get("text") or ""
-            if await call(lambda service: service.find_customers(reseller.reseller_id, text)):
-                from actions.resellers import ActionResellerLookup
-
-                return await ActionResellerLookup().run(dispatcher, tracker, domain)
-        dispatcher.utter_message(
-            text="Thanks. What would you like me to do with that?",
-            buttons=buttons("check_license_expiry", "lapse_charge_quote", "faq/how_to_renew"),
-        )
-        return []

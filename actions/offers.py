@@ -1,33 +1,68 @@
-"""Yes/no answers to what the assistant last offered (the `offer` slot)."""
+"""Yes/no answers to what the assistant last asked (actions.conversation.open_question)."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.conversation import ANYTHING_ELSE, CANCEL_RENEWAL, HANDOFF, QUOTE, RENEWAL, latest_text, open_question
 from actions.handoff import hand_over
-from actions.licences import QUOTE, LicenceConversation
-from actions.renewal_form import ActionStartRenewal
+from actions.licences import LicenceConversation
+from actions.renewal_form import ActionStartRenewal, discarded_checklist
 from actions.topics import buttons
+from renewals.answers import opening_yes_or_no, yes_or_no
+
+ANSWERED_QUESTIONS = (QUOTE, HANDOFF, RENEWAL, ANYTHING_ELSE, CANCEL_RENEWAL)
+SHORT_REPLY_WORDS = 5
 
 
-def current_offer(tracker: Tracker):
-    """What the assistant offered in its last turn, if anything.
+async def accept(dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict[Text, Any]]:
+    offer = open_question(tracker)
+    events: List[Dict[Text, Any]] = [SlotSet("offer", None)]
+    if offer == QUOTE:
+        return events + await LicenceConversation(dispatcher, tracker).run(QUOTE)
+    if offer == HANDOFF:
+        return events + await hand_over(dispatcher, tracker)
+    if offer == CANCEL_RENEWAL:
+        # "Do you want to stop the renewal request?" Yes: discard the checklist and leave the form.
+        dispatcher.utter_message(
+            text="OK, I've stopped the renewal request and discarded the details. Anything else I can help with?"
+        )
+        return events + discarded_checklist() + [ActiveLoop(None), SlotSet("offer", ANYTHING_ELSE)]
+    if offer == RENEWAL:
+        started = await ActionStartRenewal().run(dispatcher, tracker, domain)
+        return events + started + [FollowupAction("renewal_form")]
+    dispatcher.utter_message(
+        text="Sure. What would you like to do?" if offer == ANYTHING_ELSE else "Great. What would you like to do next?",
+        buttons=buttons("check_license_expiry", "lapse_charge_quote", "faq/how_to_renew"),
+    )
+    return events
 
-    An offer made earlier and not taken up has lapsed: a "yes" now answers
-    whatever was said since, not the old offer.
-    """
-    user_messages_seen = 0
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            user_messages_seen += 1
-            if user_messages_seen == 2:
-                return None
-        elif event.get("event") == "slot" and event.get("name") == "offer" and user_messages_seen == 1:
-            return event.get("value")
-    return None
+
+def decline(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+    question = open_question(tracker)
+    if question == CANCEL_RENEWAL:
+        dispatcher.utter_message(text="No problem, let's carry on.")
+        return [SlotSet("offer", None)]  # the form resumes and asks its question again
+    if question == ANYTHING_ELSE:
+        dispatcher.utter_message(response="utter_goodbye")
+        return [SlotSet("offer", None), SlotSet("pending_task", None)]
+    dispatcher.utter_message(text="No problem. Is there anything else I can help with?")
+    return [SlotSet("offer", ANYTHING_ELSE), SlotSet("pending_task", None)]
+
+
+async def answer_to_open_question(dispatcher, tracker: Tracker, domain) -> Optional[List[Dict[Text, Any]]]:
+    """A yes or a no, however it is worded, to the yes/no question just asked; None otherwise."""
+    if open_question(tracker) not in ANSWERED_QUESTIONS:
+        return None
+    text = latest_text(tracker)
+    # "yep thats fine" is a yes; a longer reply may add a question of its own, so it must be a yes alone.
+    answer = opening_yes_or_no(text) if len(text.split()) <= SHORT_REPLY_WORDS else yes_or_no(text)
+    if answer is None:
+        return None
+    return await accept(dispatcher, tracker, domain) if answer else decline(dispatcher, tracker)
 
 
 class ActionAcceptOffer(Action):
@@ -37,20 +72,7 @@ class ActionAcceptOffer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        offer = current_offer(tracker)
-        events: List[Dict[Text, Any]] = [SlotSet("offer", None)]
-        if offer == QUOTE:
-            return events + await LicenceConversation(dispatcher, tracker).run(QUOTE)
-        if offer == "handoff":
-            return events + await hand_over(dispatcher, tracker)
-        if offer == "renewal":
-            started = await ActionStartRenewal().run(dispatcher, tracker, domain)
-            return events + started + [FollowupAction("renewal_form")]
-        dispatcher.utter_message(
-            text="Great. What would you like to do next?",
-            buttons=buttons("check_license_expiry", "lapse_charge_quote", "faq/how_to_renew"),
-        )
-        return events
+        return await accept(dispatcher, tracker, domain)
 
 
 class ActionDeclineOffer(Action):
@@ -60,5 +82,4 @@ class ActionDeclineOffer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(text="No problem. Is there anything else I can help with?")
-        return [SlotSet("offer", None), SlotSet("pending_task", None)]
+        return decline(dispatcher, tracker)

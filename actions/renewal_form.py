@@ -2,18 +2,22 @@
 summarise, and open a support case on confirmation."""
 from __future__ import annotations
 
+import logging
 import re
 from datetime import date
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend import call
+from actions.conversation import HANDOFF, latest_intent, latest_text, open_question, value_before_latest_message
+from actions.handoff import gathered_checklist, hand_over
 from actions.topics import buttons
 from renewals import checklist as checks
+from renewals.answers import opening_yes_or_no, yes_or_no
 from renewals.codes import find_activation_code
 from renewals.formatting import format_date
 from renewals.parsing import strip_lead_in
@@ -32,6 +36,21 @@ FIELDS: Dict[str, str] = {
 }
 FORM_SLOTS = list(FIELDS) + ["renewal_confirmed"]
 MAX_FAILURES = 3
+log = logging.getLogger(__name__)
+
+CASE_NOT_OPENED = (
+    "Sorry, something went wrong on our side and I couldn't open your renewal case just now. Nothing was "
+    "sent, and the details you gave are kept in this chat. Would you like a person from the support team "
+    "to take it from here?"
+)
+# Items answered in the customer's own words, with little to check: any reply can be one.
+FREE_TEXT_ITEMS = ("company_name", "address", "contact_name")
+# "I need to change something", "one of them is wrong".
+WANTS_A_CHANGE = re.compile(r"\b(chang\w*|edit|fix|wrong|update|incorrect|mistake)\b", re.IGNORECASE)
+# `correcting` while the customer picks which item to change.
+PICK = "?"
+# How the form ended (`renewal_confirmed`): confirmed, or left early for a person.
+CONFIRMED, HANDED_OVER = "yes", "handoff"
 
 WHY_NEEDED: Dict[str, str] = {
     "company_name": "Your reseller needs the company name to find the licence and issue the renewal in the right name.",
@@ -44,28 +63,6 @@ WHY_NEEDED: Dict[str, str] = {
     "renewal_user_count": "Maintenance is priced per user; renewing fewer users than before is a downsize the reseller must receive in writing.",
     "licence_expiry": "Maintenance must be continuous, so the expiry date decides whether a lapsed period has to be paid too.",
 }
-# Words a customer uses for each item ("change the phone number").
-FIELD_WORDS = [
-    ("contact_email", r"e-?mail"),
-    ("phone", r"phone|mobile|number to call|telephone|\bcall\b"),
-    ("company_name", r"company|business|organi[sz]ation"),
-    ("contact_name", r"contact|person|\bname\b"),
-    ("address", r"address|street|postcode|suburb"),
-    ("product", r"product|worry|apex|deep security|scanmail|imsva|portal"),
-    ("platform", r"platform|windows|mac|linux|exchange|cloud"),
-    ("renewal_user_count", r"users?|seats?|licences? count|how many"),
-    ("licence_expiry", r"expir|date"),
-]
-
-
-def field_named(text: str) -> Optional[str]:
-    lowered = (text or "").lower()
-    for slot, pattern in FIELD_WORDS:
-        if re.search(pattern, lowered):
-            return slot
-    return None
-
-
 def _mask_email(email: str) -> str:
     local, _, domain = email.partition("@")
     return f"{local[:1]}…@{domain}"
@@ -100,7 +97,11 @@ class ActionStartRenewal(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         events: List[Dict[Text, Any]] = [SlotSet("renewal_confirmed", None), SlotSet("offer", None)]
         code = find_activation_code(tracker.latest_message.get("text") or "") or tracker.get_slot("activation_code")
-        licence = await call(lambda service: service.find_licence(code)) if code else None
+        try:
+            licence = await call(lambda service: service.find_licence(code)) if code else None
+        except Exception as error:  # the database is unavailable: collect the details from scratch
+            log.error("Could not read the licence for a renewal: %s", type(error).__name__)
+            licence = None
         if licence is None:
             dispatcher.utter_message(
                 text="I'll collect the eight details your reseller needs to renew, then open a case so you don't "
@@ -128,29 +129,157 @@ class ActionStartRenewal(Action):
         return events
 
 
+def _shown(slot: str, value: Any) -> str:
+    """A checked value as the customer reads it back."""
+    if slot == "phone":
+        return checks.display_phone(value)
+    if slot == "renewal_user_count":
+        return str(int(value))
+    if slot == "licence_expiry":
+        return format_date(date.fromisoformat(value))
+    return str(value)
+
+
 class ValidateRenewalForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_renewal_form"
 
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[Text]:
+        # The item the customer asked to change is asked next, whatever the order.
+        correcting = tracker.get_slot("correcting")
+        if correcting in domain_slots:
+            return [correcting] + [slot for slot in domain_slots if slot != correcting]
+        return domain_slots
+
+    async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        requested = tracker.get_slot("requested_slot")
+        if requested not in tracker.slots_to_validate():
+            # The form resumes after a digression (an FAQ answer, a correction): ask afresh.
+            if tracker.get_slot("correcting") == PICK:
+                tracker.slots["correcting"] = None
+                return [SlotSet("correcting", None)] + await super().run(dispatcher, tracker, domain)
+            return await super().run(dispatcher, tracker, domain)
+        answered = self._answer_to_open_question(dispatcher, tracker, requested)
+        if answered is None:
+            answered = await self._correction_of_another_item(dispatcher, tracker, domain, requested)
+        if answered is not None:
+            return answered
+        return await super().run(dispatcher, tracker, domain)
+
+    def _answer_to_open_question(self, dispatcher, tracker: Tracker, requested: str) -> Optional[List[Dict[Text, Any]]]:
+        """Events for a reply that answers what the assistant asked instead of the checklist
+        question (a yes or no, or the item to change), or None for an ordinary answer."""
+        text = latest_text(tracker)
+        # The requested item was filled with this reply's text; it is not its value.
+        keep_asking = [SlotSet(requested, None), SlotSet("requested_slot", requested)]
+        if tracker.get_slot("correcting") == PICK:
+            return self._picked_item(dispatcher, tracker, requested)
+        if tracker.latest_message.get("entities"):
+            return None  # "yeah nah, it's 03 555 0142" gives a value: an answer, not a no
+        answer = yes_or_no(text)
+        question = open_question(tracker)
+        if answer is None and question == HANDOFF and latest_intent(tracker) in ("affirm", "deny"):
+            answer = latest_intent(tracker) == "affirm"  # "yes please, get me someone"
+        if answer is None:
+            return None
+        if question == HANDOFF:
+            if answer:
+                return [SlotSet("renewal_confirmed", HANDED_OVER), SlotSet("requested_slot", None), SlotSet("offer", None)]
+            dispatcher.utter_message(text="No problem, let's carry on.")
+            return keep_asking + [SlotSet("offer", None)]
+        if requested == "renewal_confirmed":
+            return None  # a yes or no to the summary: validate_renewal_confirmed reads it
+        dispatcher.utter_message(
+            text=f"I need the {FIELDS[requested].lower()} here. If you'd rather not go on, say stop."
+        )
+        return keep_asking
+
+    async def _correction_of_another_item(self, dispatcher, tracker, domain, requested: str):
+        """ "actually the address is 7 Thames St, Oamaru 9400" while the contact name is asked: the
+        address is changed (checked and said back) and the contact name asked again."""
+        text = latest_text(tracker)
+        item = checks.item_named(text)
+        if item in (None, requested) or requested == "renewal_confirmed" or tracker.get_slot(requested) != text:
+            return None
+        value = checks.stated_value(text, item)
+        if value is None:
+            return None
+        tracker.slots[requested] = None
+        validated = await getattr(self, f"validate_{item}")(value, dispatcher, tracker, domain)
+        return [SlotSet(name, value) for name, value in validated.items()] + [
+            SlotSet(requested, None), SlotSet("requested_slot", requested)
+        ]
+
+    def _picked_item(self, dispatcher, tracker: Tracker, requested: str) -> List[Dict[Text, Any]]:
+        """The reply to "Which detail would you like to change?"."""
+        text = latest_text(tracker)
+        restore = [SlotSet(requested, None)]
+        item = checks.item_named(text)
+        if item is not None:
+            return restore + self._clear_for_correction(item)
+        answer = opening_yes_or_no(text)
+        if answer is True and requested == "renewal_confirmed" and latest_intent(tracker) != "change_details":
+            return [SlotSet("renewal_confirmed", CONFIRMED), SlotSet("correcting", None)]
+        if answer is False or answer is True:
+            # Nothing to change after all: back to the question (the summary shows again).
+            return restore + [SlotSet("correcting", None), SlotSet("requested_slot", requested)]
+        self._ask_which_item(dispatcher)
+        return restore + [SlotSet("requested_slot", requested)]
+
+    @staticmethod
+    def _ask_which_item(dispatcher) -> None:
+        dispatcher.utter_message(
+            text="Which detail would you like to change?",
+            buttons=[{"title": label, "payload": f"change the {label.lower()}"} for label in FIELDS.values()],
+        )
+
+    @staticmethod
+    def _clear_for_correction(item: str) -> List[Dict[Text, Any]]:
+        events = [SlotSet(item, None), SlotSet("correcting", item), SlotSet("requested_slot", item)]
+        if item == "product":
+            events.append(SlotSet("platform", None))
+        return events
+
     def _failures(self, tracker: Tracker) -> Dict[str, int]:
         return dict(tracker.get_slot("form_failures") or {})
 
-    def _accept(self, tracker: Tracker, slot: str, value: Any, **more: Any) -> Dict[Text, Any]:
+    def _not_an_answer(self, tracker: Tracker, slot: str, value: Any) -> bool:
+        """No value, or the whole reply taken as the asked item while the reply corrected
+        another item ("oh wait, the phone is 0412 555 987" while the user count is asked)."""
+        if value in (None, ""):
+            return True
+        if slot != tracker.get_slot("requested_slot") or value != latest_text(tracker):
+            return False
+        return any(other in FIELDS and other != slot for other in tracker.slots_to_validate())
+
+    def _accept(self, dispatcher, tracker: Tracker, slot: str, value: Any, **more: Any) -> Dict[Text, Any]:
         failures = self._failures(tracker)
         failures.pop(slot, None)
+        requested = tracker.get_slot("requested_slot")
+        if requested and requested != slot:
+            label, shown = FIELDS[slot].lower(), _shown(slot, value)
+            before = tracker.get_slot(slot)
+            changed = value_before_latest_message(tracker, slot) is not None or before not in (None, value)
+            dispatcher.utter_message(
+                text=f"Got it: I've changed the {label} to {shown}." if changed else f"Got it: the {label} is {shown}."
+            )
+        if tracker.get_slot("correcting") == slot:
+            more["correcting"] = None
         return {slot: value, "form_failures": failures, **more}
 
     def _reject(self, dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, reason: str) -> Dict[Text, Any]:
         failures = self._failures(tracker)
         failures[slot] = failures.get(slot, 0) + 1
         if failures[slot] >= MAX_FAILURES:
+            # The form goes on: a valid answer continues it, a yes hands over (see _answer_to_open_question).
             dispatcher.utter_message(
-                text=f"{reason}\n\nThat's the third try for the {FIELDS[slot].lower()}, so rather than keep asking: "
-                "would you like a person from the support team to help? The other details you've given are kept.",
-                buttons=buttons("human_handoff"),
+                text=f"{reason}\n\nThat's try number {failures[slot]} for the {FIELDS[slot].lower()}. Would you like a "
+                "person from the support team to help? The details you've given so far are kept. "
+                "Or just try again.",
+                buttons=[{"title": "Yes, a person please", "payload": "yes"},
+                         {"title": "No, I'll try again", "payload": "no"}],
             )
-            # Setting requested_slot to None ends the form without a case.
-            return {slot: None, "form_failures": failures, "requested_slot": None, "offer": "handoff"}
+            return {slot: None, "form_failures": failures, "offer": HANDOFF}
         dispatcher.utter_message(text=reason)
         return {slot: None, "form_failures": failures}
 
@@ -159,24 +288,36 @@ class ValidateRenewalForm(FormValidationAction):
             return self._reject(dispatcher, tracker, slot, result.reason)
         if result.notice:
             dispatcher.utter_message(text=result.notice)
-        return self._accept(tracker, slot, shown(result.value))
+        return self._accept(dispatcher, tracker, slot, shown(result.value))
 
     async def validate_company_name(self, value, dispatcher, tracker, domain):
+        if self._not_an_answer(tracker, "company_name", value):
+            return {"company_name": None}
         return self._check(dispatcher, tracker, "company_name", checks.validate_company_name(strip_lead_in(value)))
 
     async def validate_address(self, value, dispatcher, tracker, domain):
+        if self._not_an_answer(tracker, "address", value):
+            return {"address": None}
         return self._check(dispatcher, tracker, "address", checks.validate_address(strip_lead_in(value)))
 
     async def validate_phone(self, value, dispatcher, tracker, domain):
+        if self._not_an_answer(tracker, "phone", value):
+            return {"phone": None}
         return self._check(dispatcher, tracker, "phone", checks.validate_phone(value))
 
     async def validate_contact_name(self, value, dispatcher, tracker, domain):
+        if self._not_an_answer(tracker, "contact_name", value):
+            return {"contact_name": None}
         return self._check(dispatcher, tracker, "contact_name", checks.validate_contact_name(strip_lead_in(value)))
 
     async def validate_contact_email(self, value, dispatcher, tracker, domain):
+        if self._not_an_answer(tracker, "contact_email", value):
+            return {"contact_email": None}
         return self._check(dispatcher, tracker, "contact_email", checks.validate_email(value))
 
     async def validate_product(self, value, dispatcher, tracker, domain):
+        if self._not_an_answer(tracker, "product", value):
+            return {"product": None}
         match = await call(lambda service: service.match_product(value))
         if match is None:
             candidates = await call(lambda service: service.product_candidates(value))
@@ -194,22 +335,25 @@ class ValidateRenewalForm(FormValidationAction):
         more = {"platform": platform} if platform else {}
         if tracker.get_slot("platform") and tracker.get_slot("platform") not in product.platforms:
             more.setdefault("platform", None)
-        return self._accept(tracker, "product", product.code, **more)
+        return self._accept(dispatcher, tracker, "product", product.code, **more)
 
     async def validate_platform(self, value, dispatcher, tracker, domain):
+        if self._not_an_answer(tracker, "platform", value):
+            return {"platform": None}
         product_code = tracker.get_slot("product")
         product = await call(lambda service: service.product(product_code)) if product_code else None
-        platforms = product.platforms if product else []
-        wanted = str(value or "").strip().lower()
-        for platform in platforms:
-            if platform.lower() in wanted or wanted in platform.lower() and len(wanted) >= 3:
-                return self._accept(tracker, "platform", platform)
+        if product is None:
+            return {"platform": None}  # asked after the product, which decides the platforms
+        platform = product.platform_in(value)
+        if platform:
+            return self._accept(dispatcher, tracker, "platform", platform)
         return self._reject(
-            dispatcher, tracker, "platform",
-            f"{product.name if product else 'That product'} is available on {', '.join(platforms)}. Which one is it?",
+            dispatcher, tracker, "platform", f"{product.name} is available on {', '.join(product.platforms)}. Which one is it?"
         )
 
     async def validate_renewal_user_count(self, value, dispatcher, tracker, domain):
+        if self._not_an_answer(tracker, "renewal_user_count", value):
+            return {"renewal_user_count": None}
         licence = await _licence(tracker)
         number = int(value) if isinstance(value, float) and value.is_integer() else value
         result = checks.validate_user_count(number, previous=licence.users if licence else None)
@@ -222,35 +366,56 @@ class ValidateRenewalForm(FormValidationAction):
         return self._check(dispatcher, tracker, "renewal_user_count", result, shown=float)
 
     async def validate_licence_expiry(self, value, dispatcher, tracker, domain):
+        if self._not_an_answer(tracker, "licence_expiry", value):
+            return {"licence_expiry": None}
         result = await call(lambda service: service.validate_expiry(value))
         return self._check(dispatcher, tracker, "licence_expiry", result, shown=lambda d: d.isoformat())
 
     async def validate_renewal_confirmed(self, value, dispatcher, tracker, domain):
-        if value == "yes":
-            return {"renewal_confirmed": "yes"}
-        slot = field_named(tracker.latest_message.get("text") or "")
-        if slot is None:
-            dispatcher.utter_message(
-                text="Which detail would you like to change?",
-                buttons=[{"title": label, "payload": f"change the {label.lower()}"} for label in FIELDS.values()],
-            )
+        if value in (None, "") or tracker.get_slot("requested_slot") != "renewal_confirmed":
             return {"renewal_confirmed": None}
-        cleared = {slot: None, "renewal_confirmed": None}
-        if slot == "product":
-            cleared["platform"] = None
-        return cleared
+        text = latest_text(tracker)
+        intent = latest_intent(tracker)
+        if any(item in FIELDS for item in tracker.slots_to_validate()):
+            return {"renewal_confirmed": None}  # a value came with the reply: applied, summary shown again
+        item = checks.item_named(text)
+        answer = opening_yes_or_no(text)
+        if item is None and (answer is True or intent in ("confirm_details", "affirm")):
+            return {"renewal_confirmed": CONFIRMED}
+        if item is None:
+            if answer is False or intent in ("change_details", "deny", "correct_detail") or WANTS_A_CHANGE.search(text):
+                self._ask_which_item(dispatcher)
+            else:
+                dispatcher.utter_message(
+                    text="Sorry, I didn't catch that. Is everything in the summary correct? Say yes to send it, "
+                    "or tell me what to change (for example \"change the email\").",
+                    buttons=[{"title": "Confirm", "payload": "Confirm, those details are correct"},
+                             {"title": "Change something", "payload": "I need to change something"}],
+                )
+            return {"renewal_confirmed": None, "correcting": PICK}
+        new_value = checks.stated_value(text, item)
+        if new_value is not None:
+            validated = await getattr(self, f"validate_{item}")(new_value, dispatcher, tracker, domain)
+            if validated.get(item) is not None:
+                return {**validated, "renewal_confirmed": None}
+        return {"renewal_confirmed": None, **{e["name"]: e["value"] for e in self._clear_for_correction(item)}}
 
 
 QUESTIONS: Dict[str, str] = {
     "company_name": "What's the company name on the licence?",
     "address": "What's the company's address?",
     "phone": "What phone number should the reseller call? (for example 02 9555 0101 or 0412 345 678)",
-    "contact_name": "Who is the contact person for this renewal?",
+    "contact_name": "What's the name of the contact person for this renewal?",
     "contact_email": "What's the contact's email address? The updated licence certificate will be sent there.",
     "product": "Which product is it, including the platform? (for example Worry-Free Business Security Advanced on Windows)",
     "renewal_user_count": "How many users should the renewal cover?",
     "licence_expiry": "When does the current licence expire? (day first, for example 29/10/2026)",
 }
+
+
+def _picking_item(tracker: Tracker) -> bool:
+    """The customer is choosing which item to change: that question is already on screen."""
+    return tracker.get_slot("correcting") == PICK
 
 
 def _question_action(slot: str, question: str) -> type:
@@ -261,7 +426,8 @@ def _question_action(slot: str, question: str) -> type:
             return f"action_ask_{slot}"
 
         async def run(self, dispatcher, tracker: Tracker, domain) -> List[Dict[Text, Any]]:
-            dispatcher.utter_message(text=question)
+            if not _picking_item(tracker):
+                dispatcher.utter_message(text=question)
             return []
 
     AskForItem.__name__ = f"ActionAsk_{slot}"
@@ -276,6 +442,8 @@ class ActionAskPlatform(Action):
         return "action_ask_platform"
 
     async def run(self, dispatcher, tracker: Tracker, domain) -> List[Dict[Text, Any]]:
+        if _picking_item(tracker):
+            return []
         product_code = tracker.get_slot("product")
         product = await call(lambda service: service.product(product_code))
         dispatcher.utter_message(
@@ -285,6 +453,18 @@ class ActionAskPlatform(Action):
         return []
 
 
+def _on_file(licence) -> Dict[str, str]:
+    """The licence's contact details as the form stores them (E.164 phone, lower-case email domain)."""
+    if licence is None:
+        return {}
+    return {
+        "address": checks.validate_address(licence.address).value,
+        "phone": checks.validate_phone(licence.phone).value,
+        "contact_name": checks.validate_contact_name(licence.contact_name).value,
+        "contact_email": checks.validate_email(licence.contact_email).value,
+    }
+
+
 class ActionAskRenewalConfirmed(Action):
     """The summary of all eight items, with Confirm / Change."""
 
@@ -292,14 +472,10 @@ class ActionAskRenewalConfirmed(Action):
         return "action_ask_renewal_confirmed"
 
     async def run(self, dispatcher, tracker: Tracker, domain) -> List[Dict[Text, Any]]:
+        if _picking_item(tracker):
+            return []
         licence = await _licence(tracker)
-        # Compared as the form stores them (E.164 phone, lower-case email domain).
-        on_file = {
-            "address": checks.validate_address(licence.address).value,
-            "phone": checks.validate_phone(licence.phone).value,
-            "contact_name": checks.validate_contact_name(licence.contact_name).value,
-            "contact_email": checks.validate_email(licence.contact_email).value,
-        } if licence else {}
+        on_file = _on_file(licence)
         product = await call(lambda service: service.product(tracker.get_slot("product")))
         lines = []
         for slot, label in FIELDS.items():
@@ -312,10 +488,10 @@ class ActionAskRenewalConfirmed(Action):
                 value = f"{int(value)}"
                 if licence and int(tracker.get_slot(slot)) < licence.users:
                     value += f" (a downsize from {licence.users}: confirm it to your reseller in writing)"
-            elif slot == "licence_expiry":
-                value = format_date(date.fromisoformat(value))
             elif slot in on_file and value == on_file[slot]:
                 value = f"{MASKS[slot](value)} (on file)"
+            else:
+                value = _shown(slot, value)
             lines.append(f"- {label}: {value}")
         dispatcher.utter_message(
             text="Here's what I'll send:\n" + "\n".join(lines) + "\n\nIs everything correct?",
@@ -327,50 +503,75 @@ class ActionAskRenewalConfirmed(Action):
         return []
 
 
+def discarded_checklist() -> List[Dict[Text, Any]]:
+    """Clears the checklist, so a second renewal in the conversation starts afresh."""
+    return [SlotSet(slot, None) for slot in FORM_SLOTS] + [
+        SlotSet("renewal_licence_code", None), SlotSet("form_failures", None), SlotSet("correcting", None),
+        SlotSet("requested_slot", None),
+    ]
+
+
 class ActionSubmitRenewal(Action):
+    """The end of the renewal form: a case when confirmed, or a person when one was accepted."""
+
     def name(self) -> Text:
         return "action_submit_renewal"
 
     async def run(self, dispatcher, tracker: Tracker, domain) -> List[Dict[Text, Any]]:
-        if tracker.get_slot("renewal_confirmed") != "yes":
-            return []  # the form ended without confirmation (e.g. after three failed answers)
-        licence = await _licence(tracker)
-        checklist = checks.RenewalChecklist(
-            company_name=tracker.get_slot("company_name"),
-            address=tracker.get_slot("address"),
-            phone=tracker.get_slot("phone"),
-            contact_name=tracker.get_slot("contact_name"),
-            contact_email=tracker.get_slot("contact_email"),
-            product_code=tracker.get_slot("product"),
-            platform=tracker.get_slot("platform"),
-            user_count=int(tracker.get_slot("renewal_user_count")),
-            licence_expiry=date.fromisoformat(tracker.get_slot("licence_expiry")),
-        )
-        channel = (tracker.get_latest_input_channel() or "unknown")
-        case = await call(
-            lambda service: service.open_renewal_case(checklist, tracker.sender_id, channel, licence=licence)
-        )
+        outcome = tracker.get_slot("renewal_confirmed")
+        if outcome == HANDED_OVER:
+            return [SlotSet("renewal_confirmed", None)] + await hand_over(dispatcher, tracker)
+        if outcome != CONFIRMED:
+            return []
+        checklist = gathered_checklist(tracker)
+        channel = tracker.get_latest_input_channel() or "unknown"
+        try:
+            licence = await _licence(tracker)
+            case = await call(
+                lambda service: service.open_renewal_case(checklist, tracker.sender_id, channel, licence=licence)
+            )
+        except Exception as error:  # the database or a check failed: say so, keep the details, offer a person
+            log.error("Could not open a renewal case: %s", type(error).__name__)
+            dispatcher.utter_message(text=CASE_NOT_OPENED, buttons=buttons("human_handoff"))
+            return [SlotSet("renewal_confirmed", None), SlotSet("offer", HANDOFF)]
         who = "Trend Micro Technical Support"
         if case.reseller_id:
             who = await call(lambda service: service.reseller_name(case.reseller_id)) or "Your reseller"
-        dispatcher.utter_message(
-            text=f"Done: your renewal case is {case.reference}. {who} will contact {checklist.contact_name} "
-            f"about the renewal, and once it's processed the updated licence certificate will be emailed to "
-            f"{checklist.contact_email}. Quote {case.reference} if you get in touch about it."
+        # Details that came from the licence on file are never shown (see ActionAskRenewalConfirmed).
+        on_file = _on_file(licence)
+        contact = "the contact on file" if checklist.contact_name == on_file.get("contact_name") else checklist.contact_name
+        email = (
+            "the email address on file" if checklist.contact_email == on_file.get("contact_email")
+            else checklist.contact_email
         )
-        return [SlotSet("case_reference", case.reference), SlotSet("renewal_confirmed", None)]
+        dispatcher.utter_message(
+            text=f"Done: your renewal case is {case.reference}. {who} will contact {contact} about the renewal, "
+            f"and once it's processed the updated licence certificate will be emailed to {email}. "
+            f"Quote {case.reference} if you get in touch about it."
+        )
+        return discarded_checklist() + [SlotSet("case_reference", case.reference)]
 
 
-class ActionCancelRenewal(Action):
+class ActionChangeDetail(Action):
+    """ "I need to change the phone number" or "the company is actually Acme Pty Ltd" during the form:
+    a value given is checked by the form and said back; without one, that item is asked next."""
+
     def name(self) -> Text:
-        return "action_cancel_renewal"
+        return "action_change_detail"
 
     async def run(self, dispatcher, tracker: Tracker, domain) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(text="OK, I've stopped the renewal request and discarded the details. Anything else I can help with?")
-        return [SlotSet(slot, None) for slot in FORM_SLOTS] + [
-            SlotSet("renewal_licence_code", None), SlotSet("form_failures", None),
-            SlotSet("requested_slot", None), ActiveLoop(None),
-        ]
+        text = latest_text(tracker)
+        item = checks.item_named(text)
+        requested = tracker.get_slot("requested_slot")
+        if item is None and requested in FREE_TEXT_ITEMS and not WANTS_A_CHANGE.search(text):
+            return [SlotSet(requested, text)]  # "Waitaki Community Trust" taken for a change: it is the answer
+        if item is None:
+            ValidateRenewalForm._ask_which_item(dispatcher)
+            return [SlotSet("correcting", PICK)]
+        value = checks.stated_value(text, item)
+        if value is not None:
+            return [SlotSet(item, value)]
+        return ValidateRenewalForm._clear_for_correction(item)[:2]
 
 
 class ActionExplainField(Action):
@@ -378,7 +579,7 @@ class ActionExplainField(Action):
         return "action_explain_field"
 
     async def run(self, dispatcher, tracker: Tracker, domain) -> List[Dict[Text, Any]]:
-        slot = field_named(tracker.latest_message.get("text") or "") or tracker.get_slot("requested_slot")
+        slot = checks.item_named(latest_text(tracker)) or tracker.get_slot("requested_slot")
         if slot in WHY_NEEDED:
             dispatcher.utter_message(text=WHY_NEEDED[slot] + " Your details are only used for this renewal.")
         else:

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Optional
 
+from renewals.cases import Case, CaseStatus
+from renewals.checklist import display_phone
 from renewals.formatting import format_date, format_money
 from renewals.licences import Licence, LicenceStatus, LicenceStatusKind
 from renewals.pricelist import Product
@@ -23,6 +26,10 @@ UNKNOWN_CODE = (
     "I couldn't find a licence with that Activation Code. Please check it against your "
     "licence certificate; I won't guess at similar codes. If it still isn't found, a person "
     "from the support team can help."
+)
+QUOTE_NEEDS_CODE_IN_FORM = (
+    "I can work out the price once I know the licence: type its Activation Code at any time. "
+    "Your reseller will also confirm the price with you. Meanwhile, let's carry on with the details."
 )
 LOOKUPS_LOCKED = (
     "For security I've stopped looking up Activation Codes in this conversation after "
@@ -79,6 +86,19 @@ def _money(amount: Decimal, quote: Quote) -> str:
     return format_money(amount, quote.currency)
 
 
+def reseller_reply(licence: Licence, product: Product, reseller) -> str:
+    """Who renews this licence: its reseller on record, or Technical Support when it has none."""
+    if reseller is None:
+        return (
+            f"Your {licence_summary(licence, product)} licence has no reseller on record, so Trend Micro "
+            "Technical Support handles its renewal. I can collect your renewal details and open a case with them."
+        )
+    return (
+        f"Your reseller for the {product.name} licence is {reseller.name} "
+        f"({reseller.email}, {display_phone(reseller.phone)}). They handle your renewal, the quote and the payment."
+    )
+
+
 def quote_reply(quote: Quote, product: Product, platform: str) -> str:
     years = "1 year" if quote.years == 1 else f"{quote.years} years"
     lines = [
@@ -116,3 +136,53 @@ def quote_reply(quote: Quote, product: Product, platform: str) -> str:
         "Prices are ex GST per user per year from the current price list; your reseller confirms the final price."
     )
     return "\n".join(lines) + "\n\n" + "\n".join(notes)
+
+
+NO_CASE_YET = (
+    "You haven't opened a case in this chat yet. When I collect your renewal details, I open a case and "
+    "give you its reference; your reseller (or Trend Micro Technical Support) then contacts you about the "
+    "renewal and the payment, and emails the updated licence certificate once it's processed."
+)
+
+
+def not_this_conversations_case(reference: str) -> str:
+    return (
+        f"I can only give the status of a case opened in this chat, and {reference} wasn't. For that case, "
+        "contact your reseller or Trend Micro Technical Support and quote the reference."
+    )
+
+
+_CASE_STAGE = {
+    CaseStatus.OPEN: "it has been passed on and is waiting to be picked up",
+    CaseStatus.IN_PROGRESS: "it is being worked on",
+    CaseStatus.HANDED_TO_RESELLER: "it has been handed to your reseller",
+    CaseStatus.RESOLVED: "it has been resolved",
+}
+
+
+def case_status_reply(case: Case, reseller_name: Optional[str]) -> str:
+    """Where a customer's case stands and what happens next, in customer terms."""
+    who = reseller_name or "Trend Micro Technical Support"
+    text = f"Your case {case.reference}: {_CASE_STAGE[case.status]}."
+    if case.status is CaseStatus.RESOLVED:
+        return text + " If something is still missing, start a new chat or contact " + who + "."
+    return (
+        text + f" Next, {who} will contact you about the renewal and the payment. How soon depends on them, "
+        "usually within a business day or two. Once the renewal is processed, the updated licence certificate "
+        f"is emailed to the contact on the case. Quote {case.reference} if you get in touch."
+    )
+
+
+def list_prices_reply(product: Product, region: str, terms, rates) -> str:
+    country = "New Zealand" if region == "NZ" else "Australia"
+    lines = [f"List prices for {product.name} in {country}, per user per year, ex GST:"]
+    for band, rate in rates:
+        users = f"{band.min_users}+ users" if band.max_users is None else f"{band.min_users}\u2013{band.max_users} users"
+        lines.append(f"- {users}: {format_money(rate, terms.currency)}")
+    other = "Australia" if region == "NZ" else "New Zealand"
+    lines.append(
+        f"\nGST is {terms.gst_rate * 100:.0f}% on top. The rate depends on the band your user count falls in, and "
+        "a renewal after a lapse also pays for the lapsed days. For your own licence's exact price, give me its "
+        f"Activation Code; your reseller confirms the final price. (Ask for the {other} prices if you need those.)"
+    )
+    return "\n".join(lines)

@@ -16,14 +16,6 @@ from renewals.resellers import Reseller
 MAX_TABLE_ROWS = 20
 COMPANY_WIDTH = 28
 
-RESELLERS_ONLY = (
-    "That's for Trend Micro resellers: customer lists, look-ups by company name and renewal cases are only "
-    "available to resellers using the assistant in their linked Slack workspace, and this account isn't linked "
-    "to a reseller. If you're a reseller, ask your Trend Micro partner contact to link your Slack account. "
-    "If you're a customer, I can check your own licence with its Activation Code, or answer licensing questions."
-)
-
-
 def possessive(name: str) -> str:
     """"Harbour Systems'" / "Kiwi Secure Ltd's"."""
     return f"{name}'" if name.endswith("s") else f"{name}'s"

@@ -3,14 +3,13 @@
 Who is a reseller comes only from the sealed Slack identity the Slack channel
 put on the message (renewals.slack_identity) and the reseller's Slack links;
 the rules for what they may see are in renewals.reseller_access. Anyone else
-(a Slack user who isn't linked, a web or REST user) gets a clear refusal for
-the reseller-only requests and the customer behaviour for everything else.
+(a Slack user who isn't linked, a web or REST user) gets the customer's version
+of the request: their own licence by its Activation Code, or their own case.
 """
 from __future__ import annotations
 
 import logging
-import os
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -18,48 +17,24 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import reseller_replies
 from actions.backend import call
-from actions.topics import buttons
-from renewals import slack_identity
+from actions.licences import EXPIRY, LicenceConversation
+from actions.sender import acting_reseller
+from actions.support_questions import ActionCaseStatus
 from renewals.cases import CaseStatus, TransitionNotAllowed, find_case_reference
 from renewals.codes import find_activation_code, looks_like_code_attempt
 from renewals.reseller_access import NotYourCase, parse_case_status, parse_expiry_request
-from renewals.resellers import Reseller
 
 log = logging.getLogger(__name__)
 
 Events = List[Dict[Text, Any]]
 
 
-def latest_user_event(tracker: Tracker) -> Optional[Dict[str, Any]]:
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            return event
-    return None
-
-
-def slack_sender(tracker: Tracker) -> Optional[slack_identity.SlackIdentity]:
-    """The Slack user who sent the latest message, if the Slack channel sealed it; else None."""
-    event = latest_user_event(tracker)
-    if event is None:
-        return None
-    secret = os.environ.get(slack_identity.SECRET_VARIABLE, "").strip()
-    return slack_identity.verify(secret, event.get("metadata"), event.get("text") or "")
-
-
-async def acting_reseller(tracker: Tracker) -> Tuple[Optional[slack_identity.SlackIdentity], Optional[Reseller]]:
-    """(Slack identity, reseller) of the latest message's sender; the reseller is None for everyone else."""
-    identity = slack_sender(tracker)
-    if identity is None:
-        return None, None
-    reseller = await call(lambda service: service.reseller_for_slack(identity.user_id, identity.team_id))
-    return identity, reseller
-
-
-def refuse_non_reseller(dispatcher: CollectingDispatcher) -> Events:
-    dispatcher.utter_message(
-        text=reseller_replies.RESELLERS_ONLY, buttons=buttons("check_license_expiry", "faq/how_to_renew")
-    )
-    return [SlotSet("offer", None)]
+async def answer_as_customer(dispatcher: CollectingDispatcher, tracker: Tracker, domain, about: str) -> Events:
+    """A customer asking what resellers ask in Slack gets the customer's version: their own licence
+    (by its Activation Code), or their own case. Nothing about anyone else's customers."""
+    if about == "cases":
+        return await ActionCaseStatus().run(dispatcher, tracker, domain)
+    return await LicenceConversation(dispatcher, tracker).run(EXPIRY)
 
 
 class ActionResellerLookup(Action):
@@ -69,14 +44,12 @@ class ActionResellerLookup(Action):
         return "action_reseller_lookup"
 
     async def run(self, dispatcher, tracker: Tracker, domain) -> Events:
-        from actions.licences import EXPIRY, LicenceConversation
-
         text = tracker.latest_message.get("text") or ""
         if find_activation_code(text) or looks_like_code_attempt(text):
             return await LicenceConversation(dispatcher, tracker).run(EXPIRY)
         _, reseller = await acting_reseller(tracker)
         if reseller is None:
-            return refuse_non_reseller(dispatcher)
+            return await answer_as_customer(dispatcher, tracker, domain, "licence")
         matches = await call(lambda service: service.find_customers(reseller.reseller_id, text))
         if not matches:
             dispatcher.utter_message(text=reseller_replies.NO_COMPANY_MATCH)
@@ -108,7 +81,7 @@ class ActionResellerExpiring(Action):
     async def run(self, dispatcher, tracker: Tracker, domain) -> Events:
         _, reseller = await acting_reseller(tracker)
         if reseller is None:
-            return refuse_non_reseller(dispatcher)
+            return await answer_as_customer(dispatcher, tracker, domain, "licence")
         request = parse_expiry_request(tracker.latest_message.get("text") or "")
         report = await call(lambda service: service.expiry_report(reseller.reseller_id, request))
         dispatcher.utter_message(text=reseller_replies.expiry_report_reply(reseller, report))
@@ -129,7 +102,7 @@ class ActionResellerCases(Action):
     async def run(self, dispatcher, tracker: Tracker, domain) -> Events:
         _, reseller = await acting_reseller(tracker)
         if reseller is None:
-            return refuse_non_reseller(dispatcher)
+            return await answer_as_customer(dispatcher, tracker, domain, "cases")
         include_resolved = _wants_resolved_too(tracker.latest_message.get("text") or "")
         cases = await call(lambda service: service.reseller_cases(reseller.reseller_id, include_resolved))
         dispatcher.utter_message(text=reseller_replies.cases_reply(reseller, cases, include_resolved))
@@ -145,7 +118,7 @@ class ActionResellerUpdateCase(Action):
     async def run(self, dispatcher, tracker: Tracker, domain) -> Events:
         identity, reseller = await acting_reseller(tracker)
         if reseller is None:
-            return refuse_non_reseller(dispatcher)
+            return await answer_as_customer(dispatcher, tracker, domain, "cases")
         text = tracker.latest_message.get("text") or ""
         reference = find_case_reference(text)
         if reference is None:

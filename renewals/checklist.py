@@ -572,3 +572,55 @@ def match_product(text: Any, price_list: PriceList) -> Optional[ProductMatch]:
     if len(ranked) > 1 and ranked[0].score - ranked[1].score < AMBIGUITY_MARGIN:
         return None
     return ranked[0]
+
+
+# Words a customer uses for each checklist item ("change the phone number"), keyed by the
+# chat form's item names; the first item whose words appear wins.
+_ITEM_WORDS = (
+    ("contact_email", r"e-?mail"),
+    ("phone", r"phone|mobile|number to call|telephone|\bcall\b"),
+    ("company_name", r"company|business|organi[sz]ation"),
+    ("contact_name", r"contact|person|\bname\b"),
+    ("address", r"address|street|postcode|suburb"),
+    ("product", r"product|worry|apex|deep security|scanmail|imsva|portal"),
+    ("platform", r"platform|windows|mac|linux|exchange|cloud"),
+    ("renewal_user_count", r"users?|seats?|licences? count|user count|how many"),
+    ("licence_expiry", r"expir|date"),
+)
+_STATED_VALUE_RE = re.compile(
+    r"(?:\b(?:should (?:be|say|read)|is (?:now|actually|really)|is|are|to|it's|its)|=|:)\s+(?=(?P<value>\S.*)$)",
+    re.IGNORECASE,
+)
+# "the phone is wrong" names an item and a problem, not a new value.
+_PROBLEM_RE = re.compile(r"(?:wrong|incorrect|not right|out of date|old|misspelt|misspelled|a typo)\b", re.IGNORECASE)
+
+
+def item_named(text: Any) -> Optional[str]:
+    """The chat form's item that `text` talks about ("the phone is wrong": "phone"), or None."""
+    lowered = str(text or "").lower()
+    for item, pattern in _ITEM_WORDS:
+        if re.search(pattern, lowered):
+            return item
+    return None
+
+
+def stated_value(text: Any, item: str) -> Optional[str]:
+    """The new value for `item` in a correction ("change the company name to Acme Pty Ltd":
+    "Acme Pty Ltd"), or None when it gives none ("the phone number is wrong")."""
+    text = str(text or "").strip()
+    named = re.search(dict(_ITEM_WORDS)[item], text, re.IGNORECASE)
+    after = text[named.end():] if named else text
+    for match in _STATED_VALUE_RE.finditer(after):
+        value = match.group("value").strip().rstrip(".!")
+        if value and not _PROBLEM_RE.match(value):
+            return value
+    return None
+
+
+def display_phone(e164: str) -> str:
+    """A checked phone number as people write it in its country: "+61412555987" is "0412 555 987"."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)

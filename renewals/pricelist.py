@@ -39,6 +39,16 @@ class Product:
         wanted = name.strip().casefold()
         return next((p for p in self.platforms if p.casefold() == wanted), None)
 
+    def platform_in(self, answer: str) -> Optional[str]:
+        """The platform of this product that a free-text answer names ("it's on windows",
+        "exchange"), or None when it names none or more than one."""
+        wanted = " ".join(str(answer or "").casefold().split())
+        exact = self.platform_named(wanted)
+        if exact or len(wanted) < 3:
+            return exact
+        named = [p for p in self.platforms if p.casefold() in wanted or wanted in p.casefold()]
+        return named[0] if len(named) == 1 else None
+
 
 @dataclass(frozen=True)
 class UserBand:
@@ -99,6 +109,12 @@ class PriceList:
         self.product(product_code)
         self.terms(region)
         return self.rates[(product_code, region)][self.band_index(users)]
+
+    def band_rates(self, product_code: str, region: str) -> tuple[tuple[UserBand, Decimal], ...]:
+        """The product's list prices in the region: (user band, annual rate per user ex GST), smallest band first."""
+        self.product(product_code)
+        self.terms(region)
+        return tuple(zip(self.bands, self.rates[(product_code, region)]))
 
     def fingerprint(self) -> str:
         """SHA-256 of the content, so re-importing an unchanged file changes nothing."""

@@ -106,8 +106,12 @@ def quote_renewal(
     years: int = 1,
     users: Optional[int] = None,
 ) -> Quote:
-    """Price renewing `licence` on `renewal_date` (default today) for `years` years."""
-    renewal_date = today if renewal_date is None else renewal_date
+    """Price renewing `licence` on `renewal_date` for `years` years.
+
+    The default renewal date is the later of today and the start of the licence's current term:
+    a term that has not started yet can't be renewed before it does (docs/pricing-rules.md).
+    """
+    renewal_date = max(today, licence.start_date) if renewal_date is None else renewal_date
     requested_users = licence.users if users is None else users
     _check_request(licence, price_list, today, renewal_date, years, requested_users)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from datetime import date
+from decimal import Decimal
 from typing import Any, Mapping, Optional, Sequence
 
 from sqlalchemy.engine import Engine
@@ -19,7 +20,7 @@ from renewals.clock import Clock, clock_from_env
 from renewals.codes import normalise_activation_code
 from renewals.db import database_url_from_env, make_engine
 from renewals.licences import Licence, LicenceStatus, licence_status
-from renewals.pricelist import PriceList, Product
+from renewals.pricelist import PriceList, Product, RegionTerms, UserBand
 from renewals.quotes import PriceListUnavailable, Quote, quote_renewal
 from renewals.resellers import Reseller, reseller_id_for_slack
 from renewals.outbox import CASE_SLACK_TOPIC, CASE_WEBHOOK_TOPIC
@@ -113,6 +114,23 @@ class Renewals:
     def case(self, reference: str) -> Optional[Case]:
         with UnitOfWork(self._engine) as uow:
             return uow.cases.get(reference.strip().upper())
+
+    def conversation_case(self, reference: str, conversation_id: str) -> Optional[Case]:
+        """The case, only when it was opened in this conversation: a reference alone proves nothing."""
+        case = self.case(reference)
+        return case if case is not None and case.conversation_id == conversation_id else None
+
+    def reseller(self, reseller_id: str) -> Optional[Reseller]:
+        with UnitOfWork(self._engine) as uow:
+            return uow.resellers.get(reseller_id)
+
+    def products(self) -> list[Product]:
+        return list(self._active_price_list().products.values())
+
+    def list_prices(self, product_code: str, region: str) -> tuple[RegionTerms, tuple[tuple[UserBand, Decimal], ...]]:
+        """The region's currency and GST, and the product's annual rate per user for each user band."""
+        price_list = self._active_price_list()
+        return price_list.terms(region), price_list.band_rates(product_code, region)
 
     # --- resellers in Slack (rules: renewals.reseller_access) ------------------------------
 

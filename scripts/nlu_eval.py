@@ -26,6 +26,10 @@ ROOT = Path(__file__).resolve().parents[1]
 TRAINING_DIR = ROOT / "data" / "nlu"
 EVALUATION_DIR = ROOT / "tests" / "nlu"
 REJECTED = {"out_of_scope", "nlu_fallback"}
+# Predictions whose answer states licensing facts or acts on a licence: an off-topic message must never get one.
+LICENSING_ANSWERS = ("faq/", "check_license_expiry", "lapse_charge_quote", "adjust_quote", "renewal_request",
+                     "ask_list_prices", "ask_reseller", "ask_case_status")
+SHORT_WORDS = 3
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,7 @@ class Scores:
     wrong: List[Tuple[str, str, str]]
     in_domain_count: int
     off_topic_count: int
+    licensing_answer_rate: float = 0.0  # off-topic messages given a licensing answer
 
 
 def score(gold_in: Sequence[str], predicted_in: Sequence[str], predicted_off: Sequence[str], text_in: Sequence[str]) -> Scores:
@@ -96,11 +101,36 @@ def score(gold_in: Sequence[str], predicted_in: Sequence[str], predicted_off: Se
         wrong=[(t, g, p) for t, g, p in zip(text_in, gold_in, predicted_in) if g != p],
         in_domain_count=len(gold_in),
         off_topic_count=len(predicted_off),
+        licensing_answer_rate=sum(is_licensing_answer(p) for p in predicted_off) / len(predicted_off),
     )
 
 
-def evaluate_model(model_path: Path, *evaluation_sets: EvaluationSet) -> List[Tuple[Scores, List[float]]]:
-    """For each set: scores of the trained model and its per-message parse latencies (ms)."""
+def is_licensing_answer(label: str) -> bool:
+    return label.startswith(LICENSING_ANSWERS)
+
+
+def training_examples() -> List[Tuple[str, str]]:
+    """Every in-domain training example with its label."""
+    return [
+        pair for path in sorted(TRAINING_DIR.glob("*.yml")) for pair in labelled_examples(path)
+        if pair[1] != "out_of_scope"
+    ]
+
+
+@dataclass
+class TrainingSetScores:
+    accuracy: float
+    short_accuracy: float  # messages of SHORT_WORDS words or fewer
+    count: int
+    short_count: int
+    wrong: List[Tuple[str, str, str]]
+
+
+def evaluate_model(
+    model_path: Path, *evaluation_sets: EvaluationSet, training_set: bool = False
+) -> List[Tuple[Scores, List[float]]]:
+    """For each set: scores of the trained model and its per-message parse latencies (ms).
+    With `training_set`, the last item is the TrainingSetScores of every in-domain training example."""
     from rasa.core.agent import Agent
 
     agent = Agent.load(str(model_path))
@@ -121,9 +151,23 @@ def evaluate_model(model_path: Path, *evaluation_sets: EvaluationSet) -> List[Tu
         scores = score([g for _, g in in_domain], predicted_in, predicted_off, [t for t, _ in in_domain])
         return scores, latency_in + latency_off
 
-    async def run() -> List[Tuple[Scores, List[float]]]:
+    async def evaluate_training_set() -> Tuple[TrainingSetScores, List[float]]:
+        examples = training_examples()
+        predicted, latencies = await parse_all(text for text, _ in examples)
+        wrong = [(t, g, p) for (t, g), p in zip(examples, predicted) if g != p]
+        short = [(t, g) for t, g in examples if len(t.split()) <= SHORT_WORDS]
+        short_wrong = [w for w in wrong if len(w[0].split()) <= SHORT_WORDS]
+        return TrainingSetScores(
+            accuracy=1 - len(wrong) / len(examples), short_accuracy=1 - len(short_wrong) / len(short),
+            count=len(examples), short_count=len(short), wrong=wrong,
+        ), latencies
+
+    async def run() -> list:
         await agent.parse_message("warm up")
-        return [await evaluate(evaluation_set) for evaluation_set in evaluation_sets]
+        results = [await evaluate(evaluation_set) for evaluation_set in evaluation_sets]
+        if training_set:
+            results.append(await evaluate_training_set())
+        return results
 
     return asyncio.run(run())
 

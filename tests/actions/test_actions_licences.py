@@ -1,7 +1,8 @@
 """Expiry look-ups and quotes on the demo licences, with the clock at 2026-11-28."""
 import pytest
 
-from actions.licences import ActionCheckLicenceExpiry, ActionContinueTask, ActionQuoteRenewal
+from actions.context import ActionContinueTask
+from actions.licences import ActionCheckLicenceExpiry, ActionQuoteRenewal
 from tests.support.trackers import entity, run, slot_events, user_tracker
 
 QUOKKA = "WS-ZHQ7-9WPK9-UPNRR-JJJW3-LXPH8-S7UHD"  # WFBS-STD AU, 50 users, expired 29 Oct 2026

@@ -5,14 +5,13 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import backend
+from actions.offers import ActionAcceptOffer
 from actions.renewal_form import (
     ActionAskRenewalConfirmed,
-    ActionCancelRenewal,
     ActionExplainField,
     ActionStartRenewal,
     ActionSubmitRenewal,
     ValidateRenewalForm,
-    field_named,
 )
 from tests.support.trackers import run, slot_events, user_tracker
 
@@ -32,9 +31,9 @@ COMPLETE = {
 }
 
 
-async def validate(slot, value, text=None, slots=None):
+async def validate(slot, value, text=None, slots=None, intent="inform"):
     """Runs the form's validation for one answer, as Rasa would after extracting it."""
-    tracker = user_tracker(text or str(value), "inform", slots={"requested_slot": slot, slot: value, **(slots or {})})
+    tracker = user_tracker(text or str(value), intent, slots={"requested_slot": slot, slot: value, **(slots or {})})
     tracker.active_loop = {"name": "renewal_form"}
     tracker.events.append({"event": "slot", "name": slot, "value": value})
     dispatcher = CollectingDispatcher()
@@ -109,11 +108,12 @@ async def test_a_platform_the_product_does_not_have_is_refused():
     assert "Windows, Mac, Microsoft Exchange" in messages[0]["text"]
 
 
-async def test_the_third_failure_on_one_item_offers_a_person_and_ends_the_form():
-    messages, slots = await validate("phone", "nope", slots={"form_failures": {"phone": 2}})
-    assert "third try" in messages[0]["text"]
-    assert messages[0]["buttons"][0]["title"] == "Talk to a person"
-    assert slots["requested_slot"] is None and slots["offer"] == "handoff"
+async def test_the_third_failure_on_one_item_offers_a_person_and_keeps_the_form_going():
+    messages, slots = await validate("phone", "12", slots={"form_failures": {"phone": 2}})
+    assert "try number 3" in messages[0]["text"] and "details you've given so far are kept" in messages[0]["text"]
+    assert messages[0]["buttons"][0]["title"] == "Yes, a person please"
+    assert slots["offer"] == "handoff" and slots["phone"] is None
+    assert "requested_slot" not in slots or slots["requested_slot"] == "phone"
 
 
 async def test_fewer_users_than_the_licence_is_noted_as_a_downsize():
@@ -158,26 +158,41 @@ async def test_the_summary_masks_contact_details_that_came_from_the_licence():
 async def test_the_summary_shows_what_the_customer_typed_in_full():
     messages, _ = await run(ActionAskRenewalConfirmed(), user_tracker("ok", "inform", slots=COMPLETE))
     text = messages[0]["text"]
-    for shown in ("Acme Pty Ltd", "jo@acme.com.au", "+61295550101", "Jo Citizen", "20", "27 December 2026"):
+    for shown in ("Acme Pty Ltd", "jo@acme.com.au", "(02) 9555 0101", "Jo Citizen", "20", "27 December 2026"):
         assert shown in text
 
 
-async def test_change_with_an_item_named_clears_just_that_item():
-    _, slots = await validate("renewal_confirmed", "change", text="the phone number is wrong", slots=COMPLETE)
-    assert slots == {"phone": None, "renewal_confirmed": None}
+async def test_change_with_an_item_named_clears_just_that_item_and_asks_it_next():
+    _, slots = await validate("renewal_confirmed", "the phone number is wrong", slots=COMPLETE)
+    assert slots["phone"] is None and slots["renewal_confirmed"] is None
+    assert slots["correcting"] == "phone" and slots["requested_slot"] == "phone"
+    assert slots["company_name"] == COMPLETE["company_name"] if "company_name" in slots else True
+
+
+async def test_change_with_the_new_value_applies_it_and_says_it_back():
+    messages, slots = await validate("renewal_confirmed", "change the company name to Acme Holdings Pty Ltd", slots=COMPLETE)
+    assert slots["company_name"] == "Acme Holdings Pty Ltd" and slots["renewal_confirmed"] is None
+    assert "changed the company name to Acme Holdings Pty Ltd" in messages[0]["text"]
 
 
 async def test_change_without_an_item_asks_which_one():
-    messages, slots = await validate("renewal_confirmed", "change", text="I need to change something", slots=COMPLETE)
-    assert slots == {"renewal_confirmed": None}
+    messages, slots = await validate("renewal_confirmed", "I need to change something", slots=COMPLETE)
+    assert slots["renewal_confirmed"] is None and slots["correcting"] == "?"
     assert "Which detail" in messages[0]["text"] and len(messages[0]["buttons"]) == 9
 
 
-def test_items_are_recognised_by_the_words_customers_use():
-    assert field_named("change the contact email") == "contact_email"
-    assert field_named("wrong mobile") == "phone"
-    assert field_named("the company name is misspelt") == "company_name"
-    assert field_named("users") == "renewal_user_count"
+async def test_a_yes_in_any_form_confirms_the_summary():
+    for reply in ("spot on", "yup", "all good", "sweet as"):
+        _, slots = await validate("renewal_confirmed", reply, slots=COMPLETE)
+        assert slots["renewal_confirmed"] == "yes", reply
+    _, slots = await validate("renewal_confirmed", "Confirm, those details are correct", slots=COMPLETE,
+                              intent="confirm_details")
+    assert slots["renewal_confirmed"] == "yes"
+
+
+async def test_a_name_starting_with_no_is_a_name_not_a_no():
+    messages, slots = await validate("contact_name", "Noah Brown", intent="deny")
+    assert slots["contact_name"] == "Noah Brown" and messages == []
 
 
 async def test_confirming_opens_a_case_routed_to_the_reseller():
@@ -203,8 +218,11 @@ async def test_nothing_is_opened_without_confirmation():
     assert messages == [] and events == []
 
 
-async def test_cancel_discards_every_item():
-    messages, events = await run(ActionCancelRenewal(), user_tracker("yes", "affirm", slots=COMPLETE))
+async def test_yes_to_stopping_the_renewal_discards_every_item_and_leaves_the_form():
+    tracker = user_tracker("yep", "affirm", slots=COMPLETE)
+    tracker.events.insert(0, {"event": "user", "text": "cancel this"})
+    tracker.events.insert(1, {"event": "bot", "text": "Do you want to stop…?", "metadata": {"utter_action": "utter_ask_cancel_renewal"}})
+    messages, events = await run(ActionAcceptOffer(), tracker)
     slots = slot_events(events)
     assert all(slots[slot] is None for slot in COMPLETE)
     assert {"event": "active_loop", "name": None, "timestamp": None} in events
@@ -225,3 +243,36 @@ async def test_two_concurrent_confirmations_open_one_case():
     )
     references = {slot_events(events)["case_reference"] for _, events in results}
     assert len(references) == 1
+
+
+async def test_a_database_failure_on_confirm_apologises_and_offers_a_person(monkeypatch):
+    async def broken(work):
+        raise OSError("database is down")
+
+    monkeypatch.setattr("actions.renewal_form.call", broken)
+    slots = {**COMPLETE, "renewal_confirmed": "yes"}
+    messages, events = await run(ActionSubmitRenewal(), user_tracker("confirm", "confirm_details", slots=slots))
+    assert "couldn't open your renewal case" in messages[0]["text"]
+    assert messages[0]["buttons"][0]["title"] == "Talk to a person"
+    assert slot_events(events)["offer"] == "handoff"
+
+
+async def test_after_a_renewal_the_checklist_is_cleared_for_the_next_one():
+    slots = {**COMPLETE, "renewal_confirmed": "yes", "renewal_licence_code": QUOKKA}
+    _, events = await run(ActionSubmitRenewal(), user_tracker("confirm", "confirm_details", slots=slots))
+    cleared = slot_events(events)
+    assert all(cleared[slot] is None for slot in COMPLETE) and cleared["renewal_licence_code"] is None
+    assert cleared["case_reference"].startswith("RN-")
+
+
+async def test_the_confirmation_never_shows_contact_details_that_came_from_the_licence():
+    on_file = {
+        "renewal_licence_code": QUOKKA, "company_name": "Quokka Travel", "address": "16 King Street, Perth WA 6000",
+        "phone": "+61283747051", "contact_name": "Jack Williams", "contact_email": "jack.williams@quokkatravel.com.au",
+        "product": "WFBS-STD", "platform": "Windows", "renewal_user_count": 50.0, "licence_expiry": "2026-10-29",
+        "renewal_confirmed": "yes",
+    }
+    messages, _ = await run(ActionSubmitRenewal(), user_tracker("confirm", "confirm_details", slots=on_file))
+    text = messages[0]["text"]
+    assert "Jack Williams" not in text and "jack.williams" not in text
+    assert "the contact on file" in text and "the email address on file" in text

@@ -42,7 +42,23 @@ def test_the_development_and_held_out_sets_share_no_text():
 def test_the_held_out_test_set_has_every_labelled_intent_from_three_writers():
     files = HELD_OUT_TEST.in_domain
     assert len(files) == 3
-    faq_topics = {label for _, label in labelled_examples(TRAINING_DIR / "faq.yml")}
+    faq_topics = {
+        label for path in TRAINING_DIR.glob("*.yml") for _, label in labelled_examples(path) if label.startswith("faq/")
+    }
     expected = set(Domain.load(str(ROOT / "domain.yml")).intents) - set(DEFAULT_INTENTS) - {"faq"} | faq_topics
     for path in files:
         assert {label for _, label in labelled_examples(path)} == expected, path.name
+
+
+def test_no_conversation_test_message_is_a_training_example():
+    from scripts.dialogues import load_set
+
+    said = long_texts(turn.user for name in ("dev", "heldout") for dialogue in load_set(name) for turn in dialogue.turns)
+    assert sorted(said & training_texts()) == []
+
+
+def test_the_conversation_sets_share_no_conversation():
+    from scripts.dialogues import load_set
+
+    dev, heldout = ({d.turns for d in load_set(name)} for name in ("dev", "heldout"))
+    assert not dev & heldout and len(heldout) >= 80

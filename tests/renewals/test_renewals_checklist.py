@@ -12,6 +12,9 @@ from renewals.checklist import (
     IncompleteChecklist,
     InvalidChecklist,
     RenewalChecklist,
+    display_phone,
+    item_named,
+    stated_value,
     validate_address,
     validate_company_name,
     validate_contact_name,
@@ -317,3 +320,31 @@ def test_repr_leaves_out_contact_details():
 
     assert "Acme Widgets Pty Ltd" in shown and "WFBS-STD" in shown
     assert not [value for value in ACME_PERSONAL_DATA if value in shown]
+
+
+def test_checklist_items_are_recognised_by_the_words_customers_use():
+    assert item_named("change the contact email") == "contact_email"
+    assert item_named("wrong mobile") == "phone"
+    assert item_named("the company name is misspelt") == "company_name"
+    assert item_named("users") == "renewal_user_count"
+
+
+@pytest.mark.parametrize(
+    "text, item, value",
+    [
+        ("change the company name to Acme Pty Ltd", "company_name", "Acme Pty Ltd"),
+        ("the phone is wrong, it's 0412 555 987", "phone", "0412 555 987"),
+        ("change the users to 40", "renewal_user_count", "40"),
+        ("the address should be 5 George St, Sydney NSW 2000", "address", "5 George St, Sydney NSW 2000"),
+        ("I need to change the phone number", "phone", None),
+        ("the email is wrong", "contact_email", None),
+    ],
+)
+def test_a_correction_gives_its_new_value_or_none(text, item, value):
+    assert item_named(text) == item
+    assert stated_value(text, item) == value
+
+
+def test_phone_numbers_are_shown_in_national_format():
+    assert display_phone("+61412555987") == "0412 555 987"
+    assert display_phone("+6494636708") == "09 463 6708"

@@ -231,12 +231,25 @@ def test_user_counts_below_one_are_refused(demo_price_list, users):
         quote_renewal(make_licence(), demo_price_list, today=DEMO_TODAY, users=users)
 
 
-def test_renewal_before_the_licence_starts_is_refused(demo_price_list):
+def test_a_renewal_date_before_the_licence_starts_is_refused(demo_price_list):
     # Acacia Dental Group's current licence only starts on 3 January 2027.
     licence = make_licence(start_date=date(2027, 1, 3), expiry_date=date(2028, 1, 2))
 
     with pytest.raises(RenewalBeforeLicenceStart, match="starts on 3 January 2027"):
-        quote_renewal(licence, demo_price_list, today=DEMO_TODAY)
+        quote_renewal(licence, demo_price_list, today=DEMO_TODAY, renewal_date=date(2026, 12, 1))
+
+
+def test_a_licence_whose_term_starts_later_is_quoted_from_its_start_by_default(demo_price_list):
+    # The default renewal date is the later of today and the start of the current term: the new
+    # term still follows the current one, so nothing lapses and the price is one year's.
+    licence = make_licence(start_date=date(2027, 1, 3), expiry_date=date(2028, 1, 2), users=50)
+
+    quote = quote_renewal(licence, demo_price_list, today=DEMO_TODAY)
+
+    assert quote.renewal_date == date(2027, 1, 3)
+    assert quote.lapsed_days == 0
+    assert (quote.term_start, quote.term_end) == (date(2028, 1, 3), date(2029, 1, 2))
+    assert quote.total == Decimal("2125.20")  # 50 x 38.64 = 1,932.00 + GST 193.20
 
 
 def test_backdated_renewal_is_refused(demo_price_list):

@@ -8,7 +8,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import backend
-from actions.licences import ActionCheckLicenceExpiry, ActionContinueTask, ActionQuoteRenewal
+from actions.context import ActionContinueTask
+from actions.licences import ActionCheckLicenceExpiry, ActionQuoteRenewal
 from actions.resellers import (
     ActionResellerCases,
     ActionResellerExpiring,
@@ -25,7 +26,9 @@ BANKSIA = "WA-ZPDN-QFEFG-ZHA3A-U3ZWL-CQGPP-2438D"  # Harbour Systems' customer
 QUOKKA = "WS-ZHQ7-9WPK9-UPNRR-JJJW3-LXPH8-S7UHD"  # Harbour Systems' customer
 PLATYPUS = "PP-9LF5-B9FRX-XQUHC-266C8-C2LY8-TAZHD"  # Southern Cross's, lapsed 13 days ago
 UNKNOWN = "WS-AAAA-BBBBB-CCCCC-DDDDD-EEEEE-FFFFF"
-RESELLERS_ONLY = "That's for Trend Micro resellers"
+# What anyone but a linked reseller gets instead: their own licence (by its code) or their own case.
+CUSTOMER_VERSION = ("Sure. What's your Activation Code?", "You haven't opened a case in this chat",
+                    "I can only give the status of a case opened in this chat")
 
 
 @pytest.fixture(autouse=True)
@@ -122,7 +125,7 @@ async def test_a_bare_company_name_from_a_reseller_is_a_look_up():
     ],
 )
 @pytest.mark.parametrize("who", ["unlinked Slack user", "REST", "forged seal", "seal for other text"])
-async def test_anyone_but_a_linked_reseller_is_refused_reseller_requests(action, text, intent, who):
+async def test_anyone_but_a_linked_reseller_gets_the_customer_version_of_reseller_requests(action, text, intent, who):
     metadata = None
     sender = OUTSIDER if who == "unlinked Slack user" else None
     if who == "forged seal":
@@ -130,8 +133,8 @@ async def test_anyone_but_a_linked_reseller_is_refused_reseller_requests(action,
     elif who == "seal for other text":
         sender, metadata = SOUTHERN_CROSS, slack_metadata(SOUTHERN_CROSS, "hello")
     reply, _ = await say(action, text, intent, sender, metadata=metadata)
-    assert reply.startswith(RESELLERS_ONLY)
-    assert "Acacia" not in reply and "RN-" not in reply
+    assert reply.startswith(CUSTOMER_VERSION)
+    assert "Acacia" not in reply and "Southern Cross" not in reply and "resolved" not in reply
 
 
 async def test_a_non_reseller_in_slack_looks_up_any_code_like_a_customer():
@@ -143,7 +146,7 @@ async def test_a_non_reseller_in_slack_looks_up_any_code_like_a_customer():
 async def test_without_the_signing_secret_the_action_server_trusts_no_one(monkeypatch):
     monkeypatch.delenv("SLACK_SIGNING_SECRET")
     reply, _ = await say(ActionResellerCases(), "show my cases", "reseller_cases", SOUTHERN_CROSS)
-    assert reply.startswith(RESELLERS_ONLY)
+    assert reply.startswith(CUSTOMER_VERSION)
 
 
 # --- expiry lists and cases ------------------------------------------------------------------

@@ -95,6 +95,7 @@ def test_a_customer_chats_reloads_and_keeps_the_conversation(browser, live, scre
     renew.click()
     expect(page.locator(".message--user").last).to_have_text("You said: How do I renew?")
     expect(log).to_contain_text("Contact your preferred Trend Micro reseller")
+    expect(page.locator("#typing")).to_be_hidden()  # the answer's last bubble is in too
     assert page.evaluate("document.activeElement.id") == "message-input"
 
     say(page, "I never got a renewal notice")

@@ -1,0 +1,72 @@
+"""Short replies read in context: the conversation's open question decides what they mean.
+
+Used when the NLU is unsure (`nlu_fallback`) and for bare values (`inform`): a yes or a no
+answers the yes/no question just asked, a product answers "SMB or Enterprise?", and a
+code, a term, a user count or a date carries on the look-up or quote they belong to.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+
+from actions.backend import call
+from actions.certificate import certificate_steps
+from actions.conversation import (
+    BRAND, CERTIFICATE_STEPS, PRICES, entity_values, latest_intent, latest_text, open_question, set_last_turn,
+)
+from actions.licences import LICENCE_TASKS, LicenceConversation, continue_with_values
+from actions.offers import answer_to_open_question
+from actions.resellers import ActionResellerLookup
+from actions.sender import acting_reseller
+from actions.support_questions import list_prices
+from actions.topics import buttons
+
+
+async def answer_in_context(dispatcher, tracker: Tracker, domain) -> Optional[List[Dict[Text, Any]]]:
+    """Events for a reply that answers the open question or carries on a task, else None."""
+    answered = await answer_to_open_question(dispatcher, tracker, domain)
+    if answered is not None:
+        return answered
+    topic = set_last_turn(tracker, "topic")
+    if open_question(tracker) == BRAND or topic == CERTIFICATE_STEPS:
+        steps = await certificate_steps(dispatcher, tracker, domain)
+        if steps is not None:
+            return steps
+    if topic == PRICES and entity_values(tracker, "product"):
+        return await list_prices(dispatcher, tracker)
+    return await continue_with_values(dispatcher, tracker)
+
+
+class ActionContinueTask(Action):
+    """A bare value ("WS-2ZDQ-…", "20 users", "2 years", "Apex One"): continue what it answers."""
+
+    def name(self) -> Text:
+        return "action_continue_task"
+
+    async def run(self, dispatcher, tracker: Tracker, domain) -> List[Dict[Text, Any]]:
+        pending = tracker.get_slot("pending_task")
+        if pending in LICENCE_TASKS:
+            return await LicenceConversation(dispatcher, tracker).run(pending)
+        events = await answer_in_context(dispatcher, tracker, domain)
+        if events is not None:
+            return events
+        _, reseller = await acting_reseller(tracker)
+        if reseller is not None:
+            # A reseller's bare company name ("Acacia Dental") asks about that customer.
+            text = latest_text(tracker)
+            if await call(lambda service: service.find_customers(reseller.reseller_id, text)):
+                return await ActionResellerLookup().run(dispatcher, tracker, domain)
+        case_reference = tracker.get_slot("case_reference")
+        if case_reference and latest_intent(tracker) in ("correct_detail", "change_details"):
+            dispatcher.utter_message(
+                text=f"Your case {case_reference} has already been passed on. To change a detail on it, reply to the "
+                f"email you get about it, or tell a person from the support team here, quoting {case_reference}.",
+                buttons=buttons("human_handoff"),
+            )
+            return []
+        dispatcher.utter_message(
+            text="Thanks. What would you like me to do with that?",
+            buttons=buttons("check_license_expiry", "lapse_charge_quote", "faq/how_to_renew"),
+        )
+        return []

@@ -1,0 +1,86 @@
+"""What the assistant asked in its last turn, read from the tracker.
+
+A short reply ("yup", "nah", "Apex One") means something only as the answer to that
+question, so the actions that read short replies ask here first.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from rasa_sdk import Tracker
+
+# Offers (the `offer` slot) and the questions asked by plain responses.
+QUOTE, HANDOFF, RENEWAL, ANYTHING_ELSE = "quote", "handoff", "renewal", "anything_else"
+CANCEL_RENEWAL = "cancel_renewal"
+BRAND = "brand"
+# Topics a bare product name carries on (`topic` slot): "and for scanmail?" after list prices.
+PRICES, CERTIFICATE_STEPS = "prices", "certificate_steps"
+# Responses that end by asking a yes/no question or for the brand.
+_QUESTIONS_OF_RESPONSES = {
+    "utter_you_are_welcome": ANYTHING_ELSE,
+    "utter_ask_cancel_renewal": CANCEL_RENEWAL,
+}
+
+
+def _last_turn_events(tracker: Tracker):
+    """The events after the user message before the latest one, up to the latest."""
+    seen_latest = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_latest:
+                return
+            seen_latest = True
+            continue
+        if seen_latest:
+            yield event
+
+
+def set_last_turn(tracker: Tracker, slot: str) -> Optional[str]:
+    """The value the assistant gave `slot` in its last turn, or None if it set none."""
+    for event in _last_turn_events(tracker):
+        if event.get("event") == "slot" and event.get("name") == slot and event.get("value"):
+            return event.get("value")
+    return None
+
+
+def open_question(tracker: Tracker) -> Optional[str]:
+    """What the assistant asked just before the latest message: an offer (QUOTE, HANDOFF,
+    RENEWAL, ANYTHING_ELSE), CANCEL_RENEWAL, BRAND, or None.
+
+    An offer made earlier and not taken up has lapsed: a "yes" now answers whatever
+    was said since, not the old offer.
+    """
+    for event in _last_turn_events(tracker):
+        if event.get("event") == "slot" and event.get("name") == "offer" and event.get("value"):
+            return event.get("value")
+        if event.get("event") == "bot":
+            utter_action = (event.get("metadata") or {}).get("utter_action") or ""
+            if utter_action in _QUESTIONS_OF_RESPONSES:
+                return _QUESTIONS_OF_RESPONSES[utter_action]
+            # It asked "SMB or Enterprise?", or gave one brand's steps: a product named next gets its steps.
+            if utter_action == "utter_faq/after_certificate_steps":
+                return BRAND
+    return None
+
+
+def latest_text(tracker: Tracker) -> str:
+    return tracker.latest_message.get("text") or ""
+
+
+def latest_intent(tracker: Tracker) -> Optional[str]:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+def entity_values(tracker: Tracker, entity: str) -> list:
+    return [e.get("value") for e in tracker.latest_message.get("entities") or [] if e.get("entity") == entity]
+
+
+def value_before_latest_message(tracker: Tracker, slot: str):
+    """What `slot` held before the latest user message (what the customer is changing), or None."""
+    seen_latest = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            seen_latest = True
+        elif seen_latest and event.get("event") == "slot" and event.get("name") == slot:
+            return event.get("value")
+    return None

@@ -1,0 +1,172 @@
+"""Off-topic questions never get licensing answers.
+
+DIET sees "how much does it cost to spay a puppy" as a price question and "when is
+the egg expired" as an expiry question: the words it knows are licensing words. An
+FAQ answer, a quote or a look-up needs evidence that the message is about licensing.
+A message predicted as one of those intents becomes `out_of_scope` when it has
+no domain entity (Activation Code, product, platform, brand, user count, term) and
+no licensing word (licence, maintenance, activation, reseller, Trend Micro, ...), and
+either
+- a word only the off-topic training examples use ("puppy", "passport", "netflix"), or
+- a word no training example uses ("assiduous"), allowing for typos of the words they
+  do use, unless it asks to renew: "crap thats next week, renew it pls" is slang
+  around a renewal request.
+
+Short follow-ups made only of known words ("how much?", "and for 2 years") keep
+their intent: the conversation's own question is their evidence.
+
+The other way round, a message with an Activation Code in it, however mangled
+("AO-R63A-E6L9E-XEMED-E7937-9G2KP-JR5Q"), is about a licence: predicted as
+`out_of_scope` or unsure, it becomes `inform`, the bare answer the look-up reads.
+"""
+from __future__ import annotations
+
+import json
+import re
+from difflib import get_close_matches
+from typing import Any, Dict, List, Set, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    ENTITY_ATTRIBUTE_TYPE,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from renewals.codes import find_activation_code, looks_like_code_attempt
+
+VOCABULARY_FILE = "vocabulary.json"
+OUT_OF_SCOPE = "out_of_scope"
+INFORM = "inform"
+# Intents whose answer states licensing facts or acts on a licence.
+LICENSING_INTENTS = frozenset(
+    {"faq", "check_license_expiry", "lapse_charge_quote", "adjust_quote", "renewal_request", "ask_list_prices",
+     "ask_reseller", "ask_case_status"}
+)
+EVIDENCE_ENTITIES = frozenset({"activation_code", "product", "platform", "product_brand", "user_count", "term_years"})
+# Words that mean licensing wherever they appear (typos are matched too). Not "renew", "renewal",
+# "expire" or "cost": people renew passports and ask what a flight costs.
+LICENSING_WORDS = re.compile(
+    r"^(licen[cs]\w*|maint[ae]n\w*|activation|activat\w*|reseller\w*|trend|micro|certificate\w*|cert|"
+    r"subscription\w*|worry\w*|wfbs|apex|scanmail|imsva|portalprotect|gst)$"
+)
+# "renew it pls": a request to renew, whatever slang is around it (the off-topic words still win).
+RENEWING_INTENTS = frozenset({"renewal_request", "adjust_quote", "lapse_charge_quote"})
+RENEW_WORDS = re.compile(r"^(renew\w*|renw\w*|re-new\w*)$")
+# The same words as people mistype them ("licnese", "maintainance", "reseler").
+LICENSING_SPELLINGS = ("licence", "license", "licensing", "maintenance", "activation", "reseller", "certificate",
+                       "subscription")
+_WORD = re.compile(r"^[a-z][a-z'-]{2,}$")
+
+
+def _words(message: Message) -> List[str]:
+    tokens = message.get(TOKENS_NAMES[TEXT]) or []
+    words = [(token.lemma or token.text).lower().replace("\u2019", "'") for token in tokens]
+    return [word for word in words if _WORD.match(word)]
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class DomainEvidenceGuard(GraphComponent):
+    """Turns a licensing prediction without licensing evidence into `out_of_scope`."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        # Typos are matched only in words of at least `typo_min_length` letters: short words
+        # are too close to each other ("egg" and "eg").
+        return {"typo_cutoff": 0.84, "typo_min_length": 5}
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+                 vocabulary: Set[str], off_topic_vocabulary: Set[str]) -> None:
+        self.typo_cutoff = float(config["typo_cutoff"])
+        self.typo_min_length = int(config["typo_min_length"])
+        self._model_storage = model_storage
+        self._resource = resource
+        self.vocabulary = vocabulary
+        self.off_topic_vocabulary = off_topic_vocabulary - vocabulary
+        self._by_initial: Dict[str, List[str]] = {}
+        for word in sorted(vocabulary):
+            self._by_initial.setdefault(word[0], []).append(word)
+
+    @classmethod
+    def create(cls, config, model_storage, resource, execution_context: ExecutionContext) -> "DomainEvidenceGuard":
+        return cls(config, model_storage, resource, set(), set())
+
+    @classmethod
+    def load(cls, config, model_storage, resource, execution_context: ExecutionContext, **kwargs: Any):
+        try:
+            with model_storage.read_from(resource) as directory:
+                stored = json.loads((directory / VOCABULARY_FILE).read_text(encoding="utf-8"))
+        except ValueError:  # nothing was persisted (no training data)
+            stored = {"in_domain": [], "off_topic": []}
+        return cls(config, model_storage, resource, set(stored["in_domain"]), set(stored["off_topic"]))
+
+    def train(self, training_data: TrainingData) -> Resource:
+        in_domain: Set[str] = set()
+        off_topic: Set[str] = set()
+        for example in training_data.intent_examples:
+            (off_topic if example.get(INTENT) == OUT_OF_SCOPE else in_domain).update(_words(example))
+        stored = {"in_domain": sorted(in_domain), "off_topic": sorted(off_topic - in_domain)}
+        with self._model_storage.write_to(self._resource) as directory:
+            (directory / VOCABULARY_FILE).write_text(json.dumps(stored), encoding="utf-8")
+        return self._resource
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+            if intent in LICENSING_INTENTS and not self._has_evidence(message, intent):
+                self._set_intent(message, OUT_OF_SCOPE)
+            elif intent == OUT_OF_SCOPE and self._has_a_code(message):
+                self._set_intent(message, INFORM)
+        return messages
+
+    @staticmethod
+    def _set_intent(message: Message, intent: str) -> None:
+        chosen = {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}
+        message.set(INTENT, dict(chosen), add_to_output=True)
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != intent]
+        message.set(INTENT_RANKING_KEY, [dict(chosen)] + ranking, add_to_output=True)
+
+    @staticmethod
+    def _has_a_code(message: Message) -> bool:
+        text = message.get(TEXT) or ""
+        return bool(find_activation_code(text) or looks_like_code_attempt(text))
+
+    def _has_evidence(self, message: Message, intent: str) -> bool:
+        if any(e.get(ENTITY_ATTRIBUTE_TYPE) in EVIDENCE_ENTITIES for e in message.get(ENTITIES) or []):
+            return True
+        words = _words(message)
+        if any(self._licensing_word(word) for word in words):
+            return True
+        if any(word in self.off_topic_vocabulary for word in words):
+            return False
+        if intent in RENEWING_INTENTS and any(RENEW_WORDS.match(word) for word in words):
+            return True
+        return all(self._known(word) for word in words)
+
+    def _licensing_word(self, word: str) -> bool:
+        if LICENSING_WORDS.match(word):
+            return True
+        return len(word) >= self.typo_min_length and bool(
+            get_close_matches(word, LICENSING_SPELLINGS, n=1, cutoff=self.typo_cutoff)
+        )
+
+    def _known(self, word: str) -> bool:
+        if word in self.vocabulary or not self.vocabulary:
+            return True
+        if len(word) < self.typo_min_length:
+            return False
+        candidates = self._by_initial.get(word[0], [])
+        return bool(get_close_matches(word, candidates, n=1, cutoff=self.typo_cutoff))

@@ -1,0 +1,24 @@
+"""Short answers to a yes/no question, as customers in Australia and New Zealand type them."""
+import pytest
+
+from renewals.answers import yes_or_no
+
+
+@pytest.mark.parametrize(
+    "reply", ["yup", "Yep!", "yes please", "sure", "ok", "righto", "too right", "sweet as", "spot on", "all good",
+              "yesss", "nah yeah", "ok cheers", "yeah mate", "go ahead"],
+)
+def test_every_common_yes_is_a_yes(reply):
+    assert yes_or_no(reply) is True
+
+
+@pytest.mark.parametrize("reply", ["nah", "no thanks", "nope", "not now", "yeah nah", "nah mate", "no ty", "nooo"])
+def test_every_common_no_is_a_no(reply):
+    assert yes_or_no(reply) is False
+
+
+@pytest.mark.parametrize(
+    "reply", ["Noah Brown", "40", "the phone is wrong", "chur", "no idea what my code is", "yes, but what does it cost?", ""],
+)
+def test_anything_more_than_a_yes_or_a_no_is_neither(reply):
+    assert yes_or_no(reply) is None
