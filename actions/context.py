@@ -6,7 +6,7 @@ code, a term, a user count or a date carries on the look-up or quote they belong
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 
@@ -15,12 +15,13 @@ from actions.certificate import certificate_steps
 from actions.conversation import (
     BRAND, CERTIFICATE_STEPS, PRICES, entity_values, latest_intent, latest_text, open_question, set_last_turn,
 )
-from actions.licences import LICENCE_TASKS, LicenceConversation, continue_with_values
-from actions.offers import answer_to_open_question
+from actions.licences import EXPIRY, LICENCE_TASKS, QUOTE, RESELLER, LicenceConversation, continue_with_values
+from actions.offers import ANSWERED_QUESTIONS, accept, answer_to_open_question, decline
 from actions.resellers import ActionResellerLookup
 from actions.sender import acting_reseller
-from actions.support_questions import list_prices
+from actions.support_questions import ActionCaseStatus, list_prices
 from actions.topics import buttons
+from renewals.answers import is_thanks
 
 
 async def answer_in_context(dispatcher, tracker: Tracker, domain) -> Optional[List[Dict[Text, Any]]]:
@@ -28,14 +29,48 @@ async def answer_in_context(dispatcher, tracker: Tracker, domain) -> Optional[Li
     answered = await answer_to_open_question(dispatcher, tracker, domain)
     if answered is not None:
         return answered
-    topic = set_last_turn(tracker, "topic")
+    topic = (set_last_turn(tracker, "topic") or "").partition("/")[0]
     if open_question(tracker) == BRAND or topic == CERTIFICATE_STEPS:
         steps = await certificate_steps(dispatcher, tracker, domain)
         if steps is not None:
             return steps
     if topic == PRICES and entity_values(tracker, "product"):
         return await list_prices(dispatcher, tracker)
+    if is_thanks(latest_text(tracker)):
+        dispatcher.utter_message(response="utter_you_are_welcome")
+        return []
     return await continue_with_values(dispatcher, tracker)
+
+
+# The NLU's best guess is taken, when it is unsure, if the conversation makes that guess likely.
+MIN_GUESS_CONFIDENCE = 0.25
+
+
+def _best_guess(tracker: Tracker) -> Tuple[Optional[str], float]:
+    ranking = [r for r in tracker.latest_message.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
+    return (ranking[0].get("name"), ranking[0].get("confidence", 0.0)) if ranking else (None, 0.0)
+
+
+async def best_guess_in_context(dispatcher, tracker: Tracker, domain) -> Optional[List[Dict[Text, Any]]]:
+    """For a message the NLU was unsure about: its best guess, when what the conversation is about makes it
+    likely ("reseller for that one?" once a licence is known, "ok yeah give us a quote" after the offer of one).
+    None when the guess is weak or out of context."""
+    intent, confidence = _best_guess(tracker)
+    if intent is None or confidence < MIN_GUESS_CONFIDENCE:
+        return None
+    licence_known = bool(tracker.get_slot("activation_code") or tracker.get_slot("quoted_code"))
+    question = open_question(tracker)
+    if intent in ("affirm", "deny") and question in ANSWERED_QUESTIONS:
+        return await accept(dispatcher, tracker, domain) if intent == "affirm" else decline(dispatcher, tracker)
+    if intent in ("lapse_charge_quote", "adjust_quote") and (licence_known or question == QUOTE):
+        return await LicenceConversation(dispatcher, tracker).run(QUOTE)
+    if intent == "check_license_expiry" and licence_known:
+        return await LicenceConversation(dispatcher, tracker).run(EXPIRY)
+    if intent == "ask_reseller" and licence_known:
+        return await LicenceConversation(dispatcher, tracker).run(RESELLER)
+    if intent == "ask_case_status" and tracker.get_slot("case_reference"):
+        return await ActionCaseStatus().run(dispatcher, tracker, domain)
+    return None
 
 
 class ActionContinueTask(Action):

@@ -13,7 +13,7 @@ from rasa_sdk import Tracker
 QUOTE, HANDOFF, RENEWAL, ANYTHING_ELSE = "quote", "handoff", "renewal", "anything_else"
 CANCEL_RENEWAL = "cancel_renewal"
 BRAND = "brand"
-# Topics a bare product name carries on (`topic` slot): "and for scanmail?" after list prices.
+# Topics a bare product name carries on (`topic` slot, "prices/NZ"): "and for scanmail?" after list prices.
 PRICES, CERTIFICATE_STEPS = "prices", "certificate_steps"
 # Responses that end by asking a yes/no question or for the brand.
 _QUESTIONS_OF_RESPONSES = {

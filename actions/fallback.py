@@ -7,7 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import answer_in_context
+from actions.context import answer_in_context, best_guess_in_context
 from actions.topics import buttons, topic_key
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -57,6 +57,8 @@ class ActionHandleFallback(Action):
         # However it was worded, a short reply may answer what the assistant asked, and a
         # message with a code, a term, a user count or a date may change the last quote.
         events = await answer_in_context(dispatcher, tracker, domain)
+        if events is None:
+            events = await best_guess_in_context(dispatcher, tracker, domain)
         if events is not None:
             return events
         if consecutive_fallbacks(tracker) >= 2:

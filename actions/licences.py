@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies, reseller_replies
 from actions.backend import call
+from actions.conversation import set_last_turn
 from actions.sender import acting_reseller
 from actions.topics import buttons
 from renewals.codes import find_activation_code, looks_like_code_attempt
@@ -28,6 +29,7 @@ EXPIRY, QUOTE, RESELLER = "expiry", "quote", "reseller"
 # Tasks that need a licence: a bare Activation Code carries on the one pending.
 LICENCE_TASKS = (EXPIRY, QUOTE, RESELLER)
 MAX_FAILED_LOOKUPS = 5
+SHORT_CODE_REPLY_WORDS = 5
 QUOTE_PARAMETER_SLOTS = ("term_years", "user_count", "renewal_date")
 
 
@@ -53,6 +55,7 @@ class LicenceConversation:
         _, self.reseller = await acting_reseller(self.tracker)
         if self.reseller is not None:
             return await self._run_for_reseller(task, code)
+        task = self._task_answered(task)
         if _failed_lookups(self.tracker) >= MAX_FAILED_LOOKUPS:
             self.say(replies.LOOKUPS_LOCKED, "human_handoff")
             return [SlotSet("offer", "handoff"), SlotSet("pending_task", None)]
@@ -63,6 +66,16 @@ class LicenceConversation:
         if licence is None:
             return self._unknown_code(task)
         return await self._answer(task, licence)
+
+    def _task_answered(self, task: str) -> str:
+        """A short reply with a code ("hmm try WS-…", "sorry, WS-…") answers the look-up the assistant is
+        waiting for, whatever the NLU made of the words around it."""
+        pending = self.tracker.get_slot("pending_task")
+        text = self.tracker.latest_message.get("text") or ""
+        has_code = find_activation_code(text) or looks_like_code_attempt(text)
+        if pending in LICENCE_TASKS and has_code and len(text.split()) <= SHORT_CODE_REPLY_WORDS:
+            return pending
+        return task
 
     async def _run_for_reseller(self, task: str, code: Optional[str]) -> List[Dict[Text, Any]]:
         """As run(), but only for the reseller's own customers; no look-up limit (a refusal reveals nothing)."""
@@ -122,6 +135,11 @@ class LicenceConversation:
             return code
         if in_form:
             self.say(replies.QUOTE_NEEDS_CODE_IN_FORM)
+            return None
+        if self.reseller is None and set_last_turn(self.tracker, "pending_task") == task:
+            # Asked for the code last turn and got none: don't ask the same thing again.
+            self.say(replies.STILL_NO_CODE, "renewal_request", "faq/lost_activation_code", "human_handoff")
+            self.events.append(SlotSet("pending_task", None))
             return None
         self.say(replies.ASK_CODE if self.reseller is None else reseller_replies.ASK_CUSTOMER)
         self.events.append(SlotSet("pending_task", task))

@@ -15,7 +15,7 @@ from actions.topics import buttons
 from renewals.answers import opening_yes_or_no, yes_or_no
 
 ANSWERED_QUESTIONS = (QUOTE, HANDOFF, RENEWAL, ANYTHING_ELSE, CANCEL_RENEWAL)
-SHORT_REPLY_WORDS = 5
+SHORT_REPLY_WORDS = 7
 
 
 async def accept(dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict[Text, Any]]:

@@ -113,7 +113,7 @@ class ActionStartRenewal(Action):
         on_file = {
             "company_name": licence.company,
             "address": licence.address,
-            "phone": licence.phone,
+            "phone": checks.phone_on_file(licence.phone),
             "contact_name": licence.contact_name,
             "contact_email": licence.contact_email,
             "product": licence.product_code,
@@ -303,6 +303,8 @@ class ValidateRenewalForm(FormValidationAction):
     async def validate_phone(self, value, dispatcher, tracker, domain):
         if self._not_an_answer(tracker, "phone", value):
             return {"phone": None}
+        if value == _on_file(await _licence(tracker)).get("phone"):
+            return self._accept(dispatcher, tracker, "phone", value)  # the record's own number
         return self._check(dispatcher, tracker, "phone", checks.validate_phone(value))
 
     async def validate_contact_name(self, value, dispatcher, tracker, domain):
@@ -459,7 +461,7 @@ def _on_file(licence) -> Dict[str, str]:
         return {}
     return {
         "address": checks.validate_address(licence.address).value,
-        "phone": checks.validate_phone(licence.phone).value,
+        "phone": checks.phone_on_file(licence.phone),
         "contact_name": checks.validate_contact_name(licence.contact_name).value,
         "contact_email": checks.validate_email(licence.contact_email).value,
     }

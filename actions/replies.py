@@ -27,6 +27,10 @@ UNKNOWN_CODE = (
     "licence certificate; I won't guess at similar codes. If it still isn't found, a person "
     "from the support team can help."
 )
+STILL_NO_CODE = (
+    "I still need the Activation Code to look that licence up (for security I can't find it by company name). "
+    "If you don't have it to hand, I can collect your renewal details without it, or tell you where to find it."
+)
 QUOTE_NEEDS_CODE_IN_FORM = (
     "I can work out the price once I know the licence: type its Activation Code at any time. "
     "Your reseller will also confirm the price with you. Meanwhile, let's carry on with the details."

@@ -8,7 +8,7 @@ from rasa_sdk.events import SlotSet
 
 from actions import replies
 from actions.backend import call
-from actions.conversation import PRICES, entity_values, latest_text
+from actions.conversation import PRICES, entity_values, latest_text, set_last_turn
 from actions.topics import buttons
 from renewals.case_references import find_case_reference
 from renewals.regions import region_named
@@ -49,11 +49,14 @@ async def list_prices(dispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
         return []
     code = tracker.get_slot("activation_code")
     licence = await call(lambda service: service.find_licence(code)) if code else None
-    region = region_named(latest_text(tracker)) or (licence.region if licence else "AU")
+    # The region asked for, else the one of the prices just shown ("and scanmail?"), else the licence's.
+    earlier = (set_last_turn(tracker, "topic") or "").partition("/")
+    shown_region = earlier[2] if earlier[0] == PRICES else None
+    region = region_named(latest_text(tracker)) or shown_region or (licence.region if licence else "AU")
     product = await call(lambda service: service.product(match.product_code))
     terms, rates = await call(lambda service: service.list_prices(product.code, region))
     dispatcher.utter_message(text=replies.list_prices_reply(product, region, terms, rates))
-    return [SlotSet("product_brand", product.brand), SlotSet("topic", PRICES)]
+    return [SlotSet("product_brand", product.brand), SlotSet("topic", f"{PRICES}/{region}")]
 
 
 class ActionListPrices(Action):

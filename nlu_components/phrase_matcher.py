@@ -49,6 +49,19 @@ def phrase_key(message: Message) -> Optional[str]:
     return " ".join(words) or None
 
 
+def set_decided_intent(message: Message, intent: str) -> None:
+    """Makes `intent` the prediction with confidence 1.0. The other intents keep their place in the
+    ranking with confidence 0: the decision is made, so FallbackClassifier sees no ambiguity."""
+    chosen = {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}
+    others = [
+        {**ranked, PREDICTED_CONFIDENCE_KEY: 0.0}
+        for ranked in message.get(INTENT_RANKING_KEY) or []
+        if ranked.get(INTENT_NAME_KEY) != intent
+    ]
+    message.set(INTENT, dict(chosen), add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [chosen] + others, add_to_output=True)
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class TrainingPhraseMatcher(GraphComponent):
     """Sets the label of a training example that the message matches exactly."""
@@ -115,10 +128,7 @@ class TrainingPhraseMatcher(GraphComponent):
 
     def _set_label(self, message: Message, label: str) -> None:
         intent, _, topic = label.partition("/")
-        chosen = {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}
-        message.set(INTENT, dict(chosen), add_to_output=True)
-        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != intent]
-        message.set(INTENT_RANKING_KEY, [dict(chosen)] + ranking, add_to_output=True)
+        set_decided_intent(message, intent)
         if not topic:
             return
         selection = (message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(intent)

@@ -74,3 +74,19 @@ def opening_yes_or_no(text: str) -> Optional[bool]:
             if answer is not None:
                 return answer
     return None
+
+
+_THANKS = {"thanks", "thank", "thx", "thnx", "ty", "ta", "cheers", "chur", "tanks", "tq", "merci", "legend",
+           "appreciated", "appreciate"}
+_THANKS_FILLERS = {"ok", "okay", "k", "kk", "righto", "sweet", "great", "awesome", "cool", "too", "easy", "good",
+                   "nice", "one", "you", "so", "much", "heaps", "mate", "very", "lots", "for", "that", "the", "help",
+                   "all", "perfect", "lovely", "brilliant", "bro", "again", "it", "a", "lot", "as", "many", "that's",
+                   "thats", "noted", "got", "alright", "great", "mucho", "beauty", "bewdy", "ripper"}
+
+
+def is_thanks(text: str) -> bool:
+    """ "ok ta", "too easy, cheers", "chur bro": thanks and nothing else."""
+    words = _normalised(text).split()
+    return bool(words) and len(words) <= 8 and any(w in _THANKS for w in words) and all(
+        w in _THANKS or w in _THANKS_FILLERS for w in words
+    )

@@ -172,7 +172,9 @@ def open_renewal_case(
     """
     conversation_id = _bounded_text(conversation_id, "conversation_id", MAX_CONVERSATION_ID_LENGTH, required=True)
     channel = _bounded_text(channel, "channel", MAX_CHANNEL_LENGTH, required=False)
-    checklist = checklist.validated(clock.today(), uow.price_lists.active())
+    checklist = checklist.validated(
+        clock.today(), uow.price_lists.active(), recorded_phone=licence.phone if licence is not None else None
+    )
     key = idempotency_key(CaseReason.RENEWAL, conversation_id, checklist)
 
     existing = uow.cases.get_by_key(key)

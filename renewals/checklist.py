@@ -99,12 +99,15 @@ class RenewalChecklist:
     def is_complete(self) -> bool:
         return not self.missing_fields()
 
-    def validated(self, today: date, price_list: Optional[PriceList] = None) -> RenewalChecklist:
+    def validated(
+        self, today: date, price_list: Optional[PriceList] = None, recorded_phone: Optional[str] = None
+    ) -> RenewalChecklist:
         """A normalised copy, complete and valid for a renewal case.
 
         Raises IncompleteChecklist naming missing fields, or InvalidChecklist
         with a reason per invalid field. With `price_list`, the product must be
         in it and the platform one of the product's (spelt as the price list does).
+        `recorded_phone`, the licence's phone on file, is accepted as recorded.
         """
         missing = self.missing_fields()
         if missing:
@@ -114,7 +117,9 @@ class RenewalChecklist:
         checks = {
             "company_name": lambda v: validate_company_name(v),
             "address": lambda v: validate_address(v),
-            "phone": lambda v: validate_phone(v),
+            "phone": lambda v: (
+                accepted(v) if recorded_phone and v == phone_on_file(recorded_phone) else validate_phone(v)
+            ),
             "contact_name": lambda v: validate_contact_name(v),
             "contact_email": lambda v: validate_email(v),
             "user_count": lambda v: validate_user_count(v),
@@ -333,6 +338,15 @@ def validate_phone(text: Any, default_region: str = "AU") -> FieldCheck[str]:
         "I couldn't recognise that as an Australian or New Zealand phone number. "
         "Please check it, including the area code."
     )
+
+
+def phone_on_file(raw: str) -> str:
+    """A licence record's phone number in the form the chat form stores (E.164). A record is kept as
+    it was imported, even where the numbering plan would not allocate it."""
+    try:
+        return phonenumbers.format_number(phonenumbers.parse(raw, "AU"), phonenumbers.PhoneNumberFormat.E164)
+    except phonenumbers.NumberParseException:
+        return raw
 
 
 def validate_user_count(text: Any, previous: Optional[int] = None) -> FieldCheck[int]:

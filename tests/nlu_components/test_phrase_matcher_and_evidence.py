@@ -21,6 +21,11 @@ EXAMPLES = [
     ("what if i don't renew", "faq", "no_renewal_consequences"),
     ("what happens if we let it lapse", "faq", "no_renewal_consequences"),
     ("how much does a flight to bali cost", "out_of_scope", None),
+    ("how long do eggs keep in the fridge", "out_of_scope", None),
+    ("how much to get my dog spayed", "out_of_scope", None),
+    ("we need a new activation code for the dental clinic", "check_license_expiry", None),
+    ("we never got any reminder, bit of a worry", "faq", "renewal_notice_missing"),
+    ("thats next week, can you renew it pls", "renewal_request", None),
 ]
 
 
@@ -88,9 +93,9 @@ def test_a_message_that_is_no_training_phrase_keeps_the_models_prediction(traine
 @pytest.mark.parametrize(
     "text, intent",
     [
-        ("how much does it cost to spay a puppy", "lapse_charge_quote"),
-        ("when is the egg expired", "check_license_expiry"),
-        ("what does assiduous mean", "faq"),
+        ("how much does it cost to spay a puppy", "lapse_charge_quote"),  # "spay": off-topic examples only
+        ("when is the egg expired", "check_license_expiry"),  # "egg", as in "eggs"
+        ("what does assiduous mean", "faq"),  # a word nobody used, and no licensing question word
     ],
 )
 def test_a_licensing_prediction_without_licensing_evidence_is_off_topic(trained, text, intent):
@@ -106,6 +111,7 @@ def test_a_licensing_prediction_without_licensing_evidence_is_off_topic(trained,
         ("when does WS-ZHQ7-9WPK9-UPNRR-JJJW3-LXPH8-S7UHD run out", "check_license_expiry",
          [{"entity": "activation_code", "value": "WS-ZHQ7-9WPK9-UPNRR-JJJW3-LXPH8-S7UHD"}]),
         ("what do ya reckon it costs for apex", "lapse_charge_quote", ()),
+        ("we never got any reminder, bit rude", "faq", ()),  # "rude" is new, "reminder" asks about licensing
     ],
 )
 def test_a_licensing_prediction_with_evidence_keeps_its_intent(trained, text, intent, entities):
@@ -134,3 +140,12 @@ def test_a_word_only_off_topic_examples_use_makes_a_renewal_question_off_topic(t
     guard = trained(DomainEvidenceGuard, "guard")
     message = guard.process([predicted("renew my flight to bali", "renewal_request")])[0]
     assert message.get("intent")["name"] == "out_of_scope"
+
+
+def test_a_decided_prediction_leaves_no_ambiguity_for_the_fallback(trained):
+    matcher = trained(TrainingPhraseMatcher, "matcher")
+    message = predicted("spot on", "affirm", 0.95)
+    message.set("intent_ranking", [{"name": "affirm", "confidence": 0.95}, {"name": "confirm_details", "confidence": 0.9}])
+    ranking = matcher.process([message])[0].get("intent_ranking")
+    assert ranking[0] == {"name": "confirm_details", "confidence": 1.0}
+    assert all(other["confidence"] == 0.0 for other in ranking[1:])

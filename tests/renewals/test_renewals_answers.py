@@ -1,7 +1,7 @@
 """Short answers to a yes/no question, as customers in Australia and New Zealand type them."""
 import pytest
 
-from renewals.answers import yes_or_no
+from renewals.answers import is_thanks, yes_or_no
 
 
 @pytest.mark.parametrize(
@@ -22,3 +22,13 @@ def test_every_common_no_is_a_no(reply):
 )
 def test_anything_more_than_a_yes_or_a_no_is_neither(reply):
     assert yes_or_no(reply) is None
+
+
+@pytest.mark.parametrize("reply", ["ok ta", "too easy, cheers", "chur bro", "thanks heaps mate", "ty"])
+def test_thanks_in_every_common_form_are_thanks(reply):
+    assert is_thanks(reply)
+
+
+@pytest.mark.parametrize("reply", ["thanks, what about 2 years?", "ok", "cheers, and how much is it", ""])
+def test_thanks_with_a_question_are_not_just_thanks(reply):
+    assert not is_thanks(reply)

@@ -348,3 +348,11 @@ def test_a_correction_gives_its_new_value_or_none(text, item, value):
 def test_phone_numbers_are_shown_in_national_format():
     assert display_phone("+61412555987") == "0412 555 987"
     assert display_phone("+6494636708") == "09 463 6708"
+
+
+def test_a_phone_number_on_the_licence_record_is_accepted_as_recorded():
+    # The demo's NZ numbers are not allocated by the numbering plan, but they are what the record says.
+    checklist = replace(ACME_CHECKLIST, phone="+6476262357")
+    with pytest.raises(InvalidChecklist):
+        checklist.validated(DEMO_TODAY)
+    assert checklist.validated(DEMO_TODAY, recorded_phone="+64 7 626 2357").phone == "+6476262357"

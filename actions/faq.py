@@ -1,0 +1,46 @@
+"""FAQ answers, read in context.
+
+The response selector picks the FAQ topic from the message alone. Two follow-ups mean
+something else in context:
+- after the certificate steps (or "SMB or Enterprise?"), "same steps for worry-free?" names
+  another product: the steps for that product's brand;
+- right after a case was opened, "what happens now?" asks about that case.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+
+from actions.certificate import certificate_steps
+from actions.conversation import BRAND, CERTIFICATE_STEPS, latest_text, open_question, set_last_turn
+from actions.support_questions import ActionCaseStatus
+
+# Topics that "what happens now?" can be mistaken for, just after a case is opened.
+_NEXT_STEP_TOPICS = ("faq/after_renewal_delivery", "faq/after_certificate_steps", "faq/renewal_time")
+_ASKS_WHAT_NEXT = re.compile(r"\b(what happens|what now|next|now what|then what|hear back|get back)\b", re.IGNORECASE)
+
+
+def selected_topic(tracker: Tracker) -> str:
+    selection = (tracker.latest_message.get("response_selector") or {}).get("faq") or {}
+    return (selection.get("response") or {}).get("intent_response_key") or ""
+
+
+class ActionAnswerFaq(Action):
+    def name(self) -> Text:
+        return "action_answer_faq"
+
+    async def run(self, dispatcher, tracker: Tracker, domain) -> List[Dict[Text, Any]]:
+        topic = selected_topic(tracker)
+        follows_steps = open_question(tracker) == BRAND or (set_last_turn(tracker, "topic") or "") == CERTIFICATE_STEPS
+        if follows_steps or topic == "faq/after_certificate_steps":
+            steps = await certificate_steps(dispatcher, tracker, domain)
+            if steps is not None:
+                return steps
+        if set_last_turn(tracker, "case_reference") and topic in _NEXT_STEP_TOPICS and _ASKS_WHAT_NEXT.search(
+            latest_text(tracker)
+        ):
+            return await ActionCaseStatus().run(dispatcher, tracker, domain)
+        dispatcher.utter_message(response=f"utter_{topic}" if topic else "utter_faq/more_questions_contact")
+        return []
