@@ -13,8 +13,10 @@ from rasa_sdk import Action, Tracker
 from actions.backend import call
 from actions.certificate import certificate_steps
 from actions.conversation import (
-    BRAND, CERTIFICATE_STEPS, PRICES, entity_values, latest_intent, latest_text, open_question, set_last_turn,
+    BRAND, CERTIFICATE_STEPS, PRICES, acted_last_turn, entity_values, latest_intent, latest_text, open_question,
+    set_last_turn,
 )
+from actions.faq import ActionAnswerFaq
 from actions.licences import EXPIRY, LICENCE_TASKS, QUOTE, RESELLER, LicenceConversation, continue_with_values
 from actions.offers import ANSWERED_QUESTIONS, accept, answer_to_open_question, decline
 from actions.resellers import ActionResellerLookup
@@ -46,15 +48,36 @@ async def answer_in_context(dispatcher, tracker: Tracker, domain) -> Optional[Li
 MIN_GUESS_CONFIDENCE = 0.25
 
 
-def _best_guess(tracker: Tracker) -> Tuple[Optional[str], float]:
+# After an FAQ answer, a follow-up the NLU half-recognises as an FAQ question is answered by its topic.
+MIN_FOLLOW_UP_TOPIC_CONFIDENCE = 0.5
+
+
+def _guesses(tracker: Tracker) -> List[Tuple[str, float]]:
     ranking = [r for r in tracker.latest_message.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
-    return (ranking[0].get("name"), ranking[0].get("confidence", 0.0)) if ranking else (None, 0.0)
+    return [(r.get("name"), r.get("confidence", 0.0)) for r in ranking]
+
+
+def _best_guess(tracker: Tracker) -> Tuple[Optional[str], float]:
+    guesses = _guesses(tracker)
+    return guesses[0] if guesses else (None, 0.0)
+
+
+def _faq_follow_up(tracker: Tracker) -> bool:
+    """ "are u meant to send one?" just after an FAQ answer: FAQ among the two best guesses, and the
+    response selector sure of its topic."""
+    if not acted_last_turn(tracker, "action_answer_faq"):
+        return False
+    top_two = [name for name, confidence in _guesses(tracker)[:2] if confidence >= MIN_GUESS_CONFIDENCE / 2]
+    selection = ((tracker.latest_message.get("response_selector") or {}).get("faq") or {}).get("response") or {}
+    return "faq" in top_two and selection.get("confidence", 0.0) >= MIN_FOLLOW_UP_TOPIC_CONFIDENCE
 
 
 async def best_guess_in_context(dispatcher, tracker: Tracker, domain) -> Optional[List[Dict[Text, Any]]]:
     """For a message the NLU was unsure about: its best guess, when what the conversation is about makes it
     likely ("reseller for that one?" once a licence is known, "ok yeah give us a quote" after the offer of one).
     None when the guess is weak or out of context."""
+    if _faq_follow_up(tracker):
+        return await ActionAnswerFaq().run(dispatcher, tracker, domain)
     intent, confidence = _best_guess(tracker)
     if intent is None or confidence < MIN_GUESS_CONFIDENCE:
         return None

@@ -35,6 +35,21 @@ def _last_turn_events(tracker: Tracker):
             yield event
 
 
+def acted_this_turn(tracker: Tracker, action: str) -> bool:
+    """Whether `action` already ran since the latest user message."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "action" and event.get("name") == action:
+            return True
+    return False
+
+
+def acted_last_turn(tracker: Tracker, action: str) -> bool:
+    """Whether the assistant ran `action` in its last turn."""
+    return any(e.get("event") == "action" and e.get("name") == action for e in _last_turn_events(tracker))
+
+
 def set_last_turn(tracker: Tracker, slot: str) -> Optional[str]:
     """The value the assistant gave `slot` in its last turn, or None if it set none."""
     for event in _last_turn_events(tracker):

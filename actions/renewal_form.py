@@ -13,7 +13,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend import call
-from actions.conversation import HANDOFF, latest_intent, latest_text, open_question, value_before_latest_message
+from actions.conversation import (
+    HANDOFF, acted_this_turn, latest_intent, latest_text, open_question, value_before_latest_message,
+)
 from actions.handoff import gathered_checklist, hand_over
 from actions.topics import buttons
 from renewals import checklist as checks
@@ -45,6 +47,11 @@ CASE_NOT_OPENED = (
 )
 # Items answered in the customer's own words, with little to check: any reply can be one.
 FREE_TEXT_ITEMS = ("company_name", "address", "contact_name")
+# A reply that asks rather than answers: "does this apply in nz?", "what do you need all that for".
+# (Four words at least after a question word: "Will Smith" is a name.)
+LOOKS_LIKE_A_QUESTION = re.compile(
+    r"\?\s*$|^(what|why|how|does|do|is|are|can|could|when|who|which|will|should)\b(\s+\S+){3,}", re.IGNORECASE
+)
 # "I need to change something", "one of them is wrong".
 WANTS_A_CHANGE = re.compile(r"\b(chang\w*|edit|fix|wrong|update|incorrect|mistake)\b", re.IGNORECASE)
 # `correcting` while the customer picks which item to change.
@@ -154,6 +161,9 @@ class ValidateRenewalForm(FormValidationAction):
     async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         requested = tracker.get_slot("requested_slot")
         if requested not in tracker.slots_to_validate():
+            off_topic = latest_intent(tracker) == "out_of_scope" and not tracker.slots_to_validate()
+            if requested in FIELDS and off_topic and not acted_this_turn(tracker, "utter_out_of_scope"):
+                dispatcher.utter_message(response="utter_out_of_scope")  # then the item is asked again
             # The form resumes after a digression (an FAQ answer, a correction): ask afresh.
             if tracker.get_slot("correcting") == PICK:
                 tracker.slots["correcting"] = None
@@ -162,6 +172,8 @@ class ValidateRenewalForm(FormValidationAction):
         answered = self._answer_to_open_question(dispatcher, tracker, requested)
         if answered is None:
             answered = await self._correction_of_another_item(dispatcher, tracker, domain, requested)
+        if answered is None:
+            answered = self._question_for_an_answer(dispatcher, tracker, requested)
         if answered is not None:
             return answered
         return await super().run(dispatcher, tracker, domain)
@@ -176,8 +188,8 @@ class ValidateRenewalForm(FormValidationAction):
             return self._picked_item(dispatcher, tracker, requested)
         if tracker.latest_message.get("entities"):
             return None  # "yeah nah, it's 03 555 0142" gives a value: an answer, not a no
-        answer = yes_or_no(text)
         question = open_question(tracker)
+        answer = opening_yes_or_no(text) if question == HANDOFF and len(text.split()) <= 4 else yes_or_no(text)
         if answer is None and question == HANDOFF and latest_intent(tracker) in ("affirm", "deny"):
             answer = latest_intent(tracker) == "affirm"  # "yes please, get me someone"
         if answer is None:
@@ -193,6 +205,19 @@ class ValidateRenewalForm(FormValidationAction):
             text=f"I need the {FIELDS[requested].lower()} here. If you'd rather not go on, say stop."
         )
         return keep_asking
+
+    def _question_for_an_answer(self, dispatcher, tracker: Tracker, requested: str):
+        """ "does this apply in nz?" while the address is asked: a question, not an answer. It is answered
+        when the FAQ topic is clear, and the item asked again; it never counts as a failed answer."""
+        text = latest_text(tracker).strip()
+        if requested not in FIELDS or not LOOKS_LIKE_A_QUESTION.search(text):
+            return None
+        selection = ((tracker.latest_message.get("response_selector") or {}).get("faq") or {}).get("response") or {}
+        if selection.get("confidence", 0.0) >= 0.5 and selection.get("intent_response_key"):
+            dispatcher.utter_message(response=f"utter_{selection['intent_response_key']}")
+        else:
+            dispatcher.utter_message(text="Sorry, I didn't catch that question. You can ask it again after this one.")
+        return [SlotSet(requested, None), SlotSet("requested_slot", requested)]
 
     async def _correction_of_another_item(self, dispatcher, tracker, domain, requested: str):
         """ "actually the address is 7 Thames St, Oamaru 9400" while the contact name is asked: the
@@ -250,7 +275,9 @@ class ValidateRenewalForm(FormValidationAction):
             return True
         if slot != tracker.get_slot("requested_slot") or value != latest_text(tracker):
             return False
-        return any(other in FIELDS and other != slot for other in tracker.slots_to_validate())
+        # The platform is part of a product answer ("worry free advanced on windows").
+        goes_with = {"product": {"platform"}, "platform": {"product"}}.get(slot, set())
+        return any(other in FIELDS and other != slot and other not in goes_with for other in tracker.slots_to_validate())
 
     def _accept(self, dispatcher, tracker: Tracker, slot: str, value: Any, **more: Any) -> Dict[Text, Any]:
         failures = self._failures(tracker)
@@ -342,10 +369,12 @@ class ValidateRenewalForm(FormValidationAction):
     async def validate_platform(self, value, dispatcher, tracker, domain):
         if self._not_an_answer(tracker, "platform", value):
             return {"platform": None}
+        if "product" in tracker.slots_to_validate():
+            return {}  # the product came in the same reply: its check decides the platform
         product_code = tracker.get_slot("product")
-        product = await call(lambda service: service.product(product_code)) if product_code else None
-        if product is None:
+        if not product_code:
             return {"platform": None}  # asked after the product, which decides the platforms
+        product = await call(lambda service: service.product(product_code))
         platform = product.platform_in(value)
         if platform:
             return self._accept(dispatcher, tracker, "platform", platform)

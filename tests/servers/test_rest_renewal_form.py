@@ -18,7 +18,7 @@ def test_a_customer_types_the_eight_items_with_typos_and_gets_a_case(assistant, 
     assert "expire" in assistant.say(sender, "25 users")
     summary = assistant.say(sender, "27/12/2026")
     assert "Company name: Acme Widgets Pty Ltd" in summary
-    assert "Telephone number: +61295550101" in summary
+    assert "Telephone number: (02) 9555 0101" in summary  # as people write it
     assert "Licence expiry date: 27 December 2026" in summary
     done = assistant.say(sender, "Confirm, those details are correct")
     reference = re.search(r"RN-2026-\d{6}", done).group(0)
