@@ -8,7 +8,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend import call
-from actions.conversation import CERTIFICATE_STEPS, entity_values
+from actions.conversation import CERTIFICATE_STEPS, PRICES, entity_values, set_last_turn
+from actions.support_questions import list_prices
 
 STEPS_RESPONSE = "utter_faq/after_certificate_steps"
 
@@ -55,6 +56,8 @@ class ActionCertificateSteps(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        if (set_last_turn(tracker, "topic") or "").startswith(PRICES):
+            return await list_prices(dispatcher, tracker)  # "and Worry-Free Advanced please" after list prices
         events = await certificate_steps(dispatcher, tracker, domain)
         if events is None:
             dispatcher.utter_message(response=STEPS_RESPONSE)

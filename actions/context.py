@@ -6,9 +6,11 @@ code, a term, a user count or a date carries on the look-up or quote they belong
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction
 
 from actions.backend import call
 from actions.certificate import certificate_steps
@@ -19,6 +21,7 @@ from actions.conversation import (
 from actions.faq import ActionAnswerFaq
 from actions.licences import EXPIRY, LICENCE_TASKS, QUOTE, RESELLER, LicenceConversation, continue_with_values
 from actions.offers import ANSWERED_QUESTIONS, accept, answer_to_open_question, decline
+from actions.renewal_form import ActionStartRenewal
 from actions.resellers import ActionResellerLookup
 from actions.sender import acting_reseller
 from actions.support_questions import ActionCaseStatus, list_prices
@@ -44,6 +47,8 @@ async def answer_in_context(dispatcher, tracker: Tracker, domain) -> Optional[Li
     return await continue_with_values(dispatcher, tracker)
 
 
+# "renew", "renewal", "lodge a renewal": the words of a renewal request the NLU was unsure about.
+ASKS_TO_RENEW = re.compile(r"\b(renew\w*|re-new\w*)\b", re.IGNORECASE)
 # The NLU's best guess is taken, when it is unsure, if the conversation makes that guess likely.
 MIN_GUESS_CONFIDENCE = 0.25
 
@@ -93,6 +98,10 @@ async def best_guess_in_context(dispatcher, tracker: Tracker, domain) -> Optiona
         return await LicenceConversation(dispatcher, tracker).run(RESELLER)
     if intent == "ask_case_status" and tracker.get_slot("case_reference"):
         return await ActionCaseStatus().run(dispatcher, tracker, domain)
+    if intent == "renewal_request" and ASKS_TO_RENEW.search(latest_text(tracker)):
+        # "Hi there, I need to submit a renewal for our TAFE campus please": start the checklist.
+        started = await ActionStartRenewal().run(dispatcher, tracker, domain)
+        return started + [FollowupAction("renewal_form")]
     return None
 
 

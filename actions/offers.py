@@ -1,6 +1,7 @@
 """Yes/no answers to what the assistant last asked (actions.conversation.open_question)."""
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -41,12 +42,16 @@ async def accept(dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> 
     return events
 
 
+# "thanks, that's all for now", "nah that's it, bye": a no that closes the conversation.
+CLOSING = re.compile(r"\b(that'?s (all|it|everything)|bye|see ya|see you|catch ya|ka kite)\b", re.IGNORECASE)
+
+
 def decline(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
     question = open_question(tracker)
     if question == CANCEL_RENEWAL:
         dispatcher.utter_message(text="No problem, let's carry on.")
         return [SlotSet("offer", None)]  # the form resumes and asks its question again
-    if question == ANYTHING_ELSE:
+    if question == ANYTHING_ELSE or CLOSING.search(latest_text(tracker)):
         dispatcher.utter_message(response="utter_goodbye")
         return [SlotSet("offer", None), SlotSet("pending_task", None)]
     dispatcher.utter_message(text="No problem. Is there anything else I can help with?")
