@@ -22,6 +22,7 @@ from renewals.quotes import (
     RenewalBeforeLicenceStart,
     RenewalDateInPast,
     RenewalDateTooFarAhead,
+    states_renewal_date,
 )
 from renewals.reseller_access import NotYourCustomer
 
@@ -195,6 +196,11 @@ class LicenceConversation:
                 if entity_of[name] not in said_now and slots[name] is not None:
                     slots[name] = None
                     self.events.append(SlotSet(name, None))
+        said_dates = [e.get("value") for e in self.tracker.latest_message.get("entities", []) if e.get("entity") == "date"]
+        text = self.tracker.latest_message.get("text") or ""
+        if said_dates and states_renewal_date(text):
+            slots["renewal_date"] = said_dates[0]
+            self.events.append(SlotSet("renewal_date", said_dates[0]))
         if (self.tracker.active_loop or {}).get("name") == "renewal_form" and self.tracker.get_slot("renewal_user_count"):
             slots["user_count"] = self.tracker.get_slot("renewal_user_count")  # the checklist's user count
         parameters: Dict[str, Any] = {}

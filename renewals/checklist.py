@@ -21,6 +21,7 @@ from typing import Any, Generic, Optional, TypeVar
 import phonenumbers
 
 from renewals.clock import Clock
+from renewals.formatting import format_date
 from renewals.parsing import (
     MAX_INPUT_LENGTH,
     find_date_spans,
@@ -413,7 +414,39 @@ def validate_expiry(text: Any, clock: Clock) -> FieldCheck[date]:
         if any(span.value is None for span in find_date_spans(raw, today, include_invalid=True)):
             return rejected("That date doesn't exist. Please check the day and the month (day first, like 29/10/2026).")
         return rejected("I couldn't read that as a date. Please write it day first, like 29/10/2026 or 29 October 2026.")
+    if _DAY_AND_MONTH_ONLY.search(raw) and not _HAS_YEAR.search(raw):
+        # "29 October": parse_date takes the next one, but an expiry is most often behind us.
+        expiry = _nearest_expiry(expiry, today, past=bool(_PAST_EXPIRY.search(raw)))
+        checked = _check_expiry_date(expiry, today)
+        return accepted(checked.value, notice=f"I've taken that as {format_date(expiry)}.") if checked.ok else checked
     return _check_expiry_date(expiry, today)
+
+
+# A day and a month name with no year: "29 October", "Oct 29".
+_DAY_AND_MONTH_ONLY = re.compile(
+    r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|"
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\s+\d{1,2}\b",
+    re.IGNORECASE,
+)
+_HAS_YEAR = re.compile(r"\b(?:19|20)\d{2}\b|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b")
+# "it expired on", "lapsed", "ran out", "finished": the date is behind us.
+_PAST_EXPIRY = re.compile(r"\b(expired|lapsed|ran out|run out|finished|ended|was)\b", re.IGNORECASE)
+
+
+def _nearest_expiry(parsed: date, today: date, past: bool) -> date:
+    """The same day and month in the year that puts it nearest `today`, or the latest on or before
+    `today` when the customer says it has already expired."""
+    candidates = []
+    for year in (today.year - 1, today.year, today.year + 1):
+        try:
+            candidates.append(parsed.replace(year=year))
+        except ValueError:  # 29 February
+            continue
+    if past:
+        behind = [day for day in candidates if day <= today]
+        if behind:
+            return max(behind)
+    return min(candidates, key=lambda day: abs((day - today).days))
 
 
 def _check_expiry_date(expiry: Any, today: date) -> FieldCheck[date]:

@@ -6,6 +6,8 @@ renewal date when it has lapsed) for whole calendar years.
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -198,3 +200,14 @@ def _check_request(
 
 def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+# "it expired 29/10/2026", "ran out on 5 May": a date that says when maintenance ended, not when to renew.
+_EXPIRY_STATEMENT = re.compile(r"\b(expir\w*|lapsed|runs? out|ran out|finished|ended)\b", re.IGNORECASE)
+_RENEWING_ON = re.compile(r"\b(renew\w*|do it|go ahead|pay|start\w*)\b[^.?!]*\b(on|from|by)\b", re.IGNORECASE)
+
+
+def states_renewal_date(text: str) -> bool:
+    """Whether a date in a quote request is the date to renew on ("what if we renew on 5 December",
+    "make it 1 July") rather than the expiry the customer is telling us about."""
+    return bool(_RENEWING_ON.search(text or "")) or not _EXPIRY_STATEMENT.search(text or "")

@@ -173,3 +173,21 @@ async def test_a_different_licence_does_not_inherit_the_previous_follow_ups():
     messages, events = await run(ActionQuoteRenewal(), tracker)
     assert "(1 year, 50 users)" in text_of(messages)
     assert slot_events(events)["term_years"] is None and slot_events(events)["user_count"] is None
+
+
+async def test_an_expiry_date_the_customer_mentions_is_not_taken_for_the_renewal_date():
+    text = f"{QUOKKA} expired 29/10/2026, how much to renew?"
+    tracker = user_tracker(text, "lapse_charge_quote", entities=[entity("date", "29/10/2026")])
+    messages, events = await run(ActionQuoteRenewal(), tracker)
+    assert "renewing on 28 November 2026" in text_of(messages)
+    assert "Total: AUD 2,294.05" in text_of(messages)
+    assert "renewal_date" not in slot_events(events)
+
+
+async def test_a_date_stated_as_the_renewal_date_prices_renewing_then():
+    slots = {"activation_code": QUOKKA, "quoted_code": QUOKKA}
+    tracker = user_tracker("what if we renew on 5 December", "adjust_quote", slots=slots,
+                           entities=[entity("date", "5 December")])
+    messages, events = await run(ActionQuoteRenewal(), tracker)
+    assert "renewing on 5 December 2026" in text_of(messages)
+    assert slot_events(events)["renewal_date"] == "5 December"

@@ -356,3 +356,23 @@ def test_a_phone_number_on_the_licence_record_is_accepted_as_recorded():
     with pytest.raises(InvalidChecklist):
         checklist.validated(DEMO_TODAY)
     assert checklist.validated(DEMO_TODAY, recorded_phone="+64 7 626 2357").phone == "+6476262357"
+
+
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("it expired on 29 October", date(2026, 10, 29)),  # "expired": the last 29 October, not next year's
+        ("29 October", date(2026, 10, 29)),  # the nearest 29 October to 28 November 2026
+        ("expires 3 Jan", date(2027, 1, 3)),  # the nearest is next January
+        ("lapsed on 15th of November", date(2026, 11, 15)),
+        ("it runs out on 20 November", date(2026, 11, 20)),  # nearest
+    ],
+)
+def test_an_expiry_date_without_a_year_is_the_nearest_one_and_expired_points_to_the_past(typed, expected):
+    result = validate_expiry(typed, FixedClock(DEMO_TODAY))
+    assert result.value == expected
+    assert result.notice == f"I've taken that as {expected.day} {expected:%B} {expected.year}."
+
+
+def test_an_expiry_date_with_a_year_is_not_said_back():
+    assert validate_expiry("29/10/2026", FixedClock(DEMO_TODAY)).notice is None
