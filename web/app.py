@@ -192,7 +192,8 @@ async def history(request: web.Request) -> web.Response:
                 return _no_store(web.json_response({"error": "assistant_unavailable"}, status=502))
             tracker = await reply.json()
     except (aiohttp.ClientError, TimeoutError, ValueError) as error:
-        logger.warning("web: tracker request failed: %s", error)
+        # Only the kind of error: aiohttp's messages quote the URL, and the URL carries the Rasa token.
+        logger.warning("web: tracker request failed (%s)", type(error).__name__)
         return _no_store(web.json_response({"error": "assistant_unavailable"}, status=502))
     messages = conversation_messages(tracker.get("events") or [])
     return _no_store(web.json_response({"messages": messages}))

@@ -181,3 +181,28 @@ def test_the_service_refuses_to_start_without_the_npm_installed_client(tmp_path)
 
 def test_bot_messages_without_text_or_buttons_are_left_out():
     assert conversation_messages([{"event": "bot", "text": None, "data": {"custom": {"x": 1}}}]) == []
+
+
+async def test_a_failed_tracker_request_never_logs_the_rasa_token(tmp_path, caplog):
+    # Rasa's HTTP API takes its token in the URL, and aiohttp's response errors quote the URL:
+    # here Rasa answers 200 with a page instead of JSON.
+    async def not_json(request: web.Request) -> web.Response:
+        return web.Response(text="<html>proxy error</html>", content_type="text/html")
+
+    rasa_app = web.Application()
+    rasa_app.router.add_get("/conversations/{conversation_id}/tracker", not_json)
+    vendor = tmp_path / "vendor"
+    vendor.mkdir()
+    (vendor / "socket.io.min.js").write_text("/* socket.io client */")
+    async with TestServer(rasa_app) as rasa:
+        settings = Settings(
+            secret=SECRET, rasa_url=str(rasa.make_url("")).rstrip("/"), rasa_token=RASA_TOKEN,
+            rasa_public_url="https://rasa.example.test", web_origin=ORIGIN,
+        )
+        async with TestClient(TestServer(create_app(settings, vendor_dir=vendor))) as client:
+            with caplog.at_level("DEBUG"):
+                response = await client.get("/api/history", headers={"X-Chat-Session": session_tokens.issue(SECRET)})
+    assert response.status == 502
+    ours = "\n".join(r.getMessage() for r in caplog.records if r.name == "web.app")  # not the fake Rasa's access log
+    assert "tracker request failed" in ours
+    assert RASA_TOKEN not in ours and "token=" not in ours
