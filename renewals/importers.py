@@ -71,9 +71,10 @@ def import_resellers(uow: UnitOfWork, path: Path) -> int:
 
     `slack_team_id` and `slack_user_id` link that Slack workspace and that Slack
     user to the reseller (renewals.resellers); links the file does not name are
-    kept (remove them with `python -m renewals slack unlink`).
+    kept (remove them with `python -m renewals slack unlink`). An id linked to
+    another reseller is refused, as `slack link` refuses it without --move.
     """
-    records = _read_csv(path, RESELLER_COLUMNS, OPTIONAL_RESELLER_COLUMNS, _ResellerRow())
+    records = _read_csv(path, RESELLER_COLUMNS, OPTIONAL_RESELLER_COLUMNS, _ResellerRow(uow.slack_links.get))
     for reseller, links in records:
         uow.resellers.save(reseller)
         for link in links:
@@ -217,7 +218,8 @@ class _Row:
 
 
 class _ResellerRow:
-    def __init__(self) -> None:
+    def __init__(self, linked: Callable[[str, str], Optional[SlackLink]]) -> None:
+        self.linked = linked  # (kind, Slack id) -> its current link
         self.seen_ids: dict[str, int] = {}
         self.seen_slack_ids: dict[str, dict[str, int]] = {USER: {}, TEAM: {}}
 
@@ -228,8 +230,13 @@ class _ResellerRow:
         for kind, column in ((TEAM, "slack_team_id"), (USER, "slack_user_id")):
             value = row.parsed(column, lambda text, kind=kind: _slack_id(kind, text), f"a Slack {kind} id", required=False)
             row.unique(column, value, self.seen_slack_ids[kind])
-            if value is not None and reseller_id is not None:
-                links.append(SlackLink(kind=kind, slack_id=value, reseller_id=reseller_id))
+            if value is None or reseller_id is None:
+                continue
+            current = self.linked(kind, value)
+            if current is not None and current.reseller_id != reseller_id:
+                row.problem(column, f"is linked to {current.reseller_id}; unlink it first "
+                                    "(python -m renewals slack unlink) or link it with --move")
+            links.append(SlackLink(kind=kind, slack_id=value, reseller_id=reseller_id))
         reseller = Reseller(
             reseller_id=reseller_id,
             name=row.required("name"),

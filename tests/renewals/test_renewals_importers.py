@@ -270,3 +270,18 @@ def test_demo_loads_once_and_never_over_existing_licences(engine):
     with UnitOfWork(engine) as uow:
         assert uow.price_lists.active_version() == 1
         assert len(uow.resellers.list()) == 5
+
+
+def test_a_reseller_import_never_moves_another_resellers_slack_link(with_resellers_and_prices, tmp_path):
+    # R-AU-002's row claims R-AU-001's Slack workspace (T01SCIT): `slack link` refuses that without --move.
+    lines = list(DEMO_RESELLER_LINES)
+    lines[2] = lines[2].replace("T02HARB", "T01SCIT")
+    path = write(tmp_path / "resellers.csv", [lines[0], lines[2]])
+    with UnitOfWork(with_resellers_and_prices) as uow:
+        problems = rejected_problems(lambda: import_resellers(uow, path))
+    assert problems == [
+        "line 2: slack_team_id: is linked to R-AU-001; unlink it first (python -m renewals slack unlink) "
+        "or link it with --move"
+    ]
+    with UnitOfWork(with_resellers_and_prices) as uow:
+        assert uow.slack_links.get("team", "T01SCIT").reseller_id == "R-AU-001"
