@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Optional
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import and_, delete, func, insert, select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -198,28 +198,29 @@ class AgentAccounts:
         username = normalise_username(username)[:50]
         client = (client or "unknown")[:64]
         now = self._clock.now()
+        pair = (agent_login_failures.c.username == username) & (agent_login_failures.c.client == client)
+        # The attempt is counted before the password is checked, in the same transaction as the count,
+        # so parallel guesses can't all read the count before any of them adds to it.
         with self._engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:pair))"), {"pair": f"{username} {client}"})
+            attempt = connection.execute(
+                insert(agent_login_failures).values(username=username, client=client, at=now)
+            ).inserted_primary_key[0]
             recent = connection.execute(
-                select(func.count()).select_from(agent_login_failures).where(
-                    agent_login_failures.c.username == username,
-                    agent_login_failures.c.client == client,
-                    agent_login_failures.c.at > now - FAILURE_WINDOW,
-                )
+                select(func.count()).select_from(agent_login_failures).where(pair, agent_login_failures.c.at > now - FAILURE_WINDOW)
             ).scalar_one()
-            if recent >= MAX_FAILURES:
-                raise TooManyAttempts("too many failed sign-ins; try again in 15 minutes")
+            if recent > MAX_FAILURES:
+                connection.execute(delete(agent_login_failures).where(agent_login_failures.c.id == attempt))
             row = connection.execute(select(agents).where(agents.c.username == username)).one_or_none()
+        if recent > MAX_FAILURES:
+            raise TooManyAttempts("too many failed sign-ins; try again in 15 minutes")
         ok = verify_password(password, row.password_hash if row is not None else _dummy_hash())
         if row is not None and ok and not row.disabled:
             with self._engine.begin() as connection:
-                connection.execute(
-                    delete(agent_login_failures).where(
-                        agent_login_failures.c.username == username, agent_login_failures.c.client == client
-                    )
-                )
+                connection.execute(delete(agent_login_failures).where(pair))
             return _agent(row)
         with self._engine.begin() as connection:
-            connection.execute(insert(agent_login_failures).values(username=username, client=client, at=now))
             connection.execute(delete(agent_login_failures).where(agent_login_failures.c.at < now - FAILURE_WINDOW * 4))
         return None
 

@@ -121,3 +121,20 @@ def test_cli_adds_an_agent_and_prints_a_token(sqlite_url):
     assert token.returncode == 0 and token.stdout.strip().startswith("rat_")
     assert "Frank Otieno" in run("agents", "list").stdout
     assert run("agents", "token", "nobody").returncode == 1
+
+
+def test_parallel_wrong_passwords_are_each_counted_so_no_more_than_five_are_checked(accounts):
+    # The count and the check are one step: twenty guesses at once get five answers and fifteen refusals.
+    from concurrent.futures import ThreadPoolExecutor
+
+    accounts.add("erin", "Erin", PASSWORD)
+
+    def guess(_):
+        try:
+            return accounts.authenticate("erin", "wrong password!", "10.0.0.9")
+        except TooManyAttempts:
+            return "refused"
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        results = list(pool.map(guess, range(20)))
+    assert results.count(None) == MAX_FAILURES and results.count("refused") == 20 - MAX_FAILURES
