@@ -118,7 +118,9 @@ async def _authorised(request: web.Request, handler) -> web.StreamResponse:
         request[AGENT_KEY] = agent
         return await handler(request)
     session_token = request.cookies.get(SESSION_COOKIE)
-    session = await _db(lambda: console.accounts.session(session_token)) if session_token else None
+    # The pages' background refreshes (*.json) are not the agent's activity: they keep no session alive.
+    by_agent = not relative.endswith(".json")
+    session = await _db(lambda: console.accounts.session(session_token, by_agent)) if session_token else None
     if session is None:
         if request.method == "GET" and not relative.endswith(".json"):
             return web.Response(status=401, text=views.signed_out_page(), content_type="text/html")

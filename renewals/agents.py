@@ -242,8 +242,9 @@ class AgentAccounts:
             connection.execute(delete(agent_sessions).where(agent_sessions.c.expires_at < now))
         return token, Session(agent, csrf, min(expires, now + IDLE_TIMEOUT))
 
-    def session(self, token: Optional[str]) -> Optional[Session]:
-        """The live session for a cookie value (and its idle timer restarted), or None."""
+    def session(self, token: Optional[str], restart_idle_timer: bool = True) -> Optional[Session]:
+        """The live session for a cookie value, or None. The idle timer restarts only when
+        `restart_idle_timer`: an agent's own request does, an open tab's background polling doesn't."""
         if not token or len(token) > 200:
             return None
         now = self._clock.now()
@@ -258,9 +259,11 @@ class AgentAccounts:
             if row.disabled or now >= row.expires_at or now >= row.last_seen_at + IDLE_TIMEOUT:
                 connection.execute(delete(agent_sessions).where(agent_sessions.c.id == row.id))
                 return None
-            connection.execute(update(agent_sessions).where(agent_sessions.c.id == row.id).values(last_seen_at=now))
+            seen = now if restart_idle_timer else row.last_seen_at
+            if restart_idle_timer:
+                connection.execute(update(agent_sessions).where(agent_sessions.c.id == row.id).values(last_seen_at=now))
         agent = Agent(row.agent_id, row.username, row.display_name, row.disabled)
-        return Session(agent, row.csrf_token, min(row.expires_at, now + IDLE_TIMEOUT))
+        return Session(agent, row.csrf_token, min(row.expires_at, seen + IDLE_TIMEOUT))
 
     def end_session(self, token: Optional[str]) -> None:
         if not token:

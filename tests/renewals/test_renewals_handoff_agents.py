@@ -138,3 +138,19 @@ def test_parallel_wrong_passwords_are_each_counted_so_no_more_than_five_are_chec
     with ThreadPoolExecutor(max_workers=10) as pool:
         results = list(pool.map(guess, range(20)))
     assert results.count(None) == MAX_FAILURES and results.count("refused") == 20 - MAX_FAILURES
+
+
+def test_background_polling_does_not_keep_an_idle_session_alive(accounts, clock):
+    token, _ = accounts.start_session(accounts.add("fay", "Fay", PASSWORD))
+    for _ in range(9):  # an open tab polls for nine hours; the agent does nothing
+        clock.advance(minutes=60)
+        accounts.session(token, restart_idle_timer=False)
+    assert accounts.session(token) is None  # idle for more than eight hours
+
+
+def test_an_agents_own_request_restarts_the_idle_timer(accounts, clock):
+    token, _ = accounts.start_session(accounts.add("gus", "Gus", PASSWORD))
+    clock.advance(hours=7)
+    assert accounts.session(token) is not None
+    clock.advance(hours=7)
+    assert accounts.session(token) is not None
