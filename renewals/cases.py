@@ -481,7 +481,7 @@ def hand_to_reseller(
     case = _agent_transition(uow, case, CaseStatus.HANDED_TO_RESELLER, EventKind.HANDED_TO_RESELLER, agent, note, clock)
     case_id = uow.cases.id_of(reference)
     count = sum(1 for e in case.history if e.kind == EventKind.HANDED_TO_RESELLER)
-    for topic in notify_topics:
+    for topic in (t for t in notify_topics if _delivers_to(uow, t, case)):
         document = case_document(case)
         document["event"] = "handed_to_reseller"
         document["note"] = note

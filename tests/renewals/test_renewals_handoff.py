@@ -229,3 +229,20 @@ def test_handing_to_the_reseller_queues_a_slack_notice_only_when_slack_is_config
     with demo_engine.connect() as connection:
         keys = connection.execute(select(outbox.c.dedupe_key)).scalars().all()
     assert keys == [f"{topics[0]}:{case.reference}:handed:1"]
+
+
+def test_handing_to_a_reseller_without_a_slack_channel_queues_no_slack_notice(demo_engine, clock):
+    # A notice for a reseller with no channel would be retried for ever and never reach anyone.
+    from sqlalchemy import select, update
+
+    from renewals.db import outbox, resellers
+    from renewals.service import reseller_notify_topics
+
+    topics = reseller_notify_topics()
+    with demo_engine.begin() as connection:
+        connection.execute(update(resellers).where(resellers.c.reseller_id == "R-AU-002").values(slack_channel_id=None))
+    service = Renewals(demo_engine, clock, case_delivery_topics=topics)
+    case = service.open_handoff_case("conv-s3", "rest", "asked for a person", licence=QUOKKA_TRAVEL)  # Harbour Systems
+    service.hand_to_reseller(case.reference, "alice")
+    with demo_engine.connect() as connection:
+        assert connection.execute(select(outbox.c.dedupe_key)).scalars().all() == []
