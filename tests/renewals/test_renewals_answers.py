@@ -24,7 +24,9 @@ def test_anything_more_than_a_yes_or_a_no_is_neither(reply):
     assert yes_or_no(reply) is None
 
 
-@pytest.mark.parametrize("reply", ["ok ta", "too easy, cheers", "chur bro", "thanks heaps mate", "ty"])
+@pytest.mark.parametrize(
+    "reply", ["ok ta", "too easy, cheers", "chur bro", "thanks heaps mate", "ty", "no worries ta", "bloody hell. ok ta"]
+)
 def test_thanks_in_every_common_form_are_thanks(reply):
     assert is_thanks(reply)
 
