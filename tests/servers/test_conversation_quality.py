@@ -53,9 +53,10 @@ def test_is_this_a_real_person_is_answered_as_a_bot_challenge(assistant, sender)
     assert "virtual assistant, not a person" in assistant.say(sender, "is this a real person?")
 
 
-def test_a_product_answers_smb_or_enterprise(assistant, sender):
+@pytest.mark.parametrize("answer", ["Apex One", "we're on Apex One"])
+def test_a_product_answers_smb_or_enterprise(assistant, sender, answer):
     assert "SMB product" in assistant.say(sender, "What should I do after receiving the updated license certificate?")
-    reply = assistant.say(sender, "Apex One")
+    reply = assistant.say(sender, answer)
     assert "For an Enterprise product" in reply and "Administration" in reply
 
 
