@@ -15,7 +15,8 @@ from rasa_sdk.events import FollowupAction
 from actions.backend import call
 from actions.certificate import certificate_steps
 from actions.conversation import (
-    BRAND, CERTIFICATE_STEPS, PRICES, acted_last_turn, entity_values, latest_intent, latest_text, open_question,
+    BRAND, CERTIFICATE_STEPS, PRICES, acted_last_turn, entity_values, faq_selection, latest_intent, latest_text,
+    open_question,
     set_last_turn,
 )
 from actions.faq import ActionAnswerFaq
@@ -73,8 +74,7 @@ def _faq_follow_up(tracker: Tracker) -> bool:
     if not acted_last_turn(tracker, "action_answer_faq"):
         return False
     top_two = [name for name, confidence in _guesses(tracker)[:2] if confidence >= MIN_GUESS_CONFIDENCE / 2]
-    selection = ((tracker.latest_message.get("response_selector") or {}).get("faq") or {}).get("response") or {}
-    return "faq" in top_two and selection.get("confidence", 0.0) >= MIN_FOLLOW_UP_TOPIC_CONFIDENCE
+    return "faq" in top_two and faq_selection(tracker).get("confidence", 0.0) >= MIN_FOLLOW_UP_TOPIC_CONFIDENCE
 
 
 async def best_guess_in_context(dispatcher, tracker: Tracker, domain) -> Optional[List[Dict[Text, Any]]]:

@@ -86,6 +86,11 @@ def latest_intent(tracker: Tracker) -> Optional[str]:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
+def faq_selection(tracker: Tracker) -> dict:
+    """The response selector's FAQ choice for the latest message: `intent_response_key`, `confidence`."""
+    return ((tracker.latest_message.get("response_selector") or {}).get("faq") or {}).get("response") or {}
+
+
 def entity_values(tracker: Tracker, entity: str) -> list:
     return [e.get("value") for e in tracker.latest_message.get("entities") or [] if e.get("entity") == entity]
 

@@ -14,7 +14,7 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 
 from actions.certificate import certificate_steps
-from actions.conversation import BRAND, CERTIFICATE_STEPS, latest_text, open_question, set_last_turn
+from actions.conversation import BRAND, CERTIFICATE_STEPS, faq_selection, latest_text, open_question, set_last_turn
 from actions.support_questions import ActionCaseStatus
 
 # Topics that "what happens now?" can be mistaken for, just after a case is opened.
@@ -22,17 +22,12 @@ _NEXT_STEP_TOPICS = ("faq/after_renewal_delivery", "faq/after_certificate_steps"
 _ASKS_WHAT_NEXT = re.compile(r"\b(what happens|what now|next|now what|then what|hear back|get back)\b", re.IGNORECASE)
 
 
-def selected_topic(tracker: Tracker) -> str:
-    selection = (tracker.latest_message.get("response_selector") or {}).get("faq") or {}
-    return (selection.get("response") or {}).get("intent_response_key") or ""
-
-
 class ActionAnswerFaq(Action):
     def name(self) -> Text:
         return "action_answer_faq"
 
     async def run(self, dispatcher, tracker: Tracker, domain) -> List[Dict[Text, Any]]:
-        topic = selected_topic(tracker)
+        topic = faq_selection(tracker).get("intent_response_key") or ""
         follows_steps = open_question(tracker) == BRAND or (set_last_turn(tracker, "topic") or "") == CERTIFICATE_STEPS
         if follows_steps or topic == "faq/after_certificate_steps":
             steps = await certificate_steps(dispatcher, tracker, domain)

@@ -14,7 +14,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.backend import call
 from actions.conversation import (
-    HANDOFF, acted_this_turn, latest_intent, latest_text, open_question, value_before_latest_message,
+    HANDOFF, acted_this_turn, faq_selection, latest_intent, latest_text, open_question, value_before_latest_message,
 )
 from actions.handoff import gathered_checklist, hand_over
 from actions.topics import buttons
@@ -212,7 +212,7 @@ class ValidateRenewalForm(FormValidationAction):
         text = latest_text(tracker).strip()
         if requested not in FIELDS or not LOOKS_LIKE_A_QUESTION.search(text):
             return None
-        selection = ((tracker.latest_message.get("response_selector") or {}).get("faq") or {}).get("response") or {}
+        selection = faq_selection(tracker)
         if selection.get("confidence", 0.0) >= 0.5 and selection.get("intent_response_key"):
             dispatcher.utter_message(response=f"utter_{selection['intent_response_key']}")
         else:

@@ -40,8 +40,6 @@ from rasa.shared.nlu.constants import (
     ENTITY_ATTRIBUTE_TYPE,
     INTENT,
     INTENT_NAME_KEY,
-    INTENT_RANKING_KEY,
-    PREDICTED_CONFIDENCE_KEY,
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
@@ -144,14 +142,10 @@ class DomainEvidenceGuard(GraphComponent):
         for message in messages:
             intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
             if intent in LICENSING_INTENTS and not self._has_evidence(message):
-                self._set_intent(message, OUT_OF_SCOPE)
+                set_decided_intent(message, OUT_OF_SCOPE)
             elif intent == OUT_OF_SCOPE and self._has_a_code(message):
-                self._set_intent(message, INFORM)
+                set_decided_intent(message, INFORM)
         return messages
-
-    @staticmethod
-    def _set_intent(message: Message, intent: str) -> None:
-        set_decided_intent(message, intent)
 
     @staticmethod
     def _has_a_code(message: Message) -> bool:

@@ -81,7 +81,7 @@ _THANKS = {"thanks", "thank", "thx", "thnx", "ty", "ta", "cheers", "chur", "tank
 _THANKS_FILLERS = {"ok", "okay", "k", "kk", "righto", "sweet", "great", "awesome", "cool", "too", "easy", "good",
                    "nice", "one", "you", "so", "much", "heaps", "mate", "very", "lots", "for", "that", "the", "help",
                    "all", "perfect", "lovely", "brilliant", "bro", "again", "it", "a", "lot", "as", "many", "that's",
-                   "thats", "noted", "got", "alright", "great", "mucho", "beauty", "bewdy", "ripper", "no", "worries",
+                   "thats", "noted", "got", "alright", "mucho", "beauty", "bewdy", "ripper", "no", "worries",
                    "bloody", "hell", "wow", "geez", "jeez", "strewth", "crikey", "oh", "ah", "right", "fair",
                    "enough"}
 

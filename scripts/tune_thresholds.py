@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from pathlib import Path
 from typing import List, Optional, Tuple
 
 from scripts.nlu_eval import DEVELOPMENT, REJECTED, ROOT, is_licensing_answer
