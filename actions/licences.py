@@ -172,7 +172,7 @@ class LicenceConversation:
             self.events.append(SlotSet("offer", QUOTE))
 
     async def _quote(self, licence, product) -> None:
-        parameters = await self._quote_parameters(licence.activation_code)
+        parameters = await self._quote_parameters(licence)
         if parameters is None:
             return
         try:
@@ -184,10 +184,10 @@ class LicenceConversation:
         self.say(self._for_whom(licence, replies.quote_reply(quote, product, licence.platform)), "renewal_request")
         self.events += [SlotSet("offer", "renewal"), SlotSet("quoted_code", licence.activation_code)]
 
-    async def _quote_parameters(self, code: str) -> Optional[Dict[str, Any]]:
+    async def _quote_parameters(self, licence) -> Optional[Dict[str, Any]]:
         """Term, users and renewal date from the conversation; None after explaining a bad date."""
         slots = {name: self.tracker.get_slot(name) for name in QUOTE_PARAMETER_SLOTS}
-        if code != self.tracker.get_slot("quoted_code"):
+        if licence.activation_code != self.tracker.get_slot("quoted_code"):
             # A different licence: earlier follow-ups ("2 years", "20 users") belonged
             # to the previous quote; only what this message says applies.
             said_now = {e.get("entity") for e in self.tracker.latest_message.get("entities", [])}
@@ -209,7 +209,7 @@ class LicenceConversation:
         if slots["user_count"] is not None:
             parameters["users"] = int(slots["user_count"])
         if slots["renewal_date"]:
-            today = await call(lambda service: service.today())
+            today = await call(lambda service: service.today(licence))
             renewal_date = parse_date(slots["renewal_date"], today)
             if renewal_date is None:
                 self.say(

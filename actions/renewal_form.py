@@ -399,7 +399,8 @@ class ValidateRenewalForm(FormValidationAction):
     async def validate_licence_expiry(self, value, dispatcher, tracker, domain):
         if self._not_an_answer(tracker, "licence_expiry", value):
             return {"licence_expiry": None}
-        result = await call(lambda service: service.validate_expiry(value))
+        licence = await _licence(tracker)
+        result = await call(lambda service: service.validate_expiry(value, licence))
         return self._check(dispatcher, tracker, "licence_expiry", result, shown=lambda d: d.isoformat())
 
     async def validate_renewal_confirmed(self, value, dispatcher, tracker, domain):

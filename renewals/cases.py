@@ -32,6 +32,7 @@ from renewals.checklist import CHECKLIST_FIELDS, RenewalChecklist
 from renewals.clock import Clock
 from renewals.licences import Licence
 from renewals.outbox import CASE_SLACK_TOPIC, encode_payload
+from renewals.time_zones import licence_today
 
 log = logging.getLogger(__name__)
 
@@ -173,7 +174,7 @@ def open_renewal_case(
     conversation_id = _bounded_text(conversation_id, "conversation_id", MAX_CONVERSATION_ID_LENGTH, required=True)
     channel = _bounded_text(channel, "channel", MAX_CHANNEL_LENGTH, required=False)
     checklist = checklist.validated(
-        clock.today(), uow.price_lists.active(), recorded_phone=licence.phone if licence is not None else None
+        licence_today(clock, licence), uow.price_lists.active(), recorded_phone=licence.phone if licence is not None else None
     )
     key = idempotency_key(CaseReason.RENEWAL, conversation_id, checklist)
 
@@ -425,7 +426,7 @@ def open_handoff_case(
     # The nth hand-off case of this conversation: a resolved one never blocks a new one.
     sequence = uow.cases.count_for_conversation(conversation_id)
     key = hashlib.sha256(json.dumps([CaseReason.HANDOFF, conversation_id, sequence]).encode("utf-8")).hexdigest()
-    details = partial_checklist(checklist, clock.today(), uow.price_lists.active())
+    details = partial_checklist(checklist, licence_today(clock, licence), uow.price_lists.active())
     def handoff_case(reference: str, now: datetime) -> Case:
         requested = CaseEvent(at=now, kind=EventKind.HANDOFF_REQUESTED, actor=ASSISTANT, note=reason_note)
         return _new_case(reference, now, CaseReason.HANDOFF, details, conversation_id, channel, licence, requested)

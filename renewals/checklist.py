@@ -17,10 +17,11 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date, timedelta
 from difflib import SequenceMatcher
 from typing import Any, Generic, Optional, TypeVar
+from zoneinfo import ZoneInfo
 
 import phonenumbers
 
-from renewals.clock import Clock
+from renewals.clock import SYDNEY, Clock
 from renewals.formatting import format_date
 from renewals.parsing import (
     MAX_INPUT_LENGTH,
@@ -398,12 +399,13 @@ def _user_count_problem(raw: str) -> str:
     return "I couldn't read a number of users there. Please give it as a number, like 25."
 
 
-def validate_expiry(text: Any, clock: Clock) -> FieldCheck[date]:
+def validate_expiry(text: Any, clock: Clock, zone: ZoneInfo = SYDNEY) -> FieldCheck[date]:
     """The licence's expiry date, written day first ("29/10/2026", "29 October 2026", "next Friday").
 
     Past dates are fine (a lapsed licence); dates more than ten years from today are refused as typos.
+    Today is the date in `zone`, the licence's time zone when it is known.
     """
-    today = clock.today()
+    today = clock.today(zone)
     if isinstance(text, date):
         return _check_expiry_date(text, today)
     raw = _clean(text)

@@ -1,8 +1,9 @@
 """Where "today" and "now" come from.
 
-Licences expire on calendar dates in Australia and New Zealand, so the system
-clock reads the date in Sydney rather than the server's UTC date. Demos and
-tests pin the date with RENEWALS_TODAY or a FixedClock.
+Licences expire on calendar dates in Australia and New Zealand, so "today" is
+a date in a time zone, never the server's UTC date: `today(zone)` is the date
+in `zone` (a licence's own, see renewals.time_zones), Sydney's by default.
+Demos and tests pin the date with RENEWALS_TODAY or a FixedClock.
 
 `now()` is the instant, always timezone-aware in UTC: it stamps cases, their
 history and outbox deliveries.
@@ -20,7 +21,8 @@ TODAY_OVERRIDE_VARIABLE = "RENEWALS_TODAY"
 
 
 class Clock(Protocol):
-    def today(self) -> date:
+    def today(self, zone: ZoneInfo = SYDNEY) -> date:
+        """The calendar date in `zone` now."""
         ...
 
     def now(self) -> datetime:
@@ -29,10 +31,10 @@ class Clock(Protocol):
 
 
 class SystemClock:
-    """Today's date in Sydney; the current instant in UTC."""
+    """The date in the zone asked for; the current instant in UTC."""
 
-    def today(self) -> date:
-        return datetime.now(SYDNEY).date()
+    def today(self, zone: ZoneInfo = SYDNEY) -> date:
+        return datetime.now(zone).date()
 
     def now(self) -> datetime:
         return datetime.now(timezone.utc)
@@ -42,8 +44,10 @@ class SystemClock:
 class FixedClock:
     """Always the same date (and instant): for tests and demos.
 
-    Without `fixed_now`, now() is midday in Sydney on `fixed_date`, so its UTC
-    instant falls on the same calendar date.
+    Without `fixed_now`, today is `fixed_date` in every zone (a demo date is
+    the same everywhere) and now() is midday in Sydney on it. With `fixed_now`,
+    today is that instant's date in the zone asked for, and `fixed_date` must
+    be its date in Sydney; `FixedClock.at(instant)` builds one.
     """
 
     fixed_date: date
@@ -52,8 +56,19 @@ class FixedClock:
     def __post_init__(self) -> None:
         if self.fixed_now is not None and self.fixed_now.utcoffset() is None:
             raise ValueError("fixed_now must be timezone-aware")
+        if self.fixed_now is not None and self.fixed_now.astimezone(SYDNEY).date() != self.fixed_date:
+            raise ValueError("fixed_date must be fixed_now's date in Sydney")
 
-    def today(self) -> date:
+    @classmethod
+    def at(cls, instant: datetime) -> FixedClock:
+        """A clock stopped at `instant` (timezone-aware)."""
+        if instant.utcoffset() is None:
+            raise ValueError("fixed_now must be timezone-aware")
+        return cls(instant.astimezone(SYDNEY).date(), instant)
+
+    def today(self, zone: ZoneInfo = SYDNEY) -> date:
+        if self.fixed_now is not None:
+            return self.fixed_now.astimezone(zone).date()
         return self.fixed_date
 
     def now(self) -> datetime:

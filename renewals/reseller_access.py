@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from difflib import SequenceMatcher
-from typing import Optional
+from typing import Callable, Optional
 
 from renewals.cases import Case, CaseNotFound, CaseStatus, TransitionNotAllowed, transition
 from renewals.clock import Clock
@@ -206,11 +206,14 @@ class ExpiryReport:
     lapsed: tuple[tuple[Licence, LicenceStatus], ...]  # most recently lapsed first
 
 
-def expiry_report(uow, reseller_id: str, request: ExpiryRequest, today: date) -> ExpiryReport:
+def expiry_report(
+    uow, reseller_id: str, request: ExpiryRequest, today_for: Callable[[Licence], date], today: date
+) -> ExpiryReport:
+    """`today_for(licence)` is the date where the licence is; `today` the date the report is headed with."""
     expiring, lapsed = [], []
     for licence in uow.licences.of_reseller(reseller_id):
-        days_left = (licence.expiry_date - today).days
-        status = licence_status(licence, today)
+        days_left = (licence.expiry_date - today_for(licence)).days
+        status = licence_status(licence, today_for(licence))
         if days_left < 0:
             if request.lapsed_within is None or -days_left <= request.lapsed_within:
                 lapsed.append((licence, status))

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from renewals import reseller_access
 from renewals.cases import Case, CaseStatus, open_renewal_case
 from renewals.checklist import FieldCheck, ProductMatch, RenewalChecklist, match_product, rank_products, validate_expiry
-from renewals.clock import Clock, clock_from_env
+from renewals.clock import SYDNEY, Clock, clock_from_env
 from renewals.codes import normalise_activation_code
 from renewals.db import database_url_from_env, make_engine
 from renewals.licences import Licence, LicenceStatus, licence_status
@@ -26,6 +26,7 @@ from renewals.resellers import Reseller, reseller_id_for_slack
 from renewals.outbox import CASE_SLACK_TOPIC, CASE_WEBHOOK_TOPIC
 from renewals.unit_of_work import UnitOfWork
 from renewals.slack_notices import slack_notices_configured
+from renewals.time_zones import licence_today, licence_zone, zone_for
 from renewals.webhook import webhook_configured
 
 
@@ -46,8 +47,9 @@ class Renewals:
             topics += (CASE_SLACK_TOPIC,)  # only cases routed to a reseller with a Slack channel get one
         return cls(make_engine(database_url_from_env(environ)), clock_from_env(environ), topics)
 
-    def today(self) -> date:
-        return self._clock.today()
+    def today(self, licence: Optional[Licence] = None) -> date:
+        """Today's date where the licence is (its own time zone); Sydney's without one."""
+        return licence_today(self._clock, licence)
 
     def find_licence(self, code: str) -> Optional[Licence]:
         """The licence for an Activation Code typed in any case or spacing; None if malformed or unknown."""
@@ -58,14 +60,14 @@ class Renewals:
             return uow.licences.get(canonical)
 
     def status(self, licence: Licence) -> LicenceStatus:
-        return licence_status(licence, self.today())
+        return licence_status(licence, self.today(licence))
 
     def quote(
         self, licence: Licence, renewal_date: Optional[date] = None, years: int = 1, users: Optional[int] = None
     ) -> Quote:
         """Raises a QuoteError subclass, whose message is for the customer, when no quote can be given."""
         return quote_renewal(
-            licence, self._active_price_list(), today=self.today(), renewal_date=renewal_date, years=years, users=users
+            licence, self._active_price_list(), today=self.today(licence), renewal_date=renewal_date, years=years, users=users
         )
 
     def product(self, code: str) -> Product:
@@ -83,9 +85,9 @@ class Renewals:
         """Products to offer when match_product finds none or several, best first."""
         return rank_products(text, self._active_price_list())[:limit]
 
-    def validate_expiry(self, text: Any) -> FieldCheck[date]:
-        """The licence expiry date the customer typed (day first), read against today."""
-        return validate_expiry(text, self._clock)
+    def validate_expiry(self, text: Any, licence: Optional[Licence] = None) -> FieldCheck[date]:
+        """The licence expiry date the customer typed (day first), read against today where the licence is."""
+        return validate_expiry(text, self._clock, licence_zone(licence) if licence is not None else SYDNEY)
 
     def open_renewal_case(
         self,
@@ -152,7 +154,9 @@ class Renewals:
 
     def expiry_report(self, reseller_id: str, request: reseller_access.ExpiryRequest) -> reseller_access.ExpiryReport:
         with UnitOfWork(self._engine) as uow:
-            return reseller_access.expiry_report(uow, reseller_id, request, self.today())
+            reseller = uow.resellers.get(reseller_id)
+            heading_today = self._clock.today(zone_for(reseller.region)) if reseller else self._clock.today()
+            return reseller_access.expiry_report(uow, reseller_id, request, self.today, heading_today)
 
     def reseller_cases(self, reseller_id: str, include_resolved: bool = False) -> list[Case]:
         with UnitOfWork(self._engine) as uow:
@@ -280,7 +284,7 @@ class Renewals:
             rows = uow.cases.list_for_console(None, None, None, limit=100000)
             expiring = [
                 licence for licence in uow.licences.list()
-                if today <= licence.expiry_date <= today + timedelta(days=days_ahead)
+                if self.today(licence) <= licence.expiry_date <= self.today(licence) + timedelta(days=days_ahead)
             ]
             start_of_day = datetime.combine(today, time(0), SYDNEY)
             handed_off_today = uow.cases.conversations_with_event_since(EventKind.HANDOFF_REQUESTED, start_of_day)

@@ -58,3 +58,12 @@ def test_a_fixed_clock_can_pin_the_instant_too():
     assert FixedClock(date(2026, 11, 28), fixed_now=pinned).now().tzinfo is timezone.utc
     with pytest.raises(ValueError, match="timezone-aware"):
         FixedClock(date(2026, 11, 28), fixed_now=datetime(2026, 11, 28, 9, 30))
+
+
+def test_a_clock_stopped_at_an_instant_gives_that_instants_date_in_each_zone():
+    clock = FixedClock.at(datetime(2026, 11, 28, 11, 30, tzinfo=timezone.utc))
+
+    assert clock.today() == date(2026, 11, 28)  # 22:30 in Sydney
+    assert clock.today(ZoneInfo("Pacific/Auckland")) == date(2026, 11, 29)  # 00:30 in Auckland
+    with pytest.raises(ValueError, match="date in Sydney"):
+        FixedClock(date(2026, 11, 29), fixed_now=datetime(2026, 11, 28, 11, 30, tzinfo=timezone.utc))

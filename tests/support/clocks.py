@@ -4,6 +4,7 @@ from __future__ import annotations
 import threading
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Optional
+from zoneinfo import ZoneInfo
 
 from renewals.clock import SYDNEY
 
@@ -21,8 +22,8 @@ class ManualClock:
         with self._lock:
             return self._now
 
-    def today(self) -> date:
-        return self.now().astimezone(SYDNEY).date()
+    def today(self, zone: ZoneInfo = SYDNEY) -> date:
+        return self.now().astimezone(zone).date()
 
     def advance(self, **delta) -> None:
         with self._lock:
