@@ -292,6 +292,8 @@ outbox = Table(
     Column("id", Integer, primary_key=True),
     Column("topic", String(50), nullable=False),  # "case.webhook", "case.slack"
     Column("dedupe_key", String(200), nullable=False, unique=True),  # one message per event, ever
+    # A UUID sent with every attempt (X-Renewals-Delivery): unique across databases, unlike the row id.
+    Column("delivery_id", String(36), nullable=False, unique=True),
     Column("case_id", Integer, ForeignKey("cases.id")),
     Column("payload", Text),  # JSON; holds personal data until delivered, then cleared
     Column("created_at", UtcDateTime, nullable=False),

@@ -27,6 +27,7 @@ RESELLER_SLACK_TOPIC = CASE_SLACK_TOPIC
 @dataclass(frozen=True)
 class OutboxMessage:
     id: int
+    delivery_id: str  # a UUID, the same on every attempt: receivers de-duplicate on it
     topic: str
     case_reference: Optional[str]
     # The JSON document to send; it holds personal data, hence kept out of repr().

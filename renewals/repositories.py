@@ -1,6 +1,7 @@
 """Repositories: load and save domain objects within one unit of work's connection."""
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from dataclasses import asdict, fields
 from datetime import datetime
@@ -566,6 +567,7 @@ class OutboxRepository:
             insert(outbox).values(
                 topic=topic,
                 dedupe_key=dedupe_key,
+                delivery_id=str(uuid.uuid4()),
                 case_id=case_id,
                 payload=payload,
                 created_at=created_at,
@@ -676,6 +678,7 @@ class OutboxRepository:
         return [
             OutboxMessage(
                 id=row.id,
+                delivery_id=row.delivery_id,
                 topic=row.topic,
                 case_reference=row.reference,
                 payload=row.payload if with_payload else None,

@@ -8,8 +8,9 @@ Each request carries:
 
 * `Content-Type: application/json` and the case document as the body
   (renewals.cases.case_document);
-* `X-Renewals-Delivery`: the outbox message id. A retry after a lost response
-  sends the same id again, so receivers de-duplicate on it;
+* `X-Renewals-Delivery`: the message's delivery id, a UUID stored with it. A
+  retry after a lost response sends the same id again, so receivers
+  de-duplicate on it; unlike a row id it never repeats, even after a reset;
 * `X-Renewals-Timestamp`: Unix seconds when the request was signed;
 * `X-Renewals-Signature`: `sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">`
   keyed with the shared secret. Receivers check it with `verify_signature`.
@@ -151,7 +152,7 @@ class WebhookSender:
             headers={
                 "Content-Type": "application/json",
                 "User-Agent": "renewals-webhook/1",
-                DELIVERY_HEADER: str(message.id),
+                DELIVERY_HEADER: message.delivery_id,
                 TIMESTAMP_HEADER: timestamp,
                 SIGNATURE_HEADER: sign(self.config.secret, timestamp, body),
             },

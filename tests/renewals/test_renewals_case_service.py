@@ -106,3 +106,24 @@ def test_sql_logging_stays_off_when_the_root_logger_is_at_debug(sqlite_url, capl
     engine.dispose()
 
     assert not [r for r in caplog.records if r.name.startswith("sqlalchemy.engine")]
+
+
+def test_messages_queued_before_delivery_ids_existed_get_one_each(sqlite_engine):
+    with sqlite_engine.begin() as connection:
+        config = _alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0004")
+    created = datetime(2026, 11, 28, tzinfo=timezone.utc)
+    with sqlite_engine.begin() as connection:
+        for key in ("a", "b"):
+            connection.exec_driver_sql(
+                "INSERT INTO outbox (topic, dedupe_key, payload, created_at, attempts, flagged) "
+                "VALUES ('case.webhook', ?, '{}', ?, 0, 0)",
+                (key, created.isoformat()),
+            )
+
+    migrate(sqlite_engine)
+
+    with sqlite_engine.connect() as connection:
+        ids = [row[0] for row in connection.execute(select(outbox.c.delivery_id))]
+    assert len(ids) == 2 and len(set(ids)) == 2 and all(len(i) == 36 for i in ids)

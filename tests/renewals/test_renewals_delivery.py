@@ -6,7 +6,7 @@ import logging
 import threading
 import time
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -303,3 +303,26 @@ def test_a_sender_that_raises_is_a_failed_attempt_not_a_lost_message(demo_engine
     assert report.failed == 1
     assert (row.attempts, row.last_error, row.delivered_at) == (1, "sender raised KeyError", None)
     assert json.loads(row.payload)["reference"] == "RN-2026-000001"
+
+
+def test_delivery_ids_are_uuids_that_do_not_repeat_after_a_database_reset(tmp_path):
+    """A receiver de-duplicating on X-Renewals-Delivery must not drop the first message of a new database."""
+    import uuid as uuid_module
+
+    from renewals.db import make_engine, migrate
+    from renewals.unit_of_work import UnitOfWork
+
+    def first_delivery_id(name: str) -> str:
+        engine = make_engine(f"sqlite:///{tmp_path / name}")
+        migrate(engine)
+        with UnitOfWork(engine) as uow:
+            message_id = uow.outbox.add("case.webhook", "k1", "{}", datetime(2026, 11, 28, tzinfo=timezone.utc))
+            message = uow.outbox.get(message_id)
+        engine.dispose()
+        assert message.id == 1
+        return message.delivery_id
+
+    before_reset, after_reset = first_delivery_id("first.db"), first_delivery_id("reset.db")
+
+    assert before_reset != after_reset
+    assert str(uuid_module.UUID(before_reset)) == before_reset

@@ -22,9 +22,12 @@ NOW = datetime(2026, 11, 28, 1, 0, tzinfo=timezone.utc)
 BODY = encode_payload({"reference": "RN-2026-000001", "status": "open"})
 
 
+DELIVERY_ID = "0b6f1f0e-4c1d-4a8e-9a57-5d0c2f7a9e31"
+
+
 def message(payload: str = BODY, id: int = 7) -> OutboxMessage:
     return OutboxMessage(
-        id=id, topic="case.webhook", case_reference="RN-2026-000001", payload=payload, created_at=NOW,
+        id=id, delivery_id=DELIVERY_ID, topic="case.webhook", case_reference="RN-2026-000001", payload=payload, created_at=NOW,
         attempts=0, next_attempt_at=None, last_attempt_at=None, last_error=None, flagged=False,
         delivered_at=None, locked_until=None,
     )
@@ -122,7 +125,7 @@ def test_a_2xx_answer_is_a_delivery_of_the_signed_body():
     [request] = receiver.all_requests()
     assert request.body == BODY.encode()
     assert request.content_type == "application/json"
-    assert request.delivery_id == "7"
+    assert request.delivery_id == DELIVERY_ID  # the stored UUID, not the row id
     assert request.timestamp == str(int(NOW.timestamp()))
     assert request.signature_is_valid()
 
