@@ -17,7 +17,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, Optional
+from typing import Any, Awaitable, Callable, Dict, Optional, Tuple
 from urllib.parse import urlencode
 
 import aiohttp
@@ -26,10 +26,19 @@ from aiohttp import web
 from console import views
 from console.rasa import RasaClient, RasaUnavailable, transcript
 from renewals.agents import Agent, AgentAccounts, TooManyAttempts
-from renewals.cases import CaseError, CaseNotFound, CaseStatus, TransitionNotAllowed, assigned_agent, waiting_since
+from renewals.cases import (
+    CaseError,
+    CaseNotFound,
+    CaseStatus,
+    NoConversation,
+    TransitionNotAllowed,
+    assigned_agent,
+    waiting_since,
+)
 from renewals.clock import Clock, SystemClock
 from renewals.formatting import format_money
 from renewals.quotes import QuoteError
+from renewals.rasa_conversations import RasaApiConfig, RasaConversationSender
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +58,8 @@ CSP = "; ".join([
 class Console:
     renewals: Any  # renewals.service.Renewals
     accounts: AgentAccounts
-    rasa: RasaClient
+    rasa: RasaClient  # reads conversations
+    conversations: RasaConversationSender  # delivers agents' messages into them (through the outbox)
     secure_cookies: bool
     tracker_db_url: Optional[str] = None
 
@@ -233,8 +243,8 @@ def _action_page(action: str) -> Callable[[web.Request], Awaitable[web.StreamRes
     async def handle(request: web.Request) -> web.StreamResponse:
         reference = request.match_info["reference"]
         form = await request.post()
-        error = await _perform(request, action, reference, str(form.get("text", "")))
-        query = f"?{urlencode({'error': error})}" if error else ""
+        error, notice = await _perform(request, action, reference, str(form.get("text", "")))
+        query = f"?{urlencode({'error': error})}" if error else (f"?{urlencode({'notice': notice})}" if notice else "")
         raise web.HTTPSeeOther(f"{PREFIX}/cases/{reference}{query}")
 
     return handle
@@ -265,11 +275,14 @@ def _action_api(action: str) -> Callable[[web.Request], Awaitable[web.StreamResp
                 return _refuse_json(400, "body_must_be_json")
             if not isinstance(body, dict):
                 return _refuse_json(400, "body_must_be_an_object")
-        error = await _perform(request, action, reference, str(body.get("text") or ""))
+        error, notice = await _perform(request, action, reference, str(body.get("text") or ""))
         if error:
-            status = {"not_found": 404, "rasa_unavailable": 502, "text_required": 400, "text_too_long": 400}.get(error, 409)
+            status = {"not_found": 404, "text_required": 400, "text_too_long": 400}.get(error, 409)
             return _refuse_json(status, error)
-        return web.json_response(await _case_detail(request, reference, with_transcript=False))
+        detail = await _case_detail(request, reference, with_transcript=False)
+        if notice:
+            detail["notice"] = {"code": notice, "text": views.notice_text(notice, detail)}
+        return web.json_response(detail)
 
     return handle
 
@@ -362,6 +375,7 @@ async def _case_detail(request: web.Request, reference: str, with_transcript: bo
             for e in case.history
         ],
         "can_hand_to_reseller": case.reseller_id is not None,
+        "reseller": await _db(lambda: _reseller_view(service, case.reseller_id)),
     })
     if with_transcript:
         detail["transcript"], detail["transcript_error"] = [], None
@@ -374,56 +388,79 @@ async def _case_detail(request: web.Request, reference: str, with_transcript: bo
                 detail["transcript_error"] = "The conversation could not be read from the assistant just now."
     if request.query.get("error"):
         detail["error"] = request.query["error"][:50]
+    elif request.query.get("notice") in views.NOTICES:
+        detail["notice"] = {"code": request.query["notice"], "text": views.notice_text(request.query["notice"], detail)}
     return detail
 
 
-async def _perform(request: web.Request, action: str, reference: str, text: str) -> Optional[str]:
-    """Do one agent action; None when done, else an error code."""
+def _reseller_view(service, reseller_id: Optional[str]) -> Optional[Dict[str, Any]]:
+    """How to reach the case's reseller: a business contact, shown to agents only."""
+    reseller = service.reseller(reseller_id) if reseller_id else None
+    if reseller is None:
+        return None
+    return {"id": reseller.reseller_id, "name": reseller.name, "email": reseller.email, "phone": reseller.phone,
+            "slack_channel": bool(reseller.slack_channel_id)}
+
+
+async def _perform(request: web.Request, action: str, reference: str, text: str) -> Tuple[Optional[str], Optional[str]]:
+    """Do one agent action: (error code, notice code); the error is None when it was done.
+
+    A reply or a closing message is recorded with its case first, then delivered
+    into the chat at once; when the chat can't be reached it stays queued and the
+    outbox worker delivers it later (notice "queued").
+    """
     console = _console(request)
     service = console.renewals
-    agent = _agent(request).username
+    agent = _agent(request)
     text = text.strip()
     if len(text) > MAX_TEXT:
-        return "text_too_long"
+        return "text_too_long", None
+    notice = None
     try:
         case = await _db(lambda: service.case(reference))
         if case is None:
-            return "not_found"
+            return "not_found", None
         if action == "take":
-            await _db(lambda: service.take_case(reference, agent))
+            await _db(lambda: service.take_case(reference, agent.username))
         elif action == "note":
             if not text:
-                return "text_required"
-            await _db(lambda: service.add_note(reference, agent, text))
+                return "text_required", None
+            await _db(lambda: service.add_note(reference, agent.username, text))
         elif action == "reply":
             if not text:
-                return "text_required"
-            if case.status is CaseStatus.RESOLVED:
-                return "case_resolved"
-            if not case.conversation_id:
-                return "no_conversation"
-            await console.rasa.say(case.conversation_id, text, _agent(request).display_name)
-            await _db(lambda: service.record_reply(reference, agent, text))
+                return "text_required", None
+            await _db(lambda: service.record_reply(reference, agent.username, text, agent.display_name))
+            notice = await _deliver(console, reference)
         elif action == "hand":
-            await _db(lambda: service.hand_to_reseller(reference, agent, text or None))
+            handed = await _db(lambda: service.hand_to_reseller(reference, agent.username, text or None))
+            notice = "reseller_slack" if handed.notified_in_slack else "reseller_not_notified"
         elif action == "resolve":
-            if case.status is CaseStatus.RESOLVED:
-                return "case_resolved"
-            if case.conversation_id:
-                await console.rasa.resume(case.conversation_id, text or DEFAULT_CLOSING, _agent(request).display_name)
-            await _db(lambda: service.resolve_case(reference, agent, text or None))
+            await _db(lambda: service.resolve_case(
+                reference, agent.username, text or None, agent.display_name, text or DEFAULT_CLOSING
+            ))
+            notice = await _deliver(console, reference)
         else:
-            return "unknown_action"
+            return "unknown_action", None
     except CaseNotFound:
-        return "not_found"
+        return "not_found", None
+    except NoConversation:
+        return "no_conversation", None
     except TransitionNotAllowed:
-        return "not_allowed_in_this_status"
-    except RasaUnavailable:
-        return "rasa_unavailable"
+        return ("case_resolved" if case.status is CaseStatus.RESOLVED else "not_allowed_in_this_status"), None
     except (CaseError, ValueError):
-        return "invalid"
-    log.info("console: %s did %s on %s", agent, action, reference)
-    return None
+        return "invalid", None
+    log.info("console: %s did %s on %s", agent.username, action, reference)
+    return None, notice
+
+
+async def _deliver(console: Console, reference: str) -> Optional[str]:
+    """Send the case's queued chat messages now; "queued" when some must wait for the outbox worker."""
+    try:
+        waiting = await _db(lambda: console.renewals.deliver_conversation_messages(console.conversations, reference))
+    except Exception as error:  # recorded and queued either way: the worker delivers it
+        log.warning("console: immediate delivery failed (%s); the outbox worker will retry", type(error).__name__)
+        return "queued"
+    return "queued" if waiting else None
 
 
 async def _dashboard(request: web.Request) -> Dict[str, Any]:
@@ -502,7 +539,7 @@ def mount_console(
         tracker_db_url = f"sqlite:///{os.environ['TRACKER_DB']}"
     console = Console(
         renewals, AgentAccounts(renewals.engine, clock or SystemClock()), RasaClient(rasa_url, rasa_token),
-        bool(secure_cookies), tracker_db_url,
+        RasaConversationSender(RasaApiConfig(rasa_url.rstrip("/"), rasa_token)), bool(secure_cookies), tracker_db_url,
     )
     app[CONSOLE_KEY] = console
 

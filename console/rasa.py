@@ -1,4 +1,6 @@
-"""Rasa's HTTP API as the console uses it: read a conversation, speak into it, give it back to the bot.
+"""Rasa's HTTP API as the console uses it: read a conversation and show it to agents.
+
+Agents' messages go the other way, through the outbox (renewals.conversation_messages).
 
 The server token stays here, on the server side: it is sent to Rasa only and never to a browser.
 """
@@ -9,6 +11,8 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 from urllib.parse import quote
 
 import aiohttp
+
+from renewals.conversation_messages import signed
 
 log = logging.getLogger(__name__)
 
@@ -29,42 +33,17 @@ class RasaClient:
     async def tracker(self, conversation_id: str) -> Dict[str, Any]:
         return await self._request("GET", self._conversation(conversation_id, "tracker"), {"token": self._token})
 
-    async def append(self, conversation_id: str, events: Sequence[Mapping[str, Any]]) -> Dict[str, Any]:
-        """Append events; bot messages among them are delivered to the customer's latest channel."""
-        params = {"token": self._token, "execute_side_effects": "true", "output_channel": "latest"}
-        return await self._request("POST", self._conversation(conversation_id, "tracker/events"), params, list(events))
-
-    async def say(self, conversation_id: str, text: str, agent: str) -> None:
-        """An agent's message, delivered live (web chat, Slack) and kept in the tracker as a bot message."""
-        await self.append(conversation_id, [bot_message(text, agent)])
-
-    async def resume(self, conversation_id: str, closing: Optional[str], agent: str) -> None:
-        """Give the conversation back to the assistant, with a closing message."""
-        events: List[Dict[str, Any]] = [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
-        if closing:
-            events.insert(1, bot_message(closing, agent))
-        await self.append(conversation_id, events)
-
-    async def _request(self, method: str, url: str, params: Mapping[str, str], body: Any = None) -> Any:
+    async def _request(self, method: str, url: str, params: Mapping[str, str]) -> Any:
         if self.session is None:
             raise RasaUnavailable("no HTTP session")
         try:
-            async with self.session.request(method, url, params=params, json=body) as reply:
+            async with self.session.request(method, url, params=params) as reply:
                 if reply.status != 200:
                     log.warning("console: Rasa answered %s to %s %s", reply.status, method, url.split("?")[0])
                     raise RasaUnavailable(f"Rasa answered {reply.status}")
                 return await reply.json()
         except (aiohttp.ClientError, TimeoutError, ValueError) as error:
             raise RasaUnavailable(str(error)) from None
-
-
-def signed(text: str, agent: str) -> str:
-    """What the customer sees: the agent's words under their name, so a person is not taken for the bot."""
-    return f"{agent} (support team): {text}"
-
-
-def bot_message(text: str, agent: str) -> Dict[str, Any]:
-    return {"event": "bot", "text": signed(text, agent), "metadata": {"agent": agent}}
 
 
 def transcript(events: Sequence[Mapping[str, Any]]) -> List[Dict[str, Any]]:

@@ -14,10 +14,25 @@ ERRORS = {
     "text_too_long": "That is too long (4,000 characters at most).",
     "case_resolved": "The case is resolved.",
     "not_allowed_in_this_status": "That can't be done in the case's current status.",
-    "rasa_unavailable": "The assistant could not be reached; nothing was sent. Try again.",
     "no_conversation": "This case has no chat to reply in.",
     "invalid": "That could not be done.",
 }
+
+
+NOTICES = ("queued", "reseller_slack", "reseller_not_notified")
+
+
+def notice_text(code: str, d: Dict[str, Any]) -> str:
+    """What an action's outcome means for the agent (codes in NOTICES); `d` is the case detail."""
+    reseller = d.get("reseller") or {}
+    name = reseller.get("name") or "the reseller"
+    if code == "queued":
+        return ("Saved in the case history. The customer's chat could not be reached just now; the message "
+                "will be delivered as soon as it answers again.")
+    if code == "reseller_slack":
+        return f"Handed to {name}: a notice is on its way to their Slack channel."
+    return (f"Handed to {name}, but nothing was sent to them: they have no Slack channel linked here. "
+            f"Email them at {reseller.get('email') or 'their address'} or call {reseller.get('phone') or 'them'}.")
 
 
 def e(value: Any) -> str:
@@ -170,6 +185,9 @@ def transcript_html(lines: List[Dict[str, Any]]) -> str:
 def case_page(agent, csrf: str, d: Dict[str, Any]) -> str:
     ref = d["reference"]
     error = f'<p class="error" role="alert">{e(ERRORS.get(d.get("error"), "That could not be done."))}</p>' if d.get("error") else ""
+    if d.get("notice"):
+        error = f'<p class="notice" role="status">{e(d["notice"]["text"])}</p>'
+
     checklist = d["checklist"]
     licence, status, quote = d.get("licence"), d.get("licence_status"), d.get("quote")
     licence_html = "<p class=\"muted\">No licence known for this case.</p>"

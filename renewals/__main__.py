@@ -28,6 +28,8 @@ from renewals.importers import (
     load_demo,
 )
 from renewals.privacy import forget_customer, purge_resolved_cases
+from renewals.rasa_conversations import TOKEN_VARIABLE as RASA_TOKEN_VARIABLE
+from renewals.rasa_conversations import RasaApiConfigError, RasaConversationSender, rasa_api_config_from_env
 from renewals.slack_notices import TOKEN_VARIABLE as SLACK_TOKEN_VARIABLE
 from renewals.slack_notices import DatabaseDirectory, SlackConfigError, SlackSender, slack_config_from_env
 from renewals.unit_of_work import UnitOfWork
@@ -44,8 +46,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             print(f"{rejected.source.name}: {problem}", file=sys.stderr)
         print(f"{rejected.source.name}: nothing imported ({len(rejected.problems)} problem(s)).", file=sys.stderr)
         return 1
-    except (WebhookConfigError, SlackConfigError) as error:
-        print(f"Case delivery is misconfigured: {error}.", file=sys.stderr)
+    except (WebhookConfigError, SlackConfigError, RasaApiConfigError) as error:
+        print(f"Delivery is misconfigured: {error}.", file=sys.stderr)
         return 1
     finally:
         engine.dispose()
@@ -72,7 +74,9 @@ def _parser() -> argparse.ArgumentParser:
     command.set_defaults(command=_load_demo)
 
     command = commands.add_parser(
-        "outbox-worker", help="deliver queued cases to the webhook and resellers' Slack channels until stopped"
+        "outbox-worker",
+        help="deliver queued cases to the webhook and resellers' Slack channels, and agents' messages "
+        "into customers' chats, until stopped",
     )
     command.add_argument("--once", action="store_true", help="deliver the messages due now, then exit")
     command.add_argument("--poll-interval", type=float, default=5.0, metavar="SECONDS")
@@ -165,6 +169,7 @@ def _schema_ready(engine) -> bool:
 def _outbox_worker(engine, args) -> int:
     config = webhook_config_from_env()
     slack_config = slack_config_from_env()
+    rasa_config = rasa_api_config_from_env()
     if not _schema_ready(engine):
         return 1
     stop = threading.Event()
@@ -172,12 +177,13 @@ def _outbox_worker(engine, args) -> int:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: stop.set())
-    if config is None and slack_config is None:
-        # The default set-up: nothing to deliver. Idle rather than exit, so a supervisor
-        # (or scripts/run.sh) running the worker alongside the servers keeps going.
+    if config is None and slack_config is None and rasa_config is None:
+        # Nothing to deliver to. Idle rather than exit, so a supervisor (or scripts/run.sh)
+        # running the worker alongside the servers keeps going.
         message = (
             f"{URL_VARIABLE} is not set: cases stay in the local database and there is nothing to deliver "
-            f"({SLACK_TOKEN_VARIABLE} is not set either, so no Slack notices)."
+            f"({SLACK_TOKEN_VARIABLE} is not set either, so no Slack notices; nor {RASA_TOKEN_VARIABLE}, so agents' "
+            "messages wait in the outbox until it is)."
         )
         print(message, file=sys.stderr)
         if not args.once:
@@ -188,6 +194,8 @@ def _outbox_worker(engine, args) -> int:
         senders.append(WebhookSender(config))
     if slack_config is not None:
         senders.append(SlackSender(slack_config, DatabaseDirectory(engine)))
+    if rasa_config is not None:
+        senders.append(RasaConversationSender(rasa_config))
     sender = SendersByTopic(senders)
     # A lease outlasts a whole batch of slow requests, so no other worker takes a message mid-batch.
     lease = max(DEFAULT_LEASE, timedelta(seconds=DEFAULT_BATCH_SIZE * sender.timeout + 60))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -31,6 +32,7 @@ from renewals.case_references import (  # noqa: F401 (part of this module's inte
 from renewals.checklist import CHECKLIST_FIELDS, RenewalChecklist
 from renewals.clock import Clock
 from renewals.licences import Licence
+from renewals.conversation_messages import CONVERSATION_TOPIC, queue_message, resolved_message
 from renewals.outbox import CASE_SLACK_TOPIC, encode_payload
 from renewals.time_zones import licence_today
 
@@ -121,6 +123,10 @@ class CaseError(Exception):
 
 class CaseNotFound(CaseError, LookupError):
     pass
+
+
+class NoConversation(CaseError):
+    """The case has no chat to send a message to (it was opened by another channel)."""
 
 
 class TransitionNotAllowed(CaseError):
@@ -271,9 +277,12 @@ def transition(
     note: Optional[str] = None,
     *,
     clock: Clock,
+    closing: Optional[str] = None,
 ) -> Case:
     """Move the case to `new_status`, recording who did it (and why, in `note`) in its history.
 
+    Resolving a case whose hand-off paused its conversation gives the conversation
+    back to the assistant with `closing` (by default, that the case is resolved).
     Raises CaseNotFound, or TransitionNotAllowed when ALLOWED_TRANSITIONS
     forbids the move or the case changed status meanwhile.
     """
@@ -292,7 +301,10 @@ def transition(
         raise TransitionNotAllowed(f"case {reference} changed status meanwhile; reload it and try again")
     uow.cases.add_event(reference, CaseEvent(at=now, kind=EventKind.STATUS, actor=actor, status=new_status, note=note))
     log.info("Case %s is now %s", reference, new_status.value)
-    return uow.cases.get(reference)
+    case = uow.cases.get(reference)
+    if new_status is CaseStatus.RESOLVED:
+        _give_back_conversation(uow, case, closing or resolved_message(reference), None, clock)
+    return case
 
 
 def case_document(case: Case) -> dict[str, Any]:
@@ -454,15 +466,23 @@ def take_case(uow, reference: str, agent: str, *, clock: Clock) -> Case:
     return _agent_transition(uow, case, CaseStatus.IN_PROGRESS, EventKind.TAKEN, agent, None, clock)
 
 
-def record_reply(uow, reference: str, agent: str, text: str, *, clock: Clock) -> Case:
-    """Records what the agent wrote to the customer (sending it is the caller's job)."""
+def record_reply(uow, reference: str, agent: str, text: str, *, signature: str, clock: Clock) -> Case:
+    """Records what the agent wrote to the customer and queues it for their chat, signed
+    `signature` (the agent's name), in one transaction: the history shows every message sent."""
     case = _require(uow, reference)
     if case.status is CaseStatus.RESOLVED:
         raise TransitionNotAllowed(f"case {reference} is resolved")
+    if not case.conversation_id:
+        raise NoConversation(f"case {reference} has no conversation")
     text = _bounded_text(text, "reply", MAX_NOTE_LENGTH, required=True)
     if case.status is CaseStatus.OPEN:
         case = _agent_transition(uow, case, CaseStatus.IN_PROGRESS, EventKind.TAKEN, agent, None, clock)
-    return _record(uow, case, EventKind.REPLY, agent, text, clock)
+    case = _record(uow, case, EventKind.REPLY, agent, text, clock)
+    queue_message(
+        uow, uow.cases.id_of(reference), case.conversation_id, text, f"{CONVERSATION_TOPIC}:{reference}:{uuid.uuid4()}",
+        agent=signature, resume=False, clock=clock,
+    )
+    return case
 
 
 def add_note(uow, reference: str, agent: str, text: str, *, clock: Clock) -> Case:
@@ -472,16 +492,27 @@ def add_note(uow, reference: str, agent: str, text: str, *, clock: Clock) -> Cas
     return _record(uow, case, EventKind.NOTE, agent, text, clock)
 
 
+@dataclass(frozen=True)
+class HandedOver:
+    """A case handed to its reseller, and whether a Slack notice is on its way to them."""
+
+    case: Case
+    reseller: Any  # renewals.resellers.Reseller
+    notified_in_slack: bool
+
+
 def hand_to_reseller(
     uow, reference: str, agent: str, note: Optional[str] = None, *, clock: Clock, notify_topics: Sequence[str] = ()
-) -> Case:
+) -> HandedOver:
     """Status 'handed to reseller'; one outbox message per topic (e.g. the reseller's Slack) in the same transaction."""
     case = _require(uow, reference)
-    if case.reseller_id is None:
+    reseller = uow.resellers.get(case.reseller_id) if case.reseller_id else None
+    if reseller is None:
         raise TransitionNotAllowed(f"case {reference} has no reseller to hand it to")
     case = _agent_transition(uow, case, CaseStatus.HANDED_TO_RESELLER, EventKind.HANDED_TO_RESELLER, agent, note, clock)
     case_id = uow.cases.id_of(reference)
     count = sum(1 for e in case.history if e.kind == EventKind.HANDED_TO_RESELLER)
+    notified = False
     for topic in (t for t in notify_topics if _delivers_to(uow, t, case)):
         document = case_document(case)
         document["event"] = "handed_to_reseller"
@@ -490,12 +521,30 @@ def hand_to_reseller(
             topic=topic, dedupe_key=f"{topic}:{reference}:handed:{count}",
             payload=encode_payload(document), case_id=case_id, created_at=clock.now(),
         )
+        notified = notified or topic == CASE_SLACK_TOPIC
+    return HandedOver(case, reseller, notified)
+
+
+def resolve_case(
+    uow, reference: str, agent: str, note: Optional[str] = None, *,
+    signature: Optional[str] = None, closing: Optional[str] = None, clock: Clock,
+) -> Case:
+    """Resolve the case; a conversation it paused is given back to the assistant with `closing`, signed
+    `signature` (without them, the assistant says the case is resolved)."""
+    case = _require(uow, reference)
+    case = _agent_transition(uow, case, CaseStatus.RESOLVED, EventKind.RESOLVED, agent, note, clock)
+    _give_back_conversation(uow, case, closing or resolved_message(case.reference), signature if closing else None, clock)
     return case
 
 
-def resolve_case(uow, reference: str, agent: str, note: Optional[str] = None, *, clock: Clock) -> Case:
-    case = _require(uow, reference)
-    return _agent_transition(uow, case, CaseStatus.RESOLVED, EventKind.RESOLVED, agent, note, clock)
+def _give_back_conversation(uow, case: Case, text: str, signature: Optional[str], clock: Clock) -> None:
+    """A hand-off paused the case's conversation: queue the message that resumes it (once per case)."""
+    if not case.conversation_id or not any(e.kind == EventKind.HANDOFF_REQUESTED for e in case.history):
+        return
+    queue_message(
+        uow, uow.cases.id_of(case.reference), case.conversation_id, text,
+        f"{CONVERSATION_TOPIC}:{case.reference}:resumed", agent=signature, resume=True, clock=clock,
+    )
 
 
 def _require(uow, reference: str) -> Case:

@@ -50,6 +50,14 @@ class SendResult:
     retry_after: Optional[timedelta] = None  # the receiver asked to wait at least this long (e.g. HTTP 429)
 
 
+def describe_failure(error: BaseException) -> str:
+    """The kind of a failed send, for `SendResult.error`: never its message, which can quote
+    addresses, response text or a URL with a token."""
+    if isinstance(error, (socket.timeout, TimeoutError)):
+        return "timeout"
+    return type(error).__name__
+
+
 class Sender(Protocol):
     """Sends outbox messages of its `topics` (renewals.webhook.WebhookSender and
     renewals.slack_notices.SlackSender are two; SendersByTopic combines them)."""
@@ -140,12 +148,16 @@ class DeliveryWorker:
         return report
 
     def deliver_due(self) -> DeliveryReport:
-        """Rounds of run_once until no due message is left (a failed one waits for its next attempt)."""
+        """Rounds of run_once until no due message is left (a failed one waits for its next attempt).
+
+        A round that delivered something is followed by another: a case's next
+        message only becomes due once the one before it is delivered.
+        """
         total = DeliveryReport()
         while True:
             report = self.run_once()
             total += report
-            if report.claimed < self.batch_size or report.delivered == 0:
+            if report.delivered == 0:
                 return total
 
     def _claim(self) -> list[OutboxMessage]:
@@ -201,7 +213,8 @@ def run_worker(
     *,
     worker: Optional[DeliveryWorker] = None,
 ) -> None:
-    """Deliver until `stop_event` is set: a full batch is followed at once by the next, else wait `poll_interval`.
+    """Deliver until `stop_event` is set: a round that delivered something is followed at once by the next
+    (messages queued behind it are due now), else wait `poll_interval`.
 
     Any exception (database down, a bug) is logged and the loop goes on after `poll_interval`.
     """
@@ -212,7 +225,7 @@ def run_worker(
         busy = False
         try:
             report = worker.run_once()
-            busy = report.claimed >= worker.batch_size
+            busy = report.delivered > 0
         except Exception as error:
             # The stack, but not the exception's message: that might quote data.
             stack = "".join(traceback.format_tb(error.__traceback__))

@@ -587,16 +587,30 @@ class OutboxRepository:
     ) -> list[OutboxMessage]:
         """Lease up to `limit` due, undelivered messages to `worker_id` until `lease_until`.
 
-        A message is due when its next attempt time has come and no other
-        worker holds an unexpired lease on it. `skip_locked` (PostgreSQL) lets
+        A message is due when its next attempt time has come, no other worker
+        holds an unexpired lease on it, and no older message of the same topic
+        and case is still undelivered: a case's messages arrive in the order they
+        were written (a chat's replies most of all). `skip_locked` (PostgreSQL) lets
         concurrent workers pass over rows another is claiming instead of waiting;
         the conditional update re-checks the lease either way.
         """
+        earlier = outbox.alias("earlier")
+        waits_behind_earlier = (
+            select(earlier.c.id)
+            .where(
+                earlier.c.topic == outbox.c.topic,
+                earlier.c.case_id == outbox.c.case_id,
+                earlier.c.id < outbox.c.id,
+                earlier.c.delivered_at.is_(None),
+            )
+            .exists()
+        )
         due = and_(
             outbox.c.delivered_at.is_(None),
             outbox.c.topic.in_(list(topics)),
             or_(outbox.c.next_attempt_at.is_(None), outbox.c.next_attempt_at <= now),
             or_(outbox.c.locked_until.is_(None), outbox.c.locked_until <= now),
+            ~waits_behind_earlier,
         )
         candidates = select(outbox.c.id).where(due).order_by(outbox.c.id).limit(limit)
         if skip_locked:

@@ -17,12 +17,14 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from difflib import SequenceMatcher
-from typing import Callable, Optional
+from typing import Optional
 
 from renewals.cases import Case, CaseNotFound, CaseStatus, TransitionNotAllowed, transition
 from renewals.clock import Clock
 from renewals.codes import normalise_activation_code
+from renewals.conversation_messages import reseller_resolved_message
 from renewals.licences import Licence, LicenceStatus, licence_status
+from renewals.time_zones import licence_today, zone_for
 from renewals.parsing import DIGITS_RE, NUMBER_WORDS_RE, _number_value
 
 DEFAULT_EXPIRY_WINDOW_DAYS = 30
@@ -206,14 +208,14 @@ class ExpiryReport:
     lapsed: tuple[tuple[Licence, LicenceStatus], ...]  # most recently lapsed first
 
 
-def expiry_report(
-    uow, reseller_id: str, request: ExpiryRequest, today_for: Callable[[Licence], date], today: date
-) -> ExpiryReport:
-    """`today_for(licence)` is the date where the licence is; `today` the date the report is headed with."""
+def expiry_report(uow, reseller_id: str, request: ExpiryRequest, clock: Clock) -> ExpiryReport:
+    """Each licence is counted against today where it is; the report is headed with the reseller's today."""
+    reseller = uow.resellers.get(reseller_id)
+    today = clock.today(zone_for(reseller.region)) if reseller is not None else clock.today()
     expiring, lapsed = [], []
     for licence in uow.licences.of_reseller(reseller_id):
-        days_left = (licence.expiry_date - today_for(licence)).days
-        status = licence_status(licence, today_for(licence))
+        days_left = (licence.expiry_date - licence_today(clock, licence)).days
+        status = licence_status(licence, licence_today(clock, licence))
         if days_left < 0:
             if request.lapsed_within is None or -days_left <= request.lapsed_within:
                 lapsed.append((licence, status))
@@ -279,7 +281,9 @@ def mark_case(uow, reseller_id: str, reference: str, status: CaseStatus, actor: 
     if case.status is status:
         return CaseUpdate(case, changed=False)
     try:
-        updated = transition(uow, reference, status, actor, clock=clock)
+        reseller = uow.resellers.get(reseller_id)
+        closing = reseller_resolved_message(reference, reseller.name) if reseller is not None else None
+        updated = transition(uow, reference, status, actor, clock=clock, closing=closing)
     except CaseNotFound:
         raise NotYourCase() from None
     return CaseUpdate(updated, changed=True)

@@ -26,7 +26,7 @@ from renewals.resellers import Reseller, reseller_id_for_slack
 from renewals.outbox import CASE_SLACK_TOPIC, CASE_WEBHOOK_TOPIC
 from renewals.unit_of_work import UnitOfWork
 from renewals.slack_notices import slack_notices_configured
-from renewals.time_zones import licence_today, licence_zone, zone_for
+from renewals.time_zones import licence_today, licence_zone
 from renewals.webhook import webhook_configured
 
 
@@ -154,9 +154,7 @@ class Renewals:
 
     def expiry_report(self, reseller_id: str, request: reseller_access.ExpiryRequest) -> reseller_access.ExpiryReport:
         with UnitOfWork(self._engine) as uow:
-            reseller = uow.resellers.get(reseller_id)
-            heading_today = self._clock.today(zone_for(reseller.region)) if reseller else self._clock.today()
-            return reseller_access.expiry_report(uow, reseller_id, request, self.today, heading_today)
+            return reseller_access.expiry_report(uow, reseller_id, request, self._clock)
 
     def reseller_cases(self, reseller_id: str, include_resolved: bool = False) -> list[Case]:
         with UnitOfWork(self._engine) as uow:
@@ -220,11 +218,12 @@ class Renewals:
         with UnitOfWork(self._engine, immediate=True) as uow:
             return take_case(uow, reference, agent, clock=self._clock)
 
-    def record_reply(self, reference: str, agent: str, text: str) -> Case:
+    def record_reply(self, reference: str, agent: str, text: str, signature: str) -> Case:
+        """Record the agent's reply and queue it for the customer's chat (see deliver_conversation_messages)."""
         from renewals.cases import record_reply
 
         with UnitOfWork(self._engine, immediate=True) as uow:
-            return record_reply(uow, reference, agent, text, clock=self._clock)
+            return record_reply(uow, reference, agent, text, signature=signature, clock=self._clock)
 
     def add_note(self, reference: str, agent: str, text: str) -> Case:
         from renewals.cases import add_note
@@ -232,19 +231,35 @@ class Renewals:
         with UnitOfWork(self._engine, immediate=True) as uow:
             return add_note(uow, reference, agent, text, clock=self._clock)
 
-    def hand_to_reseller(self, reference: str, agent: str, note: Optional[str] = None) -> Case:
-        """Status 'handed to reseller', with a notification queued on the reseller Slack topic when Slack is configured."""
+    def hand_to_reseller(self, reference: str, agent: str, note: Optional[str] = None):
+        """Status 'handed to reseller', with a notification queued on the reseller Slack topic when Slack is
+        configured and the reseller has a channel (renewals.cases.HandedOver says which)."""
         from renewals.cases import hand_to_reseller
 
         topics = tuple(t for t in reseller_notify_topics() if t in self._case_delivery_topics)
         with UnitOfWork(self._engine, immediate=True) as uow:
             return hand_to_reseller(uow, reference, agent, note, clock=self._clock, notify_topics=topics)
 
-    def resolve_case(self, reference: str, agent: str, note: Optional[str] = None) -> Case:
+    def resolve_case(
+        self, reference: str, agent: str, note: Optional[str] = None,
+        signature: Optional[str] = None, closing: Optional[str] = None,
+    ) -> Case:
+        """Resolve the case; a chat its hand-off paused is given back to the assistant with `closing`
+        signed `signature` (by default, the assistant says the case is resolved)."""
         from renewals.cases import resolve_case
 
         with UnitOfWork(self._engine, immediate=True) as uow:
-            return resolve_case(uow, reference, agent, note, clock=self._clock)
+            return resolve_case(uow, reference, agent, note, signature=signature, closing=closing, clock=self._clock)
+
+    def deliver_conversation_messages(self, sender, reference: str) -> int:
+        """Deliver queued conversation messages now, as an agent waits to see theirs go; how many of case
+        `reference`'s are still waiting. Those not delivered stay queued and the outbox worker retries them."""
+        from renewals.clock import SystemClock
+        from renewals.delivery import DeliveryWorker
+
+        DeliveryWorker(self._engine, sender, SystemClock()).deliver_due()
+        with UnitOfWork(self._engine) as uow:
+            return sum(1 for m in uow.outbox.for_case(reference) if m.topic in sender.topics and m.delivered_at is None)
 
     def console_cases(
         self, statuses: Optional[Sequence[str]] = None, region: Optional[str] = None, reseller: Optional[str] = None

@@ -14,7 +14,8 @@ Never lost, never doubled:
   with backoff (429's Retry-After is respected). Errors that retrying will not
   fix (`channel_not_found`, `invalid_auth`, ...) are also flagged for a person;
 * each post carries Slack message metadata naming the outbox message
-  (`event_type` "renewals_case_notice", `event_payload.delivery` = its id).
+  (`event_type` "renewals_case_notice", `event_payload.delivery` = its delivery id,
+  a UUID that never repeats, not even after a database reset).
   Before posting, the sender reads the channel's latest messages for that id:
   if an earlier attempt reached Slack but its answer was lost (a timeout, a
   worker crash), it is recorded as delivered instead of being posted again.
@@ -41,11 +42,11 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.engine import Engine
 
-from renewals.delivery import SendResult
+from renewals.delivery import SendResult, describe_failure
 from renewals.formatting import format_date
 from renewals.outbox import CASE_SLACK_TOPIC, OutboxMessage
 from renewals.unit_of_work import UnitOfWork
-from renewals.webhook import _describe, _NoRedirects
+from renewals.webhook import _NoRedirects
 
 TOKEN_VARIABLE = "SLACK_BOT_TOKEN"
 API_URL_VARIABLE = "SLACK_API_URL"
@@ -219,7 +220,7 @@ class SlackSender:
                     "unfurl_media": False,
                     "metadata": {
                         "event_type": METADATA_EVENT_TYPE,
-                        "event_payload": {"delivery": str(message.id), "reference": document.get("reference")},
+                        "event_payload": {"delivery": message.delivery_id, "reference": document.get("reference")},
                     },
                 },
             )
@@ -244,7 +245,7 @@ class SlackSender:
             for posted in answer.get("messages") or []:
                 metadata = posted.get("metadata") or {}
                 payload = metadata.get("event_payload") or {}
-                if metadata.get("event_type") == METADATA_EVENT_TYPE and str(payload.get("delivery")) == str(message.id):
+                if metadata.get("event_type") == METADATA_EVENT_TYPE and payload.get("delivery") == message.delivery_id:
                     return True
             cursor = ((answer.get("response_metadata") or {}).get("next_cursor")) or None
             if not answer.get("has_more") or not cursor:
@@ -284,10 +285,10 @@ class SlackSender:
             ) from None
         except urllib.error.URLError as error:
             reason = error.reason
-            described = _describe(reason) if isinstance(reason, BaseException) else "URLError"
+            described = describe_failure(reason) if isinstance(reason, BaseException) else "URLError"
             raise _Failed(SendResult(delivered=False, error=f"{method}: {described}")) from None
         except (OSError, http.client.HTTPException, socket.timeout) as error:
-            raise _Failed(SendResult(delivered=False, error=f"{method}: {_describe(error)}")) from None
+            raise _Failed(SendResult(delivered=False, error=f"{method}: {describe_failure(error)}")) from None
         try:
             answer = json.loads(raw or b"null")
         except ValueError:

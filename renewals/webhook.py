@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 from typing import Mapping, Optional, Union
 from urllib.parse import urlsplit
 
-from renewals.delivery import SendResult
+from renewals.delivery import SendResult, describe_failure
 from renewals.outbox import CASE_WEBHOOK_TOPIC, OutboxMessage
 
 URL_VARIABLE = "CASE_WEBHOOK_URL"
@@ -166,9 +166,9 @@ class WebhookSender:
             return _result_for_status(error.code)
         except urllib.error.URLError as error:
             reason = error.reason
-            return SendResult(delivered=False, error=_describe(reason) if isinstance(reason, BaseException) else "URLError")
+            return SendResult(delivered=False, error=describe_failure(reason) if isinstance(reason, BaseException) else "URLError")
         except (OSError, http.client.HTTPException, socket.timeout) as error:
-            return SendResult(delivered=False, error=_describe(error))
+            return SendResult(delivered=False, error=describe_failure(error))
         return _result_for_status(status)
 
 
@@ -179,10 +179,3 @@ def _result_for_status(status: int) -> SendResult:
         # The receiver refused this request; retrying may not help, so a person should look.
         return SendResult(delivered=False, status=status, error=f"HTTP {status} (refused)", flagged=True)
     return SendResult(delivered=False, status=status, error=f"HTTP {status}")
-
-
-def _describe(error: BaseException) -> str:
-    # Only the kind of failure: messages can quote addresses or response text.
-    if isinstance(error, (socket.timeout, TimeoutError)):
-        return "timeout"
-    return type(error).__name__

@@ -37,9 +37,11 @@ trap stop INT TERM EXIT
 
 .venv/bin/python -m rasa_sdk --actions actions --port "$ACTION_PORT" &
 pids+=($!)
-# Delivers committed cases to the helpdesk webhook (CASE_WEBHOOK_URL) and notices to resellers' Slack
-# channels (SLACK_BOT_TOKEN), retrying with backoff. Slack itself is on with SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET.
-.venv/bin/python -m renewals outbox-worker &
+# Delivers committed cases to the helpdesk webhook (CASE_WEBHOOK_URL), notices to resellers' Slack
+# channels (SLACK_BOT_TOKEN) and people's messages into customers' chats (through Rasa's API), retrying
+# with backoff. Slack itself is on with SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET.
+RASA_AUTH_TOKEN="$RASA_AUTH_TOKEN" RASA_URL="${RASA_URL:-http://localhost:$RASA_PORT}" \
+  .venv/bin/python -m renewals outbox-worker --poll-interval 2 &
 pids+=($!)
 .venv/bin/rasa run --model models/assistant.tar.gz --port "$RASA_PORT" \
   --enable-api --auth-token "$RASA_AUTH_TOKEN" \

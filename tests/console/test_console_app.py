@@ -4,16 +4,20 @@ Rasa is replaced by a small fake HTTP server that checks the server token and re
 """
 from __future__ import annotations
 
+import asyncio
 import re
+from unittest.mock import ANY
 
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import update
 
 from console import mount_console
 from renewals.agents import AgentAccounts
 from renewals.cases import CaseStatus, EventKind
-from renewals.db import make_engine
+from renewals.db import make_engine, outbox
+from renewals.rasa_conversations import RasaApiConfig, RasaConversationSender
 from renewals.service import Renewals
 from renewals.checklist import RenewalChecklist
 from tests.support.demo_data import copy_of, demo_database_template  # noqa: F401 (fixture)
@@ -235,7 +239,8 @@ async def test_reply_goes_through_rasa_to_the_customers_channel_and_resolve_give
     conversation, query, events = rasa.appended[-1]
     assert conversation == "conv-1" and query["output_channel"] == "latest" and query["execute_side_effects"] == "true"
     # The customer sees who is writing; the console's transcript shows the words alone.
-    assert events == [{"event": "bot", "text": "Alice Nguyen (support team): Hi, Alice here.", "metadata": {"agent": "Alice Nguyen"}}]
+    assert events == [{"event": "bot", "text": "Alice Nguyen (support team): Hi, Alice here.",
+                       "metadata": {"agent": "Alice Nguyen", "delivery_id": ANY}}]
     await client.post(f"{base}/resolve", data={"csrf_token": csrf, "text": ""}, allow_redirects=False)
     _, _, events = rasa.appended[-1]
     assert events[0] == {"event": "resume"} and events[1]["event"] == "bot" and events[-1]["name"] == "action_listen"
@@ -247,29 +252,44 @@ async def test_reply_goes_through_rasa_to_the_customers_channel_and_resolve_give
     assert "Hi, Alice here." in page and "Alice Nguyen (agent)" in page
 
 
-async def test_when_rasa_is_down_a_reply_is_not_recorded_as_sent(client, renewals, rasa):
+async def test_when_the_chat_is_down_a_reply_is_recorded_queued_and_delivered_once_it_is_back(client, renewals, rasa):
     case = handoff_case(renewals)
     await sign_in(client)
     csrf = await page_csrf(client)
     from console.app import CONSOLE_KEY
 
     console = client.server.app[CONSOLE_KEY]
-    working_url, console.rasa._url = console.rasa._url, "http://127.0.0.1:9"  # nobody listens there
+    working = console.conversations
+    console.conversations = RasaConversationSender(RasaApiConfig("http://127.0.0.1:9", RASA_TOKEN))  # nobody there
     response = await client.post(f"{PREFIX}/cases/{case.reference}/reply", data={"csrf_token": csrf, "text": "hello"},
                                  allow_redirects=False)
-    assert "error=rasa_unavailable" in response.headers["Location"]
-    assert all(e.kind != EventKind.REPLY for e in renewals.case(case.reference).history)
-    console.rasa._url = working_url
+
+    assert "notice=queued" in response.headers["Location"]
+    page = await (await client.get(response.headers["Location"])).text()
+    assert "Saved in the case history. The customer&#x27;s chat could not be reached just now" in page
+    assert renewals.case(case.reference).history[-1].kind == EventKind.REPLY  # recorded first
+    assert rasa.appended == []
+
+    # The chat is back; the outbox worker's next attempt delivers it.
+    with renewals.engine.begin() as connection:
+        connection.execute(update(outbox).values(next_attempt_at=None))
+    assert await asyncio.get_running_loop().run_in_executor(
+        None, lambda: renewals.deliver_conversation_messages(working, case.reference)) == 0
+    assert [e["text"] for _, _, events in rasa.appended for e in events] == ["Alice Nguyen (support team): hello"]
 
 
 async def test_hand_to_reseller(client, renewals):
     case = handoff_case(renewals)
     await sign_in(client)
     csrf = await page_csrf(client)
-    await client.post(f"{PREFIX}/cases/{case.reference}/hand", data={"csrf_token": csrf, "text": "call them"},
-                      allow_redirects=False)
+    response = await client.post(f"{PREFIX}/cases/{case.reference}/hand", data={"csrf_token": csrf, "text": "call them"},
+                                 allow_redirects=False)
     stored = renewals.case(case.reference)
     assert stored.status is CaseStatus.HANDED_TO_RESELLER and stored.history[-1].note == "call them"
+    # Slack notices are off in this set-up: the agent is told nothing reached the reseller, and how to reach them.
+    page = await (await client.get(response.headers["Location"])).text()
+    assert ("Handed to Harbour Systems Pty Ltd, but nothing was sent to them: they have no Slack channel linked "
+            "here. Email them at renewals@harboursys.example or call +61 3 9555 0202.") in page
 
 
 async def test_the_dashboard_draws_charts(client, renewals):

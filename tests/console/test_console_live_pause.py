@@ -1,16 +1,16 @@
 """Against a real Rasa and action server: asking for a person pauses the bot, messages during the pause
-are recorded and get no reply, an agent's reply goes through Rasa, and resolving gives the chat back."""
+are recorded and get no reply, an agent's reply is recorded and then delivered through Rasa, and
+resolving gives the chat back."""
 from __future__ import annotations
 
-import asyncio
 import re
 import uuid
 
-import aiohttp
 import pytest
 
-from console.rasa import RasaClient, transcript
+from console.rasa import transcript
 from renewals.cases import EventKind
+from renewals.rasa_conversations import RasaApiConfig, RasaConversationSender
 from renewals.service import Renewals
 from scripts.live_assistant import running_assistant
 
@@ -21,11 +21,6 @@ pytestmark = pytest.mark.servers
 def live(tmp_path_factory):
     with running_assistant(tmp_path_factory.mktemp("console-live")) as assistant:
         yield assistant
-
-
-async def _as_agent(live, work):
-    async with aiohttp.ClientSession() as session:
-        return await work(RasaClient(live.rasa_url, live.token, session))
 
 
 def test_handoff_pauses_the_bot_until_an_agent_resolves(live):
@@ -41,16 +36,23 @@ def test_handoff_pauses_the_bot_until_an_agent_resolves(live):
     paused_lines = [l["text"] for l in lines if l.get("while_paused")]
     assert paused_lines == ["hello, is anyone there?", "How do I renew my maintenance?"]
 
-    case = Renewals.from_env(live.env).case(reference)
+    renewals = Renewals.from_env(live.env)
+    case = renewals.case(reference)
     assert case.conversation_id == sender and case.history[-1].kind == EventKind.HANDOFF_REQUESTED
+    chat = RasaConversationSender(RasaApiConfig(live.rasa_url, live.token))
 
-    asyncio.run(_as_agent(live, lambda rasa: rasa.say(sender, "Hi, this is Alice from support.", "Alice")))
+    renewals.record_reply(reference, "alice", "Hi, this is Alice from support.", "Alice")
+    assert renewals.deliver_conversation_messages(chat, reference) == 0
     tracker = live.tracker(sender)
     assert tracker["paused"] is True
     assert tracker["events"][-1]["text"] == "Alice (support team): Hi, this is Alice from support."
     assert tracker["events"][-1]["metadata"]["agent"] == "Alice"
 
-    asyncio.run(_as_agent(live, lambda rasa: rasa.resume(sender, "Handing you back to the assistant.", "Alice")))
-    assert live.tracker(sender)["paused"] is False
+    renewals.resolve_case(reference, "alice", None, "Alice", "Handing you back to the assistant.")
+    assert renewals.deliver_conversation_messages(chat, reference) == 0
+    tracker = live.tracker(sender)
+    assert tracker["paused"] is False
+    assert [e.get("text") for e in tracker["events"] if e["event"] == "bot"][-1] == (
+        "Alice (support team): Handing you back to the assistant.")
     answer = live.say(sender, "How do I renew my maintenance?")
     assert "reseller" in answer.lower()

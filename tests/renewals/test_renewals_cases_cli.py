@@ -26,7 +26,7 @@ from renewals_testdata import DEMO_TODAY
 
 @pytest.fixture
 def database(monkeypatch, sqlite_url):
-    for variable in ("CASE_WEBHOOK_URL", "CASE_WEBHOOK_SECRET", "CASE_WEBHOOK_TIMEOUT"):
+    for variable in ("CASE_WEBHOOK_URL", "CASE_WEBHOOK_SECRET", "CASE_WEBHOOK_TIMEOUT", "SLACK_BOT_TOKEN", "RASA_AUTH_TOKEN"):
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
     assert main(["load-demo"]) == 0
@@ -114,7 +114,8 @@ def test_without_a_webhook_url_the_worker_has_nothing_to_deliver(queued, capsys)
 
 def test_without_a_webhook_url_the_worker_idles_until_stopped(database, sqlite_url):
     # So that running it next to the servers (scripts/run.sh) does not end the others.
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("CASE_WEBHOOK_")}
+    environment = {k: v for k, v in os.environ.items()
+                   if not k.startswith("CASE_WEBHOOK_") and k not in ("SLACK_BOT_TOKEN", "RASA_AUTH_TOKEN")}
     worker = subprocess.Popen(
         [sys.executable, "-m", "renewals", "outbox-worker"],
         cwd=PROJECT_ROOT, env={**environment, "DATABASE_URL": sqlite_url},

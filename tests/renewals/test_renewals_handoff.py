@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import shutil
 import threading
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 
 import pytest
 
@@ -107,10 +107,10 @@ def test_agent_actions_are_recorded_with_agent_and_time(service, clock):
     taken = service.take_case(case.reference, "alice")
     assert taken.status is CaseStatus.IN_PROGRESS and assigned_agent(taken) == "alice"
     assert waiting_since(taken) is None
-    service.record_reply(case.reference, "alice", "Hi, I'm Alice from support.")
+    service.record_reply(case.reference, "alice", "Hi, I'm Alice from support.", "Alice")
     service.add_note(case.reference, "alice", "customer wants 2 years")
     handed = service.hand_to_reseller(case.reference, "alice", "please call them")
-    assert handed.status is CaseStatus.HANDED_TO_RESELLER
+    assert handed.case.status is CaseStatus.HANDED_TO_RESELLER
     resolved = service.resolve_case(case.reference, "bob", "done")
     kinds = [(e.kind, e.actor, e.note) for e in resolved.history[2:]]
     assert kinds == [
@@ -122,7 +122,7 @@ def test_agent_actions_are_recorded_with_agent_and_time(service, clock):
     ]
     assert resolved.history[2].at == clock.now()
     with pytest.raises(TransitionNotAllowed):
-        service.record_reply(case.reference, "alice", "too late")
+        service.record_reply(case.reference, "alice", "too late", "Alice")
 
 
 def test_a_case_without_reseller_cannot_be_handed_to_one(service):
@@ -225,7 +225,7 @@ def test_handing_to_the_reseller_queues_a_slack_notice_only_when_slack_is_config
     case = slack.open_handoff_case("conv-s2", "rest", "asked for a person", licence=QUOKKA_TRAVEL)
     with demo_engine.connect() as connection:
         assert connection.execute(select(outbox.c.dedupe_key)).scalars().all() == []  # opening doesn't tell the reseller
-    slack.hand_to_reseller(case.reference, "alice", "please call")
+    assert slack.hand_to_reseller(case.reference, "alice", "please call").notified_in_slack is True
     with demo_engine.connect() as connection:
         keys = connection.execute(select(outbox.c.dedupe_key)).scalars().all()
     assert keys == [f"{topics[0]}:{case.reference}:handed:1"]
@@ -243,6 +243,8 @@ def test_handing_to_a_reseller_without_a_slack_channel_queues_no_slack_notice(de
         connection.execute(update(resellers).where(resellers.c.reseller_id == "R-AU-002").values(slack_channel_id=None))
     service = Renewals(demo_engine, clock, case_delivery_topics=topics)
     case = service.open_handoff_case("conv-s3", "rest", "asked for a person", licence=QUOKKA_TRAVEL)  # Harbour Systems
-    service.hand_to_reseller(case.reference, "alice")
+    handed = service.hand_to_reseller(case.reference, "alice")
     with demo_engine.connect() as connection:
         assert connection.execute(select(outbox.c.dedupe_key)).scalars().all() == []
+    # The console tells the agent so, and how to reach the reseller instead.
+    assert handed.notified_in_slack is False and handed.reseller.name == "Harbour Systems Pty Ltd"

@@ -1,7 +1,6 @@
 """Agent accounts: password hashing, sessions, rate limiting, API tokens and the CLI."""
 from __future__ import annotations
 
-import io
 import subprocess
 import sys
 

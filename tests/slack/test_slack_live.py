@@ -12,10 +12,12 @@ import re
 import subprocess
 import time
 import urllib.parse
+import uuid
 from pathlib import Path
 
 import pytest
 
+from renewals.service import Renewals
 from renewals.slack_identity import conversation_id
 from scripts.live_assistant import http, running_assistant
 from slack_fakes import (
@@ -269,3 +271,28 @@ def test_a_message_sent_later_through_rasas_api_reaches_the_users_latest_thread(
     [reply] = [m for m in slack.fake.messages("D08LATER") if "Alice" in m["text"]]
     assert reply["thread_ts"] == first["thread_ts"]
     assert reply["text"] == "Hi, this is Alice from support &amp; renewals."
+
+
+def test_a_reseller_resolving_a_handed_over_case_in_slack_gives_the_customer_their_chat_back(slack):
+    """Issue 11 #3: the customer's chat was paused for a person; the reseller resolves the case in Slack."""
+    customer = f"web-{uuid.uuid4().hex[:12]}"
+    slack.live.say(customer, f"when does {QUOKKA} expire?")
+    reference = re.search(r"RN-2026-\d{6}", slack.live.say(customer, "can I talk to a real person pls")).group(0)
+    assert slack.live.tracker(customer)["paused"] is True
+    renewals = Renewals.from_env(slack.live.env)
+    renewals.hand_to_reseller(reference, "alice", "customer wants a call back")
+
+    done = slack.text(HARBOUR, f"mark {reference} resolved")
+    assert done.startswith(f"Done: {reference} (") and done.endswith(") is now resolved.")
+    worker_env = {**slack.live.env, "RASA_URL": slack.live.rasa_url, "RASA_AUTH_TOKEN": slack.live.token}
+    result = subprocess.run([str(ROOT / ".venv/bin/python"), "-m", "renewals", "outbox-worker", "--once"],
+                            cwd=ROOT, env=worker_env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+
+    tracker = slack.live.tracker(customer)
+    assert tracker["paused"] is False
+    assert [e["text"] for e in tracker["events"] if e["event"] == "bot"][-1] == (
+        f"Harbour Systems Pty Ltd, your reseller, has marked case {reference} as resolved. I'm back: ask me "
+        "anything about your licence or renewal, or ask for a person again if you still need one."
+    )
+    assert "reseller" in slack.live.say(customer, "how do i renew my maintenance?").lower()  # the bot answers again

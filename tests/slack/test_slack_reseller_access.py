@@ -8,6 +8,7 @@ import pytest
 
 from renewals.cases import CaseStatus, TransitionNotAllowed
 from tests.support.checklists import checklist_for
+from renewals.clock import FixedClock
 from renewals.reseller_access import (
     ExpiryRequest,
     NotYourCase,
@@ -133,7 +134,7 @@ def test_expiry_requests_are_read_from_reseller_speak(text, expected):
 
 def test_the_expiry_report_holds_only_the_resellers_licences_in_the_window(demo_engine):
     with UnitOfWork(demo_engine) as uow:
-        report = expiry_report(uow, SOUTHERN_CROSS, ExpiryRequest(days=60), TODAY)
+        report = expiry_report(uow, SOUTHERN_CROSS, ExpiryRequest(days=60), FixedClock(TODAY))
     assert [(l.company, s.days_until_expiry) for l, s in report.expiring] == [
         ("Mallee Agricultural Supplies", 1),
         ("Jacaranda Schools Trust", 29),
@@ -147,8 +148,8 @@ def test_the_expiry_report_holds_only_the_resellers_licences_in_the_window(demo_
 
 def test_the_default_window_is_30_days_and_lapsed_can_be_limited(demo_engine):
     with UnitOfWork(demo_engine) as uow:
-        default = expiry_report(uow, SOUTHERN_CROSS, ExpiryRequest(), TODAY)
-        recent = expiry_report(uow, SOUTHERN_CROSS, ExpiryRequest(expiring=False, lapsed_within=30), TODAY)
+        default = expiry_report(uow, SOUTHERN_CROSS, ExpiryRequest(), FixedClock(TODAY))
+        recent = expiry_report(uow, SOUTHERN_CROSS, ExpiryRequest(expiring=False, lapsed_within=30), FixedClock(TODAY))
     assert [l.company for l, _ in default.expiring] == ["Mallee Agricultural Supplies", "Jacaranda Schools Trust"]
     assert recent.expiring == () and [l.company for l, _ in recent.lapsed] == ["Platypus Software"]
 

@@ -1,6 +1,5 @@
 """The web chat service (web/app.py) against a stand-in for Rasa's HTTP API."""
 import re
-from pathlib import Path
 
 import pytest
 from aiohttp import web
