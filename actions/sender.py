@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, Optional, Tuple
+import time
+from typing import Optional, Tuple
 
 from rasa_sdk import Tracker
 
@@ -11,20 +12,18 @@ from renewals import slack_identity
 from renewals.resellers import Reseller
 
 
-def latest_user_event(tracker: Tracker) -> Optional[Dict[str, Any]]:
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            return event
-    return None
-
-
 def slack_sender(tracker: Tracker) -> Optional[slack_identity.SlackIdentity]:
-    """The Slack user who sent the latest message, if the Slack channel sealed it; else None."""
-    event = latest_user_event(tracker)
-    if event is None:
+    """The Slack user who sent the latest message, if the Slack channel sealed it for this conversation
+    minutes ago and no earlier message of it carried the same seal (a replay); else None."""
+    users = [event for event in tracker.events if event.get("event") == "user"]
+    if not users:
         return None
+    latest, earlier = users[-1], users[:-1]
     secret = os.environ.get(slack_identity.SECRET_VARIABLE, "").strip()
-    return slack_identity.verify(secret, event.get("metadata"), event.get("text") or "")
+    used = [seal for seal in (slack_identity.seal_of(event.get("metadata")) for event in earlier) if seal]
+    return slack_identity.verify(
+        secret, latest.get("metadata"), latest.get("text") or "", tracker.sender_id, time.time(), used
+    )
 
 
 async def acting_reseller(tracker: Tracker) -> Tuple[Optional[slack_identity.SlackIdentity], Optional[Reseller]]:

@@ -307,14 +307,16 @@ class ResellerSlackInput(SlackInput):
             return response.text("ignored")
         identity = slack_identity.SlackIdentity(user_id=user, team_id=team, channel_id=channel)
         text = text.strip()
+        conversation = self._conversation(team, user, channel, thread)
         metadata = {
             "out_channel": channel,
             "thread_id": thread if self.use_threads else None,
             "message_ts": message_ts,  # Slack's id of the message (or of the button click)
             "users": bot_users,
-            slack_identity.METADATA_KEY: slack_identity.sealed_metadata(self.slack_signing_secret, identity, text),
+            slack_identity.METADATA_KEY: slack_identity.sealed_metadata(
+                self.slack_signing_secret, identity, text, conversation, time.time()
+            ),
         }
-        conversation = self._conversation(team, user, channel, thread)
         self._places.remember(conversation, channel, metadata["thread_id"])
         message = UserMessage(
             text,

@@ -20,7 +20,10 @@ socket.io wire format and output channel but:
   (e.g. a live agent's reply) reach the customer's open page;
 - emits ``bot_typing`` ``{"typing": true}`` when a message is received and
   ``{"typing": false}`` once the assistant has sent its replies; a message over 2,000
-  characters gets ``message_error`` instead.
+  characters gets ``message_error`` instead;
+- never leaves the customer with silence: a turn with no reply (the action
+  server down, say) in a conversation not paused for a person gets an apology
+  and where to get help (channels.replies).
 
 credentials.yml::
 
@@ -45,11 +48,11 @@ from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 
 from channels import session_tokens
+from channels.replies import MAX_MESSAGE_CHARS, NO_REPLY_APOLOGY, conversation_is_paused
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_WEB_ORIGIN = "http://localhost:8080"
-MAX_MESSAGE_CHARS = 2000
 SESSION_KEY = "conversation_id"
 
 
@@ -62,6 +65,18 @@ def allowed_origins(configured: Any = None, environ: Optional[Dict[str, str]] = 
     if not origins or "*" in origins:
         raise ValueError("the web chat channel needs explicit allowed origins, not '*' or nothing")
     return origins
+
+
+class _CountingOutput(SocketIOOutput):
+    """Rasa's socket.io output, counting what it sends: a turn that sent nothing gets the apology."""
+
+    def __init__(self, sio: AsyncServer, bot_message_evt: Text) -> None:
+        super().__init__(sio, bot_message_evt)
+        self.sent = 0
+
+    async def _send_message(self, socket_id: Text, response: Any) -> None:
+        self.sent += 1
+        await super()._send_message(socket_id, response)
 
 
 class SignedSocketIOInput(SocketIOInput):
@@ -103,6 +118,7 @@ class SignedSocketIOInput(SocketIOInput):
             metadata_key=metadata_key,
         )
         self.secret = session_tokens.check_secret(secret)
+        self.app = None  # the Sanic app, once the server runs
         self.cors_allowed_origins = allowed_origins(cors_allowed_origins)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -114,6 +130,10 @@ class SignedSocketIOInput(SocketIOInput):
         @socketio_webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
+
+        @socketio_webhook.listener("after_server_start")
+        async def remember_app(app, _loop) -> None:
+            self.app = app  # its agent tells whether a conversation is paused for a person
 
         async def bound_conversation(sid: Text) -> Optional[Text]:
             session = await sio.get_session(sid, namespace=namespace)
@@ -150,9 +170,10 @@ class SignedSocketIOInput(SocketIOInput):
                                room=sid, namespace=namespace)
                 return
             metadata = data.get(self.metadata_key)
+            output = _CountingOutput(sio, self.bot_message_evt)
             message = UserMessage(
                 text,
-                SocketIOOutput(sio, self.bot_message_evt),
+                output,
                 conversation_id,
                 input_channel=self.name(),
                 metadata=metadata if isinstance(metadata, dict) else {},
@@ -160,7 +181,12 @@ class SignedSocketIOInput(SocketIOInput):
             await sio.emit("bot_typing", {"typing": True}, room=conversation_id, namespace=namespace)
             try:
                 await on_new_message(message)
+            except Exception as failure:  # the type only: the text can hold personal data
+                logger.error("webchat: handling a message failed (%s)", type(failure).__name__)
             finally:
+                if not output.sent and not await conversation_is_paused(self.app, conversation_id):
+                    logger.warning("webchat: the assistant gave no reply; answered with the apology")
+                    await output.send_text_message(conversation_id, NO_REPLY_APOLOGY)
                 await sio.emit("bot_typing", {"typing": False}, room=conversation_id, namespace=namespace)
 
         return socketio_webhook

@@ -10,10 +10,11 @@ import os
 from aiohttp import web
 
 from console.app import create_console_app
+from renewals import log_safety
 from renewals.service import Renewals
 
-
 def main() -> None:
+    log_safety.install()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     token = os.environ.get("RASA_AUTH_TOKEN", "")
     if not token:

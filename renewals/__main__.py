@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Optional, Sequence
 
+from renewals import log_safety
 from renewals.clock import SystemClock
 from renewals.db import database_url_from_env, make_engine, migrate, schema_is_current
 from renewals.delivery import DEFAULT_BATCH_SIZE, DEFAULT_LEASE, DeliveryWorker, SendersByTopic, run_worker
@@ -38,6 +39,7 @@ from renewals.webhook import URL_VARIABLE, WebhookConfigError, WebhookSender, we
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = _parser().parse_args(argv)
+    log_safety.install()
     engine = make_engine(database_url_from_env())
     try:
         return args.command(engine, args)

@@ -17,7 +17,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional
 
@@ -57,9 +57,15 @@ class Assistant:
     token: str
     env: Dict[str, str]
     web_url: Optional[str] = None  # the customer web chat, when started with web=True
+    rest_token: str = ""  # the REST channel's bearer token
+    processes: Dict[str, subprocess.Popen] = field(default_factory=dict)  # "actions", "rasa" and maybe "web"
+    logs: Dict[str, Path] = field(default_factory=dict)  # each process's output, by the same names
 
     def send(self, sender: str, text: str) -> List[dict]:
-        status, replies = http("POST", f"{self.rasa_url}/webhooks/rest/webhook", {"sender": sender, "message": text})
+        status, replies = http(
+            "POST", f"{self.rasa_url}/webhooks/rest/webhook", {"sender": sender, "message": text},
+            {"Authorization": f"Bearer {self.rest_token}"},
+        )
         if status != 200:
             raise AssertionError(f"REST channel answered {status}: {replies}")
         return replies
@@ -96,6 +102,7 @@ def running_assistant(
         raise RuntimeError(f"{MODEL} is missing: run `make train`")
     rasa_port, action_port, web_port = free_port(), free_port(), free_port()
     token = uuid.uuid4().hex
+    rest_token = secrets.token_urlsafe(32)
     web_url = f"http://127.0.0.1:{web_port}"
     env = {
         **os.environ,
@@ -104,6 +111,9 @@ def running_assistant(
         "RENEWALS_TODAY": DEMO_TODAY,
         "TRACKER_DB": str(work / "tracker.db"),
         "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
+        "ACTION_SERVER_TOKEN": secrets.token_urlsafe(32),
+        "RASA_AUTH_TOKEN": token,
+        "REST_CHANNEL_TOKEN": rest_token,
         "RASA_TELEMETRY_ENABLED": "false",
         # credentials.yml's web chat channel needs a secret and an origin, web service or not.
         "CHAT_SESSION_SECRET": secrets.token_urlsafe(32),
@@ -114,15 +124,15 @@ def running_assistant(
     subprocess.run([python, "-m", "renewals", "load-demo"], cwd=ROOT, env=env, check=True, capture_output=True)
     logs = [work / "actions.log", work / "rasa.log"]
     commands = [
-        [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
-        [str(ROOT / ".venv" / "bin" / "rasa"), "run", "--model", str(MODEL), "--port", str(rasa_port),
-         "--enable-api", "--auth-token", token, "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
+        [python, "-m", "action_server", "--port", str(action_port)],
+        [python, "-m", "scripts.rasa_run", "--model", str(MODEL), "--port", str(rasa_port),
+         "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
     ]
     rasa_url, action_url = f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}"
+    env["RASA_URL"] = rasa_url  # the outbox worker and the web service call Rasa's API there
     if web:
         env.update(
-            {"WEB_PORT": str(web_port), "WEB_HOST": "127.0.0.1", "RASA_URL": rasa_url,
-             "RASA_PUBLIC_URL": rasa_url, "RASA_AUTH_TOKEN": token}
+            {"WEB_PORT": str(web_port), "WEB_HOST": "127.0.0.1", "RASA_PUBLIC_URL": rasa_url}
         )
         logs.append(work / "web.log")
         commands.append([python, "-m", "web"])
@@ -140,7 +150,9 @@ def running_assistant(
         _wait_until(rasa_ready, "Rasa server", processes, logs)
         if web:
             _wait_until(lambda: http("GET", f"{web_url}/healthz")[0] == 200, "web chat service", processes, logs)
-        yield Assistant(rasa_url, action_url, token, env, web_url if web else None)
+        names = ["actions", "rasa", "web"][: len(processes)]
+        yield Assistant(rasa_url, action_url, token, env, web_url if web else None, rest_token,
+                        dict(zip(names, processes)), dict(zip(names, logs)))
     finally:
         for process in processes:
             process.terminate()

@@ -8,24 +8,9 @@ cd "$(dirname "$0")/.."
 # The web chat page's origin: the only one Rasa's web chat socket accepts (docs/channels.md).
 : "${WEB_ORIGIN:=http://localhost:$WEB_PORT}"
 export WEB_PORT WEB_ORIGIN
-token_file=var/rasa-token
-if [ -z "${RASA_AUTH_TOKEN:-}" ]; then
-  if [ ! -s "$token_file" ]; then
-    umask 077
-    .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(32))' > "$token_file"
-  fi
-  RASA_AUTH_TOKEN=$(cat "$token_file")
-  echo "run: Rasa HTTP API token is in $token_file (set RASA_AUTH_TOKEN to choose one)"
-fi
-# Signs the web chat's session tokens; shared by Rasa's web chat channel and the web service.
-secret_file=var/chat-session-secret
-if [ -z "${CHAT_SESSION_SECRET:-}" ]; then
-  if [ ! -s "$secret_file" ]; then
-    (umask 077 && .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(32))' > "$secret_file")
-  fi
-  CHAT_SESSION_SECRET=$(cat "$secret_file")
-fi
-export CHAT_SESSION_SECRET
+# Shared secrets from the environment, or generated under var/ (scripts/secrets.sh).
+source scripts/secrets.sh
+echo "run: Rasa HTTP API token in var/rasa-token, REST channel token in var/rest-channel-token (or set them)"
 
 pids=()
 stop() {
@@ -35,20 +20,19 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-.venv/bin/python -m rasa_sdk --actions actions --port "$ACTION_PORT" &
+.venv/bin/python -m action_server --port "$ACTION_PORT" &
 pids+=($!)
 # Delivers committed cases to the helpdesk webhook (CASE_WEBHOOK_URL), notices to resellers' Slack
 # channels (SLACK_BOT_TOKEN) and people's messages into customers' chats (through Rasa's API), retrying
 # with backoff. Slack itself is on with SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET.
-RASA_AUTH_TOKEN="$RASA_AUTH_TOKEN" RASA_URL="${RASA_URL:-http://localhost:$RASA_PORT}" \
-  .venv/bin/python -m renewals outbox-worker --poll-interval 2 &
+RASA_URL="${RASA_URL:-http://localhost:$RASA_PORT}" .venv/bin/python -m renewals outbox-worker --poll-interval 2 &
 pids+=($!)
-.venv/bin/rasa run --model models/assistant.tar.gz --port "$RASA_PORT" \
-  --enable-api --auth-token "$RASA_AUTH_TOKEN" \
+# Rasa with its HTTP API; the token comes from RASA_AUTH_TOKEN, never the command line (scripts/rasa_run.py).
+.venv/bin/python -m scripts.rasa_run --model models/assistant.tar.gz --port "$RASA_PORT" \
   --endpoints endpoints.yml --credentials credentials.yml &
 pids+=($!)
 # Customer web chat page (python -m web, see web/app.py); reads Rasa's HTTP API with the token.
-RASA_AUTH_TOKEN="$RASA_AUTH_TOKEN" .venv/bin/python -m web &
+.venv/bin/python -m web &
 pids+=($!)
 echo "run: customer web chat on $WEB_ORIGIN/"
 echo "run: action server on :$ACTION_PORT, Rasa on :$RASA_PORT, outbox worker running (REST: POST http://localhost:$RASA_PORT/webhooks/rest/webhook). Ctrl-C stops them all."

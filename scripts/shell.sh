@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 shell_port=${SHELL_RASA_PORT:-5006}
 actions_port=${SHELL_ACTION_PORT:-5056}
 export ACTION_SERVER_URL="http://127.0.0.1:$actions_port/webhook"
-.venv/bin/python -m rasa_sdk --actions actions --port "$actions_port" >var/shell-action-server.log 2>&1 &
+source scripts/secrets.sh
+.venv/bin/python -m action_server --port "$actions_port" >var/shell-action-server.log 2>&1 &
 actions_pid=$!
 trap 'kill $actions_pid 2>/dev/null || true' EXIT
 .venv/bin/rasa shell --model models/assistant.tar.gz --endpoints endpoints.yml --port "$shell_port"

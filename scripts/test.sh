@@ -3,6 +3,7 @@
 # servers), then Rasa's conversation tests. Called by `make test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/secrets.sh  # endpoints.yml names ACTION_SERVER_TOKEN; live servers get their own
 echo "== rasa data validate (warnings fail)"
 scripts/validate.sh
 echo "== pytest"

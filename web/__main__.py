@@ -5,11 +5,13 @@ import logging
 from aiohttp import web
 
 from console import mount_console
+from renewals import log_safety
 from renewals.service import Renewals
 from web.app import Settings, create_app
 
 
 def main() -> None:
+    log_safety.install()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     settings = Settings.from_env()

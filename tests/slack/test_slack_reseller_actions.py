@@ -1,6 +1,8 @@
 """The reseller actions, fed trackers as Rasa sends them: who may see what depends on the sealed Slack identity."""
 from __future__ import annotations
 
+import time
+
 from typing import Any, Dict, Optional
 
 import pytest
@@ -45,7 +47,8 @@ def environment(demo_url, monkeypatch):
 
 def slack_metadata(who: dict, text: str, secret: str = SIGNING_SECRET) -> Dict[str, Any]:
     identity = slack_identity.SlackIdentity(user_id=who["user"], team_id=who["team"], channel_id="D0DIRECT1")
-    return {"out_channel": "D0DIRECT1", slack_identity.METADATA_KEY: slack_identity.sealed_metadata(secret, identity, text)}
+    sealed = slack_identity.sealed_metadata(secret, identity, text, "conversation", time.time())
+    return {"out_channel": "D0DIRECT1", slack_identity.METADATA_KEY: sealed}
 
 
 def tracker(text: str, intent: str, who: Optional[dict] = None, metadata: Optional[dict] = None,

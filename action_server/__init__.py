@@ -1,0 +1,1 @@
+"""The action server: rasa_sdk's application running the actions in `actions/`, behind a shared secret."""

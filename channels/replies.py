@@ -1,0 +1,32 @@
+"""What the channels themselves say, and the check both customer channels make before saying it."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = 2000
+TOO_LONG = (
+    f"That message is too long for me: please keep it under {MAX_MESSAGE_CHARS:,} characters, "
+    "or split it into a few messages."
+)
+# When the assistant could not answer at all (its action server down or failing): never silence.
+NO_REPLY_APOLOGY = (
+    "Sorry, something went wrong on my side and I couldn't answer that. Please try again in a minute. "
+    "If it keeps happening: for renewals, pricing or your licence records, contact your reseller; "
+    "for anything else, submit a case to Trend Micro Technical Support."
+)
+
+
+async def conversation_is_paused(app: Any, conversation_id: str) -> bool:
+    """Whether the conversation waits for a person (the assistant stays quiet then, on purpose)."""
+    agent = getattr(getattr(app, "ctx", None), "agent", None)
+    if agent is None or agent.tracker_store is None:
+        return False
+    try:
+        tracker = await agent.tracker_store.retrieve(conversation_id)
+    except Exception as error:
+        logger.warning("could not read the conversation to check for a pause (%s)", type(error).__name__)
+        return False
+    return tracker is not None and tracker.is_paused()

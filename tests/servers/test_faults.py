@@ -1,0 +1,32 @@
+"""A part fails: the customer still gets an answer, and nothing is lost."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from channels.replies import NO_REPLY_APOLOGY
+from scripts.live_assistant import running_assistant
+
+QUOKKA = "WS-ZHQ7-9WPK9-UPNRR-JJJW3-LXPH8-S7UHD"
+
+
+@pytest.fixture(scope="module")
+def fragile(tmp_path_factory):
+    """A live assistant of its own: these tests stop its action server."""
+    with running_assistant(tmp_path_factory.mktemp("faults")) as live:
+        yield live
+
+
+def test_with_the_action_server_killed_mid_form_the_customer_gets_an_apology_not_silence(fragile):
+    sender = f"fault-{uuid.uuid4().hex}"
+    assert "company" in fragile.say(sender, "I want to renew my maintenance").lower()
+    actions = fragile.processes["actions"]
+    actions.kill()
+    actions.wait(timeout=30)
+
+    assert fragile.say(sender, "Acme Widgets Pty Ltd") == NO_REPLY_APOLOGY
+    assert fragile.say(sender, "hello?") == NO_REPLY_APOLOGY
+    # What the customer typed is still in the conversation for when the assistant is back.
+    texts = [e.get("text") for e in fragile.tracker(sender)["events"] if e["event"] == "user"]
+    assert texts[-2:] == ["Acme Widgets Pty Ltd", "hello?"]
