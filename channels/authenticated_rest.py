@@ -14,7 +14,9 @@ failed on. This channel keeps the URL and wire format
   passes nothing to the assistant;
 - never leaves the customer with silence: when the assistant produced no
   reply (the action server is down, say) and the conversation is not paused
-  for a person, it answers with an apology and where to get help.
+  for a person, it answers with an apology and where to get help;
+- answers 503 (with the apology) while the conversations' database is down,
+  and its health check (`GET /webhooks/rest/`) is red meanwhile.
 
 credentials.yml::
 
@@ -35,7 +37,13 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.replies import MAX_MESSAGE_CHARS, NO_REPLY_APOLOGY, TOO_LONG, conversation_is_paused
+from channels.replies import (
+    MAX_MESSAGE_CHARS,
+    NO_REPLY_APOLOGY,
+    TOO_LONG,
+    conversation_is_paused,
+    tracker_store_available,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +76,10 @@ class AuthenticatedRestInput(RestInput):
         rest = Blueprint("authenticated_rest_webhook", __name__)
 
         @rest.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
+        async def health(request: Request) -> HTTPResponse:
+            """Red (503) while the conversations' database can't be read."""
+            if not await tracker_store_available(request.app):
+                return response.json({"status": "tracker store unavailable"}, status=503)
             return response.json({"status": "ok"})
 
         @rest.route("/webhook", methods=["POST"])
@@ -89,6 +100,8 @@ class AuthenticatedRestInput(RestInput):
                 await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata))
             except Exception as failure:  # the type only: the text can hold personal data
                 logger.error("rest: handling a message failed (%s)", type(failure).__name__)
+                if not await tracker_store_available(request.app):
+                    return response.json({"error": "temporarily_unavailable", "text": NO_REPLY_APOLOGY}, status=503)
             if not collector.messages and not await conversation_is_paused(request.app, sender):
                 logger.warning("rest: the assistant gave no reply; answered with the apology")
                 return response.json([{"recipient_id": sender, "text": NO_REPLY_APOLOGY}])

@@ -30,3 +30,19 @@ async def conversation_is_paused(app: Any, conversation_id: str) -> bool:
         logger.warning("could not read the conversation to check for a pause (%s)", type(error).__name__)
         return False
     return tracker is not None and tracker.is_paused()
+
+
+HEALTH_PROBE_ID = "__health_probe__"
+
+
+async def tracker_store_available(app: Any) -> bool:
+    """Whether the conversations' database answers (a look-up of a conversation that never exists)."""
+    agent = getattr(getattr(app, "ctx", None), "agent", None)
+    if agent is None or agent.tracker_store is None:
+        return False
+    try:
+        await agent.tracker_store.retrieve(HEALTH_PROBE_ID)
+    except Exception as error:
+        logger.warning("the tracker store is unavailable (%s)", type(error).__name__)
+        return False
+    return True

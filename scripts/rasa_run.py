@@ -1,7 +1,15 @@
-"""`python -m scripts.rasa_run [rasa run options]`: `rasa run --enable-api` with the HTTP API token from
-RASA_AUTH_TOKEN, so it never appears on a command line (`ps` shows every process's arguments).
+"""`python -m scripts.rasa_run [rasa run options]`: `rasa run --enable-api`, configured for production use.
 
-Refuses to start without a token: Rasa's HTTP API reads and writes every conversation.
+- The HTTP API token comes from RASA_AUTH_TOKEN, so it never appears on a command line (`ps`
+  shows every process's arguments). Refuses to start without one: the API reads and writes
+  every conversation.
+- Every log line and warning is redacted (renewals.log_safety).
+- Request bodies over 1 MB are refused before they are read.
+- No silent memory fallback for conversations: Rasa wraps the tracker store in a
+  FailSafeTrackerStore that, when the tracker database fails, starts each conversation afresh
+  and keeps it in memory, silently and for good. Here a failure reaches the channels instead
+  (REST answers 503 and its health check goes red; the web chat apologises), and once the
+  database is back the next message finds the conversation where it was.
 """
 from __future__ import annotations
 
@@ -10,6 +18,18 @@ import sys
 
 MIN_TOKEN_LENGTH = 16
 MAX_REQUEST_BYTES = 1024 * 1024
+
+
+def _without_memory_fallback() -> None:
+    from rasa.core.agent import Agent
+    from rasa.core.tracker_store import InMemoryTrackerStore
+
+    def tracker_store(store, domain):
+        store = store if store is not None else InMemoryTrackerStore(domain)
+        store.domain = domain
+        return store
+
+    Agent._create_tracker_store = staticmethod(tracker_store)
 
 
 def main() -> None:
@@ -27,6 +47,7 @@ def main() -> None:
     from renewals import log_safety
 
     log_safety.install()  # Rasa logs some messages verbatim (those starting with "/", for one)
+    _without_memory_fallback()
 
     rasa_main()
 

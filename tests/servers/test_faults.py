@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 import pytest
 
 from channels.replies import NO_REPLY_APOLOGY
-from scripts.live_assistant import running_assistant
+from scripts.live_assistant import http, running_assistant
 
 QUOKKA = "WS-ZHQ7-9WPK9-UPNRR-JJJW3-LXPH8-S7UHD"
 
@@ -30,3 +31,27 @@ def test_with_the_action_server_killed_mid_form_the_customer_gets_an_apology_not
     # What the customer typed is still in the conversation for when the assistant is back.
     texts = [e.get("text") for e in fragile.tracker(sender)["events"] if e["event"] == "user"]
     assert texts[-2:] == ["Acme Widgets Pty Ltd", "hello?"]
+
+
+def test_while_the_conversations_database_is_down_rest_answers_503_and_the_conversation_survives(tmp_path_factory):
+    # Rasa's default would carry on from an empty conversation kept in memory, losing it for good.
+    with running_assistant(tmp_path_factory.mktemp("tracker-down")) as live:
+        sender = f"fault-{uuid.uuid4().hex}"
+        assert "company" in live.say(sender, "I want to renew my maintenance").lower()
+        database = Path(live.env["TRACKER_DB"])
+        away = database.with_name("tracker.db.away")
+        database.rename(away)
+        database.mkdir()  # the database can't be opened: as good as a stopped server
+        try:
+            status, body = http("POST", f"{live.rasa_url}/webhooks/rest/webhook",
+                                {"sender": sender, "message": "Acme Widgets Pty Ltd"},
+                                {"Authorization": f"Bearer {live.rest_token}"})
+            assert (status, body["text"]) == (503, NO_REPLY_APOLOGY)
+            assert http("GET", f"{live.rasa_url}/webhooks/rest/")[0] == 503  # the health check is red
+        finally:
+            database.rmdir()
+            away.rename(database)
+
+        assert http("GET", f"{live.rasa_url}/webhooks/rest/")[0] == 200
+        # Back where it was: the form asks for the company again, and takes it.
+        assert "address" in live.say(sender, "Acme Widgets Pty Ltd").lower()
