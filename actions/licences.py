@@ -1,6 +1,8 @@
 """Licence expiry look-ups and renewal quotes."""
 from __future__ import annotations
 
+import os
+
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -29,7 +31,8 @@ from renewals.reseller_access import NotYourCustomer
 EXPIRY, QUOTE, RESELLER = "expiry", "quote", "reseller"
 # Tasks that need a licence: a bare Activation Code carries on the one pending.
 LICENCE_TASKS = (EXPIRY, QUOTE, RESELLER)
-MAX_FAILED_LOOKUPS = 5
+# Activation Codes that matched no licence, per conversation, before look-ups stop.
+MAX_FAILED_LOOKUPS = int(os.environ.get("RATE_LIMIT_FAILED_LOOKUPS", "").strip() or 5)
 SHORT_CODE_REPLY_WORDS = 5
 QUOTE_PARAMETER_SLOTS = ("term_years", "user_count", "renewal_date")
 

@@ -16,7 +16,9 @@ failed on. This channel keeps the URL and wire format
   reply (the action server is down, say) and the conversation is not paused
   for a person, it answers with an apology and where to get help;
 - answers 503 (with the apology) while the conversations' database is down,
-  and its health check (`GET /webhooks/rest/`) is red meanwhile.
+  and its health check (`GET /webhooks/rest/`) is red meanwhile;
+- answers 429 with a request to slow down when a conversation sends more
+  than RATE_LIMIT_MESSAGES_PER_MINUTE (renewals.rate_limits).
 
 credentials.yml::
 
@@ -40,8 +42,10 @@ from sanic.response import HTTPResponse
 from channels.replies import (
     MAX_MESSAGE_CHARS,
     NO_REPLY_APOLOGY,
+    SLOW_DOWN,
     TOO_LONG,
     conversation_is_paused,
+    message_limiter,
     tracker_store_available,
 )
 
@@ -67,10 +71,11 @@ class AuthenticatedRestInput(RestInput):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        return cls(token_from_env())
+        return cls(token_from_env(), *message_limiter())
 
-    def __init__(self, token: str) -> None:
+    def __init__(self, token: str, limiter=None, limit=None) -> None:
         self._token = token.encode("utf-8")
+        self._limiter, self._limit = limiter, limit
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         rest = Blueprint("authenticated_rest_webhook", __name__)
@@ -94,6 +99,8 @@ class AuthenticatedRestInput(RestInput):
             sender, text = body["sender"], body["message"]
             if len(text) > MAX_MESSAGE_CHARS:
                 return response.json([{"recipient_id": sender, "text": TOO_LONG}])
+            if self._limiter is not None and not self._limiter.allow(self._limit, sender):
+                return response.json([{"recipient_id": sender, "text": SLOW_DOWN}], status=429)
             metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else None
             collector = CollectingOutputChannel()
             try:

@@ -32,6 +32,24 @@ async def conversation_is_paused(app: Any, conversation_id: str) -> bool:
     return tracker is not None and tracker.is_paused()
 
 
+SLOW_DOWN = (
+    "You're sending messages faster than I can take them. Please wait a minute, then carry on: "
+    "nothing you've told me so far is lost."
+)
+
+
+def message_limiter():
+    """The per-conversation message limit (renewals.rate_limits), counted in the renewals database."""
+    from renewals.clock import SystemClock
+    from renewals.db import database_url_from_env, make_engine
+    from renewals.rate_limits import RateLimiter, messages_limit
+
+    from channels import session_tokens
+
+    limiter = RateLimiter(make_engine(database_url_from_env()), SystemClock(), session_tokens.secret_from_env())
+    return limiter, messages_limit()
+
+
 HEALTH_PROBE_ID = "__health_probe__"
 
 

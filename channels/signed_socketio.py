@@ -23,7 +23,9 @@ socket.io wire format and output channel but:
   characters gets ``message_error`` instead;
 - never leaves the customer with silence: a turn with no reply (the action
   server down, say) in a conversation not paused for a person gets an apology
-  and where to get help (channels.replies).
+  and where to get help (channels.replies);
+- a conversation sending more than RATE_LIMIT_MESSAGES_PER_MINUTE gets a request
+  to slow down, and the message is not passed on.
 
 credentials.yml::
 
@@ -48,7 +50,7 @@ from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 
 from channels import session_tokens
-from channels.replies import MAX_MESSAGE_CHARS, NO_REPLY_APOLOGY, conversation_is_paused
+from channels.replies import MAX_MESSAGE_CHARS, NO_REPLY_APOLOGY, SLOW_DOWN, conversation_is_paused, message_limiter
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +91,10 @@ class SignedSocketIOInput(SocketIOInput):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         credentials = credentials or {}
+        limiter, limit = message_limiter()
         return cls(
+            limiter=limiter,
+            limit=limit,
             secret=session_tokens.secret_from_env(),
             cors_allowed_origins=allowed_origins(credentials.get("cors_allowed_origins")),
             user_message_evt=credentials.get("user_message_evt", "user_uttered"),
@@ -106,6 +111,8 @@ class SignedSocketIOInput(SocketIOInput):
         bot_message_evt: Text = "bot_uttered",
         socketio_path: Optional[Text] = "/socket.io",
         metadata_key: Optional[Text] = "metadata",
+        limiter=None,
+        limit=None,
     ) -> None:
         # Rooms per conversation are what make later deliveries work, so persistence is always
         # on; the default namespace only, as Rasa's output channel emits there.
@@ -119,6 +126,7 @@ class SignedSocketIOInput(SocketIOInput):
         )
         self.secret = session_tokens.check_secret(secret)
         self.app = None  # the Sanic app, once the server runs
+        self.limiter, self.limit = limiter, limit  # messages per conversation (renewals.rate_limits)
         self.cors_allowed_origins = allowed_origins(cors_allowed_origins)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -169,8 +177,11 @@ class SignedSocketIOInput(SocketIOInput):
                 await sio.emit("message_error", {"error": "message_too_long", "max": MAX_MESSAGE_CHARS},
                                room=sid, namespace=namespace)
                 return
-            metadata = data.get(self.metadata_key)
             output = _CountingOutput(sio, self.bot_message_evt)
+            if self.limiter is not None and not self.limiter.allow(self.limit, conversation_id):
+                await output.send_text_message(conversation_id, SLOW_DOWN)
+                return
+            metadata = data.get(self.metadata_key)
             message = UserMessage(
                 text,
                 output,

@@ -310,6 +310,20 @@ Index("ix_outbox_next_attempt_at", outbox.c.next_attempt_at)
 Index("ix_outbox_case_id", outbox.c.case_id)
 
 
+# Rate limits (renewals.rate_limits): uses per subject and fixed time window. The subject
+# (a conversation id, a client address) is stored only as a keyed hash.
+rate_limits = Table(
+    "rate_limits",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("subject_key", String(64), nullable=False),
+    Column("window_start", UtcDateTime, nullable=False),
+    Column("used", Integer, nullable=False),
+    UniqueConstraint("subject_key", "window_start", name="uq_rate_limits_subject_key"),
+)
+Index("ix_rate_limits_window_start", rate_limits.c.window_start)
+
+
 # Support agents (renewals.agents): accounts, console sessions, API tokens and failed
 # sign-ins. Secrets are stored only as hashes (scrypt for passwords, SHA-256 for tokens).
 agents = Table(

@@ -25,6 +25,7 @@ from renewals.db import (
     price_lists,
     product_platforms,
     products,
+    rate_limits,
     resellers,
     slack_links,
 )
@@ -707,3 +708,38 @@ class OutboxRepository:
             )
             for row in rows
         ]
+
+
+class RateLimitRepository:
+    """Uses per (subject key, window): taken one at a time, atomically, up to a limit."""
+
+    def __init__(self, connection: Connection):
+        self._connection = connection
+
+    def take(self, subject_key: str, window_start: datetime, limit: int) -> bool:
+        """Count one use if fewer than `limit` were counted in this window; False when at the limit."""
+        counted = self._connection.execute(
+            update(rate_limits)
+            .where(rate_limits.c.subject_key == subject_key, rate_limits.c.window_start == window_start,
+                   rate_limits.c.used < limit)
+            .values(used=rate_limits.c.used + 1)
+        )
+        if counted.rowcount == 1:
+            return True
+        exists = self._connection.execute(
+            select(rate_limits.c.id).where(rate_limits.c.subject_key == subject_key,
+                                           rate_limits.c.window_start == window_start)
+        ).first()
+        if exists is not None or limit < 1:
+            return False
+        try:
+            with self._connection.begin_nested():
+                self._connection.execute(
+                    insert(rate_limits).values(subject_key=subject_key, window_start=window_start, used=1)
+                )
+        except IntegrityError:  # a concurrent first use made the row: count against it
+            return self.take(subject_key, window_start, limit)
+        return True
+
+    def prune(self, before: datetime) -> int:
+        return self._connection.execute(delete(rate_limits).where(rate_limits.c.window_start < before)).rowcount

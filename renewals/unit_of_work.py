@@ -12,6 +12,7 @@ from renewals.repositories import (
     LicenceRepository,
     OutboxRepository,
     PriceListRepository,
+    RateLimitRepository,
     ResellerRepository,
     SlackLinkRepository,
 )
@@ -45,6 +46,7 @@ class UnitOfWork:
         self.price_lists = PriceListRepository(self._connection)
         self.cases = CaseRepository(self._connection)
         self.outbox = OutboxRepository(self._connection)
+        self.rate_limits = RateLimitRepository(self._connection)
         return self
 
     def __exit__(self, exc_type, exc, traceback) -> None:

@@ -6,6 +6,8 @@ from aiohttp import web
 
 from console import mount_console
 from renewals import log_safety
+from renewals.clock import SystemClock
+from renewals.rate_limits import RateLimiter, sessions_limit
 from renewals.service import Renewals
 from web.app import Settings, create_app
 
@@ -15,8 +17,10 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     settings = Settings.from_env()
-    app = create_app(settings)
-    mount_console(app, Renewals.from_env(), settings.rasa_url, settings.rasa_token)
+    renewals = Renewals.from_env()
+    limiter = RateLimiter(renewals.engine, SystemClock(), settings.secret)
+    app = create_app(settings, sessions_limit=(limiter, sessions_limit()))
+    mount_console(app, renewals, settings.rasa_url, settings.rasa_token)
     print(
         f"web: customer chat on {settings.web_origin}/, agent console on {settings.web_origin}/agent/ "
         f"(listening on {settings.host}:{settings.port})",

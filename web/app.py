@@ -19,6 +19,7 @@ only from this origin, plus connections to the Rasa socket's origin.
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -98,6 +99,7 @@ class Settings:
 
 SETTINGS_KEY = web.AppKey("settings", Settings)
 CLIENT_KEY = web.AppKey("rasa_client", aiohttp.ClientSession)
+SESSIONS_LIMIT_KEY = web.AppKey("sessions_limit", object)  # (RateLimiter, Limit) or None
 
 
 # --- conversation history -------------------------------------------------------------------
@@ -174,6 +176,16 @@ def _check_origin(request: web.Request) -> None:
 
 async def new_session(request: web.Request) -> web.Response:
     _check_origin(request)
+    sessions = request.app.get(SESSIONS_LIMIT_KEY)
+    if sessions is not None:
+        limiter, limit = sessions
+        # The address the connection came from; behind a reverse proxy, every client shares the
+        # proxy's, so the limit then caps the whole site (see docs/security.md).
+        allowed = await asyncio.get_running_loop().run_in_executor(
+            None, limiter.allow, limit, request.remote or "unknown"
+        )
+        if not allowed:
+            return _no_store(web.json_response({"error": "too_many_sessions"}, status=429))
     token = session_tokens.issue(_settings(request).secret)
     return _no_store(web.json_response({"token": token}, status=201))
 
@@ -205,11 +217,13 @@ async def healthz(_: web.Request) -> web.Response:
 
 # --- application ----------------------------------------------------------------------------
 
-def create_app(settings: Settings, vendor_dir: Path = VENDOR_DIR) -> web.Application:
+def create_app(settings: Settings, vendor_dir: Path = VENDOR_DIR, sessions_limit=None) -> web.Application:
+    """`sessions_limit`: (RateLimiter, Limit) for new chat sessions per client address, or None for no limit."""
     if not (vendor_dir / "socket.io.min.js").is_file():
         raise RuntimeError(f"{vendor_dir} has no socket.io.min.js: run `npm ci --prefix web` (make setup does)")
     app = web.Application()
     app[SETTINGS_KEY] = settings
+    app[SESSIONS_LIMIT_KEY] = sessions_limit
     csp = settings.content_security_policy()
 
     async def security_headers(_: web.Request, response: web.StreamResponse) -> None:

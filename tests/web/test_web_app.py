@@ -205,3 +205,26 @@ async def test_a_failed_tracker_request_never_logs_the_rasa_token(tmp_path, capl
     ours = "\n".join(r.getMessage() for r in caplog.records if r.name == "web.app")  # not the fake Rasa's access log
     assert "tracker request failed" in ours
     assert RASA_TOKEN not in ours and "token=" not in ours
+
+
+async def test_one_client_address_gets_its_allowance_of_new_sessions_an_hour_then_429(tmp_path):
+    from datetime import timedelta
+
+    from renewals.db import make_engine, migrate
+    from renewals.rate_limits import Limit, RateLimiter
+    from tests.support.clocks import ManualClock
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'renewals.db'}")
+    migrate(engine)
+    vendor = tmp_path / "vendor"
+    vendor.mkdir()
+    (vendor / "socket.io.min.js").write_text("")
+    settings = Settings(secret=SECRET, rasa_url="http://127.0.0.1:9", rasa_token=RASA_TOKEN,
+                        rasa_public_url="http://localhost:5005", web_origin=ORIGIN)
+    limit = (RateLimiter(engine, ManualClock(), SECRET), Limit("sessions", 2, timedelta(hours=1)))
+    async with TestClient(TestServer(create_app(settings, vendor_dir=vendor, sessions_limit=limit))) as client:
+        statuses = [(await client.post("/api/session", headers={"Origin": ORIGIN})).status for _ in range(3)]
+        refused = await client.post("/api/session", headers={"Origin": ORIGIN})
+        assert statuses == [201, 201, 429]
+        assert await refused.json() == {"error": "too_many_sessions"}
+    engine.dispose()

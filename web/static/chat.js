@@ -194,7 +194,11 @@
   function newToken() {
     return fetch("/api/session", { method: "POST", headers: { Accept: "application/json" } })
       .then(function (response) {
-        if (!response.ok) throw new Error("session " + response.status);
+        if (!response.ok) {
+          var error = new Error("session " + response.status);
+          error.status = response.status;
+          throw error;
+        }
         return response.json();
       })
       .then(function (body) {
@@ -341,7 +345,12 @@
 
   // The assistant may still be starting (e.g. right after `make run`): retry for a while.
   function start(attempt) {
-    startSession().then(connect, function () {
+    startSession().then(connect, function (error) {
+      if (error && error.status === 429) {
+        // Too many new chats from this address: retrying now would only be refused again.
+        setStatus("error", "Too many new chats have been started from your network in the last hour. Please try again later.");
+        return;
+      }
       if (attempt >= 20) {
         failed();
         return;
