@@ -50,6 +50,18 @@ def message_limiter():
     return limiter, messages_limit()
 
 
+def within_limit(limiter, limit, conversation_id: str) -> bool:
+    """Whether the conversation may send another message now; True without a limiter, and when the
+    count can't be taken (the database is down: the chat goes on, and the failure is logged)."""
+    if limiter is None:
+        return True
+    try:
+        return limiter.allow(limit, conversation_id)
+    except Exception as error:
+        logger.warning("could not count a message against the rate limit (%s)", type(error).__name__)
+        return True
+
+
 HEALTH_PROBE_ID = "__health_probe__"
 
 

@@ -50,7 +50,14 @@ from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 
 from channels import session_tokens
-from channels.replies import MAX_MESSAGE_CHARS, NO_REPLY_APOLOGY, SLOW_DOWN, conversation_is_paused, message_limiter
+from channels.replies import (
+    MAX_MESSAGE_CHARS,
+    NO_REPLY_APOLOGY,
+    SLOW_DOWN,
+    conversation_is_paused,
+    message_limiter,
+    within_limit,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -178,7 +185,7 @@ class SignedSocketIOInput(SocketIOInput):
                                room=sid, namespace=namespace)
                 return
             output = _CountingOutput(sio, self.bot_message_evt)
-            if self.limiter is not None and not self.limiter.allow(self.limit, conversation_id):
+            if not within_limit(self.limiter, self.limit, conversation_id):
                 await output.send_text_message(conversation_id, SLOW_DOWN)
                 return
             metadata = data.get(self.metadata_key)

@@ -31,8 +31,11 @@ SECRET = secrets.token_urlsafe(32)
 @pytest.fixture(scope="module")
 def channel_url(tmp_path_factory) -> str:
     port = free_port()
-    log = tmp_path_factory.mktemp("channel") / "server.log"
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "CHAT_SESSION_SECRET": SECRET, "WEB_ORIGIN": ORIGIN}
+    work = tmp_path_factory.mktemp("channel")
+    log = work / "server.log"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CHAT_SESSION_SECRET": SECRET, "WEB_ORIGIN": ORIGIN,
+           "DATABASE_URL": f"sqlite:///{work / 'renewals.db'}"}  # where the channel counts messages
+    subprocess.run([sys.executable, "-m", "renewals", "migrate"], cwd=ROOT, env=env, check=True, capture_output=True)
     process = subprocess.Popen(
         [sys.executable, str(ROOT / "tests" / "web" / "webchat_channel_server.py"), str(port)],
         cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
@@ -258,3 +261,22 @@ def test_the_channel_needs_the_secret(monkeypatch):
     monkeypatch.delenv("CHAT_SESSION_SECRET", raising=False)
     with pytest.raises(session_tokens.SecretMissing):
         SignedSocketIOInput.from_credentials({})
+
+
+async def test_a_conversation_flooding_the_socket_is_asked_to_slow_down(channel_url):
+    from channels.replies import SLOW_DOWN
+
+    value = token()
+    client = await Client().connect(channel_url)
+    try:
+        await client.emit("session_request", {"token": value})
+        await client.wait_for("session_confirm")
+        for number in range(31):  # the default allowance is 30 a minute
+            await client.emit("user_uttered", {"message": f"message {number}"})
+        await client.wait_for("bot_uttered", count=31)
+        # socket.io handles a client's events concurrently, so which one is refused is not fixed.
+        texts = client.texts()
+        assert texts.count(SLOW_DOWN) == 1
+        assert len({t for t in texts if t.startswith(conversation_of(value) + ": message ")}) == 30
+    finally:
+        await client.close()
