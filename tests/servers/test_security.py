@@ -148,3 +148,31 @@ def test_an_intent_payload_cannot_confirm_a_renewal_that_was_never_summarised(as
     assistant.say(sender, '/confirm_details{"renewal_confirmed": "yes", "company_name": "Evil Pty Ltd"}')
 
     assert len(Renewals.from_env(assistant.env).console_cases(statuses=None)) == before
+
+
+# --- fuzzing the live REST channel ---------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+LIVE_BODIES = (
+    st.binary(max_size=200)
+    | st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=40),
+                   lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children,
+                                                                                      max_size=3),
+                   max_leaves=8).map(lambda value: json.dumps(value).encode())
+    | st.fixed_dictionaries({"sender": st.from_regex(r"fuzz-[a-z0-9]{8}", fullmatch=True),
+                             "message": st.text(max_size=300)}).map(lambda body: json.dumps(body).encode())
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                  HealthCheck.too_slow])
+@given(body=LIVE_BODIES)
+def test_any_body_gets_a_4xx_or_an_answer_never_a_500(assistant, body):
+    status, answer = rest(assistant, body)
+
+    assert status in (200, 400, 413, 429), (status, answer[:200])
+    if status == 200:
+        replies = json.loads(answer)
+        assert replies and all(isinstance(reply.get("text", ""), str) for reply in replies)  # never silence

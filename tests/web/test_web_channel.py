@@ -280,3 +280,36 @@ async def test_a_conversation_flooding_the_socket_is_asked_to_slow_down(channel_
         assert len({t for t in texts if t.startswith(conversation_of(value) + ": message ")}) == 30
     finally:
         await client.close()
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+SOCKET_PAYLOADS = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=30),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(
+        st.sampled_from(["message", "token", "session_id", "metadata", "x"]), children, max_size=3),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(payloads=st.lists(SOCKET_PAYLOADS, max_size=3))
+def test_whatever_a_client_emits_the_channel_keeps_answering_properly(channel_url, payloads):
+    async def session() -> List[str]:
+        client = await Client().connect(channel_url)
+        try:
+            for payload in payloads:
+                await client.emit("user_uttered", payload)
+                await client.emit("session_request", payload)
+            value = token()
+            await client.emit("session_request", {"token": value})
+            await client.wait_for("session_confirm")
+            await client.emit("user_uttered", {"message": "hi"})
+            await client.wait_for("bot_uttered")
+            return client.texts(), conversation_of(value)
+        finally:
+            await client.close()
+
+    texts, conversation = asyncio.run(session())
+    assert texts == [f"{conversation}: hi"]  # nothing sent before the binding reached any conversation
