@@ -8,6 +8,7 @@ SLACK_BOT_TOKEN (and SLACK_API_URL) case notices in resellers' Slack channels.
 from __future__ import annotations
 
 import argparse
+import os
 import logging
 import signal
 import sys
@@ -28,7 +29,13 @@ from renewals.importers import (
     import_resellers,
     load_demo,
 )
-from renewals.privacy import forget_customer, purge_resolved_cases
+from renewals.privacy import (
+    DEFAULT_TRACKER_RETENTION_DAYS,
+    TRACKER_RETENTION_VARIABLE,
+    forget_customer,
+    purge_idle_conversations,
+    purge_resolved_cases,
+)
 from renewals.rasa_conversations import TOKEN_VARIABLE as RASA_TOKEN_VARIABLE
 from renewals.rasa_conversations import RasaApiConfigError, RasaConversationSender, rasa_api_config_from_env
 from renewals.slack_notices import TOKEN_VARIABLE as SLACK_TOKEN_VARIABLE
@@ -100,6 +107,16 @@ def _parser() -> argparse.ArgumentParser:
     command.add_argument("--email", required=True)
     command.add_argument("--tracker-db", metavar="URL", help="the chat tracker store's database URL")
     command.set_defaults(command=_forget_customer)
+
+    command = commands.add_parser(
+        "purge-conversations",
+        help="delete chat transcripts idle longer than TRACKER_RETENTION_DAYS (default 90) from the tracker store",
+    )
+    command.add_argument("--tracker-db", metavar="URL", help="the chat tracker store's database URL "
+                         "(default: sqlite:///$TRACKER_DB)")
+    command.add_argument("--older-than-days", type=int, metavar="DAYS",
+                         help="overrides TRACKER_RETENTION_DAYS")
+    command.set_defaults(command=_purge_conversations)
 
     command = commands.add_parser("purge-cases", help="delete resolved cases older than the retention period")
     command.add_argument("--older-than-days", type=int, default=730, metavar="DAYS")
@@ -319,6 +336,27 @@ def _purge_cases(engine, args) -> int:
         f"Deleted {report.cases} resolved case(s), {report.case_events} case history entries "
         f"and {report.outbox_messages} outbox message(s)."
     )
+    return 0
+
+
+def _purge_conversations(engine, args) -> int:
+    days = args.older_than_days
+    if days is None:
+        raw = os.environ.get(TRACKER_RETENTION_VARIABLE, "").strip()
+        days = int(raw) if raw.isdigit() else DEFAULT_TRACKER_RETENTION_DAYS
+    if days < 1:
+        print("The retention must be at least 1 day.", file=sys.stderr)
+        return 1
+    url = args.tracker_db or (f"sqlite:///{os.environ['TRACKER_DB']}" if os.environ.get("TRACKER_DB") else None)
+    if url is None:
+        print("Give the tracker store with --tracker-db URL (or set TRACKER_DB).", file=sys.stderr)
+        return 1
+    tracker = make_engine(url)
+    try:
+        conversations, events = purge_idle_conversations(tracker, SystemClock(), timedelta(days=days))
+    finally:
+        tracker.dispose()
+    print(f"Deleted {conversations} conversation(s) idle for more than {days} days ({events} event(s)).")
     return 0
 
 

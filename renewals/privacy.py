@@ -19,8 +19,10 @@ from renewals.unit_of_work import UnitOfWork
 log = logging.getLogger(__name__)
 
 # Rasa's SQL tracker store keeps every conversation event in this table.
-TRACKER_EVENTS = table("events", column("sender_id"), column("data"))
+TRACKER_EVENTS = table("events", column("sender_id"), column("data"), column("timestamp"))
 DEFAULT_RESOLVED_RETENTION = timedelta(days=730)  # two years
+TRACKER_RETENTION_VARIABLE = "TRACKER_RETENTION_DAYS"
+DEFAULT_TRACKER_RETENTION_DAYS = 90
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,21 @@ def purge_resolved_cases(
         cases, case_events = uow.cases.delete(case_ids)
     log.info("Purged %d resolved case(s) past retention", cases)
     return ErasureReport(cases=cases, case_events=case_events, outbox_messages=outbox_messages)
+
+
+def purge_idle_conversations(tracker_engine: Engine, clock: Clock, retention: timedelta) -> tuple[int, int]:
+    """Delete every conversation of Rasa's SQL tracker store whose last event is older than `retention`;
+    returns (conversations, events) deleted. A conversation still in use keeps all of its events."""
+    cutoff = (clock.now() - retention).timestamp()
+    with tracker_engine.connect() as connection:
+        idle = connection.execute(
+            select(TRACKER_EVENTS.c.sender_id)
+            .group_by(TRACKER_EVENTS.c.sender_id)
+            .having(func.max(TRACKER_EVENTS.c.timestamp) < cutoff)
+        ).scalars().all()
+    conversations, events = _delete_conversations(tracker_engine, idle)
+    log.info("Purged %d conversation(s) idle past retention (%d event(s))", conversations, events)
+    return conversations, events
 
 
 def _conversations_mentioning(tracker_engine: Engine, address: str) -> set[str]:

@@ -9,7 +9,7 @@ import sys
 import time
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, String, Table, Text, insert
+from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, insert, select
 
 from renewals.__main__ import main
 from renewals.cases import CaseStatus, transition
@@ -223,3 +223,35 @@ def test_case_commands_refuse_an_unmigrated_database(monkeypatch, tmp_path, caps
 
     assert main(["cases", "undelivered"]) == 1
     assert "run `python -m renewals migrate` first" in output(capsys)
+
+
+def test_purge_conversations_deletes_only_conversations_idle_past_the_retention(tmp_path, capsys, monkeypatch):
+    import time as clock
+
+    day = 86400
+    now = clock.time()
+    tracker_url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    tracker = make_engine(tracker_url)
+    events = Table(  # the columns of Rasa's SQLTrackerStore that matter here
+        "events", MetaData(), Column("id", Integer, primary_key=True), Column("sender_id", String(255)),
+        Column("timestamp", Float), Column("data", Text),
+    )
+    events.metadata.create_all(tracker)
+    with tracker.begin() as connection:
+        connection.execute(insert(events), [
+            {"sender_id": "idle-100-days", "timestamp": now - 101 * day, "data": "{}"},
+            {"sender_id": "idle-100-days", "timestamp": now - 100 * day, "data": "{}"},
+            {"sender_id": "back-yesterday", "timestamp": now - 120 * day, "data": "{}"},  # old start, recent end
+            {"sender_id": "back-yesterday", "timestamp": now - 1 * day, "data": "{}"},
+            {"sender_id": "idle-30-days", "timestamp": now - 30 * day, "data": "{}"},
+        ])
+    monkeypatch.setenv("TRACKER_RETENTION_DAYS", "90")
+
+    assert main(["purge-conversations", "--tracker-db", tracker_url]) == 0
+    assert output(capsys) == "Deleted 1 conversation(s) idle for more than 90 days (2 event(s)).\n"
+    assert main(["purge-conversations", "--tracker-db", tracker_url, "--older-than-days", "20"]) == 0
+    assert output(capsys) == "Deleted 1 conversation(s) idle for more than 20 days (1 event(s)).\n"
+    with tracker.connect() as connection:
+        left = sorted(set(connection.execute(select(events.c.sender_id)).scalars()))
+    tracker.dispose()
+    assert left == ["back-yesterday"]
