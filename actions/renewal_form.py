@@ -8,21 +8,24 @@ from datetime import date
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import reseller_replies
 from actions.backend import call
 from actions.conversation import (
     HANDOFF, acted_this_turn, faq_selection, latest_intent, latest_text, open_question, value_before_latest_message,
 )
 from actions.handoff import gathered_checklist, hand_over
+from actions.sender import acting_reseller
 from actions.topics import buttons
 from renewals import checklist as checks
 from renewals.answers import opening_yes_or_no, yes_or_no
 from renewals.codes import find_activation_code
 from renewals.formatting import format_date
 from renewals.parsing import strip_lead_in
+from renewals.reseller_access import NotYourCustomer
 
 # Checklist items in the order the form asks them, with how the summary names them.
 FIELDS: Dict[str, str] = {
@@ -104,8 +107,17 @@ class ActionStartRenewal(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         events: List[Dict[Text, Any]] = [SlotSet("renewal_confirmed", None), SlotSet("offer", None)]
         code = find_activation_code(tracker.latest_message.get("text") or "") or tracker.get_slot("activation_code")
+        _, reseller = await acting_reseller(tracker)
         try:
-            licence = await call(lambda service: service.find_licence(code)) if code else None
+            if reseller is not None and code:
+                # In Slack a reseller renews their own customers only: another's gets the same refusal as
+                # a look-up, and no checklist (a summary would show that customer's details).
+                licence = await call(lambda service: service.reseller_licence(reseller.reseller_id, code))
+            else:
+                licence = await call(lambda service: service.find_licence(code)) if code else None
+        except NotYourCustomer:
+            dispatcher.utter_message(text=reseller_replies.not_your_customer(reseller))
+            return events + [SlotSet("activation_code", None), FollowupAction("action_listen")]
         except Exception as error:  # the database is unavailable: collect the details from scratch
             log.error("Could not read the licence for a renewal: %s", type(error).__name__)
             licence = None

@@ -136,9 +136,9 @@ async def _authorised(request: web.Request, handler) -> web.StreamResponse:
             return web.Response(status=401, text=views.signed_out_page(), content_type="text/html")
         return _refuse_json(401, "unauthorized")
     if request.method not in ("GET", "HEAD"):
-        form = await request.post()
+        form = await _form(request)
         sent = request.headers.get("X-CSRF-Token") or form.get("csrf_token") or ""
-        if not _same_origin(request) or not hmac.compare_digest(str(sent), session.csrf_token):
+        if not _same_origin(request) or not _same_secret(str(sent), session.csrf_token):
             return _refuse_json(403, "csrf_token_invalid")
     request[AGENT_KEY] = session.agent
     request[SESSION_KEY] = session
@@ -165,11 +165,24 @@ async def login_page(request: web.Request) -> web.Response:
     return response
 
 
+def _same_secret(sent: str, expected: str) -> bool:
+    """Constant-time comparison that also takes non-ASCII input (hmac refuses non-ASCII str)."""
+    return hmac.compare_digest(sent.encode("utf-8", "surrogateescape"), expected.encode("utf-8", "surrogateescape"))
+
+
+async def _form(request: web.Request):
+    """The posted form; a body that isn't one (invalid UTF-8, say) is a 400, never a 500."""
+    try:
+        return await request.post()
+    except ValueError:  # UnicodeDecodeError included
+        raise web.HTTPBadRequest(text='{"error": "body_must_be_a_form"}', content_type="application/json") from None
+
+
 async def login(request: web.Request) -> web.StreamResponse:
     console = _console(request)
-    form = await request.post()
+    form = await _form(request)
     cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-    if not _same_origin(request) or not cookie or not hmac.compare_digest(str(form.get("csrf_token", "")), cookie):
+    if not _same_origin(request) or not cookie or not _same_secret(str(form.get("csrf_token", "")), cookie):
         return _refuse_json(403, "csrf_token_invalid")
     username, password = str(form.get("username", ""))[:100], str(form.get("password", ""))[:1024]
     try:
@@ -242,7 +255,7 @@ async def case_json(request: web.Request) -> web.Response:
 def _action_page(action: str) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def handle(request: web.Request) -> web.StreamResponse:
         reference = request.match_info["reference"]
-        form = await request.post()
+        form = await _form(request)
         error, notice = await _perform(request, action, reference, str(form.get("text", "")))
         query = f"?{urlencode({'error': error})}" if error else (f"?{urlencode({'notice': notice})}" if notice else "")
         raise web.HTTPSeeOther(f"{PREFIX}/cases/{reference}{query}")

@@ -99,7 +99,7 @@ def verify(
         return None
     identity = SlackIdentity(**values)
     expected = _seal(_key(signing_secret), identity, text, conversation, sealed_at)
-    if not hmac.compare_digest(expected, seal) or seal in set(used_seals):
+    if not hmac.compare_digest(expected.encode(), seal.encode("utf-8", "surrogateescape")) or seal in set(used_seals):
         return None
     return identity
 

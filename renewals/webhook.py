@@ -121,7 +121,7 @@ def verify_signature(
             return False
         if abs(now.timestamp() - sent) > tolerance.total_seconds():
             return False
-    return hmac.compare_digest(sign(secret, timestamp, body), header.strip())
+    return hmac.compare_digest(sign(secret, timestamp, body).encode(), header.strip().encode("utf-8", "surrogateescape"))
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):

@@ -330,3 +330,13 @@ async def test_a_session_cookie_does_not_open_the_api(client):
 async def test_agent_redirects_and_the_customer_page_is_untouched(client):
     assert (await client.get(PREFIX, allow_redirects=False)).headers["Location"] == f"{PREFIX}/"
     assert await (await client.get("/")).text() == "customer chat"
+
+
+@pytest.mark.parametrize("body", [b"username=\xff\xfe&password=x", b"csrf_token=%ff%fe&username=a"])
+async def test_a_sign_in_body_that_is_not_utf8_is_a_400_not_a_500(client, body):
+    await client.get(f"{PREFIX}/login")
+    response = await client.post(f"{PREFIX}/login", data=body,
+                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+
+    assert response.status in (400, 403)  # refused, either as malformed or for its missing CSRF token
+    assert response.status != 500

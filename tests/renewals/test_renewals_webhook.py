@@ -185,3 +185,7 @@ def test_the_receiver_example_in_the_docs_accepts_a_real_request_and_refuses_a_f
     assert is_genuine(WEBHOOK_SECRET, headers, request.body)
     assert not is_genuine(WEBHOOK_SECRET, headers, request.body.replace(b"open", b"shut"))
     assert not is_genuine("wrong-secret", headers, request.body)
+
+
+def test_a_signature_header_with_non_ascii_characters_is_refused_not_a_crash():
+    assert verify_signature(WEBHOOK_SECRET, "1795827600", BODY, "sha256=é" + "0" * 63) is False

@@ -51,6 +51,8 @@ def test_metadata_a_client_could_send_is_not_an_identity():
         {METADATA_KEY: {"user_id": "U01SCIT01", "team_id": "T01SCIT", "channel_id": None}},
         {METADATA_KEY: {"user_id": "U01SCIT01", "team_id": "T01SCIT", "channel_id": None, "seal": "00" * 32}},
         {METADATA_KEY: {"user_id": ["U01SCIT01"], "team_id": None, "channel_id": None, "seal": "x"}},
+        {METADATA_KEY: {"user_id": "U01SCIT01", "team_id": "T01SCIT", "channel_id": None, "sealed_at": SEALED_AT,
+                        "seal": "é" * 64}},  # non-ASCII: refused, not a crash
     ):
         assert check(forged) is None
     assert verify("", metadata(), "show my cases", CONVERSATION, SEALED_AT) is None  # no secret: nobody is verified

@@ -204,3 +204,25 @@ async def test_a_case_update_without_a_reference_or_a_status_asks_for_it():
     [message] = dispatcher.messages
     assert message["text"] == "Should I mark RN-2026-000001 in progress or resolved?"
     assert [b["payload"] for b in message["buttons"]] == ["mark RN-2026-000001 in progress", "mark RN-2026-000001 resolved"]
+
+
+# --- renewals ----------------------------------------------------------------------------------
+
+
+async def test_a_reseller_cannot_start_a_renewal_for_another_resellers_customer():
+    from actions.renewal_form import ActionStartRenewal
+
+    reply, events = await say(ActionStartRenewal(), f"renew {BANKSIA}", "renewal_request", SOUTHERN_CROSS)
+
+    assert reply.startswith("That Activation Code isn't one of Southern Cross IT Solutions' customers")
+    assert {"event": "followup", "timestamp": None, "name": "action_listen"} in events  # no checklist starts
+    assert not [e for e in events if e.get("name") == "renewal_licence_code"]
+
+
+async def test_a_reseller_renews_their_own_customer_from_the_record():
+    from actions.renewal_form import ActionStartRenewal
+
+    reply, events = await say(ActionStartRenewal(), f"renew {BANKSIA}", "renewal_request", HARBOUR)
+
+    assert "filled in the renewal details we have on file" in reply
+    assert {e["name"]: e["value"] for e in events if e.get("event") == "slot"}["renewal_licence_code"] == BANKSIA
