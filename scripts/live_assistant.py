@@ -125,14 +125,14 @@ def running_assistant(
     logs = [work / "actions.log", work / "rasa.log"]
     commands = [
         [python, "-m", "action_server", "--port", str(action_port)],
-        [python, "-m", "scripts.rasa_run", "--model", str(MODEL), "--port", str(rasa_port),
-         "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
+        [python, "-m", "scripts.rasa_run", "--model", str(MODEL), "--interface", "127.0.0.1",
+         "--port", str(rasa_port), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
     ]
     rasa_url, action_url = f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}"
     env["RASA_URL"] = rasa_url  # the outbox worker and the web service call Rasa's API there
     if web:
         env.update(
-            {"WEB_PORT": str(web_port), "WEB_HOST": "127.0.0.1", "RASA_PUBLIC_URL": rasa_url}
+            {"WEB_PORT": str(web_port), "WEB_HOST": "127.0.0.1"}  # the socket goes through the web service
         )
         logs.append(work / "web.log")
         commands.append([python, "-m", "web"])

@@ -28,8 +28,9 @@ pids+=($!)
 RASA_URL="${RASA_URL:-http://localhost:$RASA_PORT}" .venv/bin/python -m renewals outbox-worker --poll-interval 2 &
 pids+=($!)
 # Rasa with its HTTP API; the token comes from RASA_AUTH_TOKEN, never the command line (scripts/rasa_run.py).
-.venv/bin/python -m scripts.rasa_run --model models/assistant.tar.gz --port "$RASA_PORT" \
-  --endpoints endpoints.yml --credentials credentials.yml &
+# Loopback only (RASA_HOST): browsers and Slack reach its two public paths through the web service.
+.venv/bin/python -m scripts.rasa_run --model models/assistant.tar.gz --interface "${RASA_HOST:-127.0.0.1}" \
+  --port "$RASA_PORT" --endpoints endpoints.yml --credentials credentials.yml &
 pids+=($!)
 # Customer web chat page (python -m web, see web/app.py); reads Rasa's HTTP API with the token.
 .venv/bin/python -m web &

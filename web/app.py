@@ -4,7 +4,10 @@ Routes:
 
 - ``GET /`` the chat page (redirects to ``WEB_ORIGIN`` when reached under another host name,
   as the Rasa socket accepts only that origin);
-- ``GET /config.js`` where the page finds the Rasa socket (``RASA_PUBLIC_URL``);
+- ``GET /config.js`` where the page finds the Rasa socket (``RASA_PUBLIC_URL``, by default
+  this service);
+- ``/socket.io/`` and ``POST /webhooks/slack/webhook`` forwarded to Rasa (``web.rasa_proxy``),
+  so Rasa itself can listen on 127.0.0.1;
 - ``GET /static/…`` the page's own script and styles, ``GET /vendor/…`` the socket.io client
   installed by ``npm ci --prefix web``;
 - ``POST /api/session`` a new signed session token (``channels.session_tokens``);
@@ -32,6 +35,7 @@ import aiohttp
 from aiohttp import web
 
 from channels import session_tokens
+from web import rasa_proxy
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +78,8 @@ class Settings:
             secret=session_tokens.secret_from_env(env),
             rasa_url=(env.get("RASA_URL") or f"http://127.0.0.1:{rasa_port}").rstrip("/"),
             rasa_token=rasa_token,
-            rasa_public_url=(env.get("RASA_PUBLIC_URL") or f"http://localhost:{rasa_port}").rstrip("/"),
+            # By default browsers reach the socket through this service (web.rasa_proxy).
+            rasa_public_url=(env.get("RASA_PUBLIC_URL") or web_origin).rstrip("/"),
             web_origin=_origin(web_origin),
             host=env.get("WEB_HOST") or "0.0.0.0",
             port=port,
@@ -247,6 +252,7 @@ def create_app(settings: Settings, vendor_dir: Path = VENDOR_DIR, sessions_limit
     app.router.add_post("/api/session", new_session)
     app.router.add_get("/api/history", history)
     app.router.add_get("/healthz", healthz)
+    rasa_proxy.add_routes(app, settings.rasa_url)  # the socket and Slack's events URL, and nothing else of Rasa
     app.router.add_static("/static/", STATIC_DIR)
     app.router.add_static("/vendor/", vendor_dir)
     return app

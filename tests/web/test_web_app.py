@@ -163,7 +163,7 @@ def test_settings_come_from_the_environment_and_need_both_secrets():
     settings = Settings.from_env(env)
     assert settings.web_origin == "http://localhost:8081"
     assert settings.rasa_url == "http://127.0.0.1:5006"
-    assert settings.rasa_public_url == "http://localhost:5006"
+    assert settings.rasa_public_url == "http://localhost:8081"  # the socket is reached through this service
     assert settings.port == 8081
     with pytest.raises(session_tokens.SecretMissing):
         Settings.from_env({**env, "CHAT_SESSION_SECRET": ""})

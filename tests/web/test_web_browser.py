@@ -162,7 +162,7 @@ def test_a_second_browser_cannot_read_or_join_the_first_ones_conversation(browse
                setTimeout(() => { socket.close(); resolve(seen); }, 1500);
              });
            })""",
-        [live.rasa_url, "/socket.io", victim, f"{victim}.{own_signature}"],
+        [live.web_url, "/socket.io", victim, f"{victim}.{own_signature}"],  # the socket as pages reach it
     )
     assert [event for event, _ in events] == ["session_error", "session_error", "session_error"]
     assert "session_confirm" not in json.dumps(events)
@@ -191,10 +191,13 @@ def test_the_chat_works_on_a_phone_sized_screen(browser, live, screenshots):
     context.close()
 
 
-def test_only_the_pages_origin_can_open_a_socket(live):
+@pytest.mark.parametrize("through", ["the web service", "rasa itself"])
+def test_only_the_pages_origin_can_open_a_socket(live, through):
+    base = live.web_url if through == "the web service" else live.rasa_url
+
     def polling_handshake(origin: str) -> int:
         request = urllib.request.Request(
-            f"{live.rasa_url}/socket.io/?EIO=4&transport=polling", headers={"Origin": origin}
+            f"{base}/socket.io/?EIO=4&transport=polling", headers={"Origin": origin}
         )
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
@@ -206,7 +209,7 @@ def test_only_the_pages_origin_can_open_a_socket(live):
     assert polling_handshake("http://evil.example") == 400
 
     async def websocket_from(origin: str) -> None:
-        url = "ws" + live.rasa_url[len("http"):] + "/socket.io/?EIO=4&transport=websocket"
+        url = "ws" + base[len("http"):] + "/socket.io/?EIO=4&transport=websocket"
         async with websockets.connect(url, origin=origin, open_timeout=10):
             pass
 

@@ -313,3 +313,65 @@ def test_whatever_a_client_emits_the_channel_keeps_answering_properly(channel_ur
 
     texts, conversation = asyncio.run(session())
     assert texts == [f"{conversation}: hi"]  # nothing sent before the binding reached any conversation
+
+
+# --- through the web service: the only port a browser needs -------------------------------------
+
+async def _web_service_in_front_of(channel_url, tmp_path):
+    from aiohttp.test_utils import TestServer
+
+    from web.app import Settings, create_app
+
+    vendor = tmp_path / "vendor"
+    vendor.mkdir(exist_ok=True)
+    (vendor / "socket.io.min.js").write_text("")
+    settings = Settings(secret=SECRET.encode(), rasa_url=channel_url, rasa_token="t" * 20,
+                        rasa_public_url=ORIGIN, web_origin=ORIGIN)
+    server = TestServer(create_app(settings, vendor_dir=vendor))
+    await server.start_server()
+    return server
+
+
+async def test_the_socket_works_through_the_web_service(channel_url, tmp_path):
+    server = await _web_service_in_front_of(channel_url, tmp_path)
+    value = token()
+    client = await Client().connect(str(server.make_url("")).rstrip("/"))
+    try:
+        await client.emit("session_request", {"token": value})
+        assert await client.wait_for("session_confirm") == [conversation_of(value)]
+        await client.emit("user_uttered", {"message": "hi through the proxy"})
+        await client.wait_for("bot_uttered")
+        assert client.texts() == [f"{conversation_of(value)}: hi through the proxy"]
+    finally:
+        await client.close()
+        await server.close()
+
+
+async def test_long_polling_works_through_the_web_service_and_a_foreign_origin_is_still_refused(channel_url, tmp_path):
+    import aiohttp
+
+    server = await _web_service_in_front_of(channel_url, tmp_path)
+    try:
+        async with aiohttp.ClientSession() as session:
+            url = str(server.make_url("/socket.io/"))
+            async with session.get(url, params={"EIO": "4", "transport": "polling"}, headers={"Origin": ORIGIN}) as ok:
+                assert ok.status == 200 and (await ok.text()).startswith("0{")  # Engine.IO's open packet
+            async with session.get(url, params={"EIO": "4", "transport": "polling"},
+                                   headers={"Origin": "https://evil.example"}) as foreign:
+                assert foreign.status == 400  # Rasa's channel refuses it, through the proxy too
+    finally:
+        await server.close()
+
+
+async def test_the_web_service_forwards_nothing_else_of_rasa(channel_url, tmp_path):
+    import aiohttp
+
+    server = await _web_service_in_front_of(channel_url, tmp_path)
+    try:
+        async with aiohttp.ClientSession() as session:
+            for method, path in (("POST", "/webhooks/rest/webhook"), ("GET", "/conversations/x/tracker"),
+                                 ("GET", "/status"), ("PUT", "/model"), ("GET", "/webhooks/webchat/")):
+                async with session.request(method, str(server.make_url(path))) as answer:
+                    assert answer.status in (404, 405), path
+    finally:
+        await server.close()
