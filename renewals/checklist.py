@@ -660,7 +660,7 @@ def stated_value(text: Any, item: str) -> Optional[str]:
     named = re.search(dict(_ITEM_WORDS)[item], text, re.IGNORECASE)
     after = text[named.end():] if named else text
     for match in _STATED_VALUE_RE.finditer(after):
-        value = match.group("value").strip().rstrip(".!")
+        value = match.group("value").strip().rstrip(".!").strip()
         if value and not _PROBLEM_RE.match(value):
             return value
     return None

@@ -376,3 +376,10 @@ def test_an_expiry_date_without_a_year_is_the_nearest_one_and_expired_points_to_
 
 def test_an_expiry_date_with_a_year_is_not_said_back():
     assert validate_expiry("29/10/2026", FixedClock(DEMO_TODAY)).notice is None
+
+
+def test_a_corrected_value_has_no_stray_whitespace_before_its_full_stop():
+    # Found by tests/security/test_fuzz_free_text.py.
+    from renewals.checklist import stated_value
+
+    assert stated_value("change the phone to 0412 345 678 \r.", "phone") == "0412 345 678"
