@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from difflib import SequenceMatcher
 from typing import Optional
@@ -234,10 +234,29 @@ def expiry_report(uow, reseller_id: str, request: ExpiryRequest, clock: Clock) -
 
 
 def cases_for(uow, reseller_id: str, include_resolved: bool = False) -> list[Case]:
-    """Cases routed to the reseller, oldest first: the open ones, or all with `include_resolved`."""
+    """Cases routed to the reseller, oldest first: the open ones, or all with `include_resolved`,
+    each as the reseller sees it (`as_reseller_sees_it`)."""
     if not reseller_id:
         return []
-    return uow.cases.routed_to(reseller_id, None if include_resolved else OPEN_STATUSES)
+    cases = uow.cases.routed_to(reseller_id, None if include_resolved else OPEN_STATUSES)
+    return [as_reseller_sees_it(uow, reseller_id, case) for case in cases]
+
+
+def as_reseller_sees_it(uow, reseller_id: str, case: Case) -> Case:
+    """The case with what the customer didn't type (company, product, users, expiry) taken from the
+    licence on file, when it is the reseller's own customer's: a hand-off case often has none of it."""
+    licence = uow.licences.get(case.licence_code) if case.licence_code else None
+    if licence is None or licence.reseller_id != reseller_id:
+        return case
+    given = case.checklist
+    return replace(case, checklist=replace(
+        given,
+        company_name=given.company_name or licence.company,
+        product_code=given.product_code or licence.product_code,
+        platform=given.platform or licence.platform,
+        user_count=given.user_count or licence.users,
+        licence_expiry=given.licence_expiry or licence.expiry_date,
+    ))
 
 
 _IN_PROGRESS_RE = re.compile(
@@ -279,14 +298,14 @@ def mark_case(uow, reseller_id: str, reference: str, status: CaseStatus, actor: 
     if case is None or not reseller_id or case.routed_to != reseller_id:
         raise NotYourCase()
     if case.status is status:
-        return CaseUpdate(case, changed=False)
+        return CaseUpdate(as_reseller_sees_it(uow, reseller_id, case), changed=False)
     try:
         reseller = uow.resellers.get(reseller_id)
         closing = reseller_resolved_message(reference, reseller.name) if reseller is not None else None
         updated = transition(uow, reference, status, actor, clock=clock, closing=closing)
     except CaseNotFound:
         raise NotYourCase() from None
-    return CaseUpdate(updated, changed=True)
+    return CaseUpdate(as_reseller_sees_it(uow, reseller_id, updated), changed=True)
 
 
 __all__ = [

@@ -283,7 +283,7 @@ def test_a_reseller_resolving_a_handed_over_case_in_slack_gives_the_customer_the
     renewals.hand_to_reseller(reference, "alice", "customer wants a call back")
 
     done = slack.text(HARBOUR, f"mark {reference} resolved")
-    assert done.startswith(f"Done: {reference} (") and done.endswith(") is now resolved.")
+    assert done == f"Done: {reference} (Quokka Travel) is now resolved."
     result = subprocess.run([str(ROOT / ".venv/bin/python"), "-m", "renewals", "outbox-worker", "--once"],
                             cwd=ROOT, env=slack.live.env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr

@@ -192,6 +192,20 @@ def test_a_reseller_marks_their_case_in_progress_then_resolved_and_the_history_s
             mark_case(uow, HARBOUR, case.reference, CaseStatus.IN_PROGRESS, actor, clock=clock)
 
 
+def test_a_hand_off_case_shows_the_reseller_their_customers_company_and_licence_from_the_record(demo_engine, clock):
+    renewals = Renewals(demo_engine, clock)
+    case = renewals.open_handoff_case("web-1", "socketio", "asked for a person", licence=renewals.find_licence(QUOKKA))
+    assert case.checklist.company_name is None  # the customer typed nothing
+
+    with UnitOfWork(demo_engine) as uow:
+        [listed] = cases_for(uow, HARBOUR)
+        marked = mark_case(uow, HARBOUR, case.reference, CaseStatus.IN_PROGRESS, "R-AU-002 in Slack", clock=clock)
+    for seen in (listed.checklist, marked.case.checklist):
+        assert (seen.company_name, seen.product_code, seen.user_count) == ("Quokka Travel", "WFBS-STD", 50)
+        assert seen.contact_email is None  # contact details stay as the customer gave them: none
+    assert renewals.case(case.reference).checklist.company_name is None  # nothing is written back
+
+
 @pytest.mark.parametrize("reference", ["theirs", "RN-2026-999999"], ids=["another reseller's", "unknown"])
 def test_another_resellers_case_or_an_unknown_one_is_the_same_refusal(demo_engine, clock, reference):
     case = open_case(demo_engine, clock, QUOKKA)
