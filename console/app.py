@@ -39,6 +39,7 @@ from renewals.clock import Clock, SystemClock
 from renewals.formatting import format_money
 from renewals.quotes import QuoteError
 from renewals.rasa_conversations import RasaApiConfig, RasaConversationSender
+from web.client_address import client_address
 
 log = logging.getLogger(__name__)
 
@@ -75,10 +76,6 @@ def _console(request: web.Request) -> Console:
 
 async def _db(work: Callable[[], Any]) -> Any:
     return await asyncio.to_thread(work)
-
-
-def _client_address(request: web.Request) -> str:
-    return request.remote or "unknown"
 
 
 # --- authentication middleware -------------------------------------------------------------
@@ -186,7 +183,7 @@ async def login(request: web.Request) -> web.StreamResponse:
         return _refuse_json(403, "csrf_token_invalid")
     username, password = str(form.get("username", ""))[:100], str(form.get("password", ""))[:1024]
     try:
-        agent = await _db(lambda: console.accounts.authenticate(username, password, _client_address(request)))
+        agent = await _db(lambda: console.accounts.authenticate(username, password, client_address(request)))
     except TooManyAttempts:
         return web.Response(status=429, text=views.login_page(cookie, "locked"), content_type="text/html",
                             headers={"Retry-After": "900"})

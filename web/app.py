@@ -36,6 +36,7 @@ from aiohttp import web
 
 from channels import session_tokens
 from web import rasa_proxy
+from web.client_address import client_address
 
 logger = logging.getLogger(__name__)
 
@@ -184,10 +185,8 @@ async def new_session(request: web.Request) -> web.Response:
     sessions = request.app.get(SESSIONS_LIMIT_KEY)
     if sessions is not None:
         limiter, limit = sessions
-        # The address the connection came from; behind a reverse proxy, every client shares the
-        # proxy's, so the limit then caps the whole site (see docs/security.md).
         allowed = await asyncio.get_running_loop().run_in_executor(
-            None, limiter.allow, limit, request.remote or "unknown"
+            None, limiter.allow, limit, client_address(request)  # behind a proxy: TRUSTED_PROXIES
         )
         if not allowed:
             return _no_store(web.json_response({"error": "too_many_sessions"}, status=429))
