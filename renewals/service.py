@@ -291,7 +291,6 @@ class Renewals:
         from datetime import datetime, time, timedelta
 
         from renewals.cases import CaseStatus, EventKind, waiting_since
-        from renewals.clock import SYDNEY
 
         now = self._clock.now()
         today = self._clock.today()
