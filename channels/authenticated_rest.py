@@ -100,7 +100,7 @@ class AuthenticatedRestInput(RestInput):
             sender, text = body["sender"], body["message"]
             if len(text) > MAX_MESSAGE_CHARS:
                 return response.json([{"recipient_id": sender, "text": TOO_LONG}])
-            if not within_limit(self._limiter, self._limit, sender):
+            if not await within_limit(self._limiter, self._limit, sender):
                 return response.json([{"recipient_id": sender, "text": SLOW_DOWN}], status=429)
             metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else None
             collector = CollectingOutputChannel()

@@ -1,6 +1,7 @@
 """What the channels themselves say, and the check both customer channels make before saying it."""
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -50,13 +51,14 @@ def message_limiter():
     return limiter, messages_limit()
 
 
-def within_limit(limiter, limit, conversation_id: str) -> bool:
+async def within_limit(limiter, limit, conversation_id: str) -> bool:
     """Whether the conversation may send another message now; True without a limiter, and when the
-    count can't be taken (the database is down: the chat goes on, and the failure is logged)."""
+    count can't be taken (the database is down: the chat goes on, and the failure is logged).
+    The count is a database write: it runs off the event loop."""
     if limiter is None:
         return True
     try:
-        return limiter.allow(limit, conversation_id)
+        return await asyncio.get_running_loop().run_in_executor(None, limiter.allow, limit, conversation_id)
     except Exception as error:
         logger.warning("could not count a message against the rate limit (%s)", type(error).__name__)
         return True

@@ -185,7 +185,7 @@ class SignedSocketIOInput(SocketIOInput):
                                room=sid, namespace=namespace)
                 return
             output = _CountingOutput(sio, self.bot_message_evt)
-            if not within_limit(self.limiter, self.limit, conversation_id):
+            if not await within_limit(self.limiter, self.limit, conversation_id):
                 await output.send_text_message(conversation_id, SLOW_DOWN)
                 return
             metadata = data.get(self.metadata_key)
