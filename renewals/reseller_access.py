@@ -214,8 +214,9 @@ def expiry_report(uow, reseller_id: str, request: ExpiryRequest, clock: Clock) -
     today = clock.today(zone_for(reseller.region)) if reseller is not None else clock.today()
     expiring, lapsed = [], []
     for licence in uow.licences.of_reseller(reseller_id):
-        days_left = (licence.expiry_date - licence_today(clock, licence)).days
-        status = licence_status(licence, licence_today(clock, licence))
+        licence_date = licence_today(clock, licence)
+        days_left = (licence.expiry_date - licence_date).days
+        status = licence_status(licence, licence_date)
         if days_left < 0:
             if request.lapsed_within is None or -days_left <= request.lapsed_within:
                 lapsed.append((licence, status))

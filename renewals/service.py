@@ -87,7 +87,7 @@ class Renewals:
 
     def validate_expiry(self, text: Any, licence: Optional[Licence] = None) -> FieldCheck[date]:
         """The licence expiry date the customer typed (day first), read against today where the licence is."""
-        return validate_expiry(text, self._clock, licence_zone(licence) if licence is not None else SYDNEY)
+        return validate_expiry(text, self._clock, licence_zone(licence))
 
     def open_renewal_case(
         self,
@@ -288,7 +288,7 @@ class Renewals:
 
     def dashboard(self, days_ahead: int = 30) -> dict[str, Any]:
         """Figures for the console's home page (no personal data)."""
-        from datetime import datetime, time, timedelta
+        from datetime import datetime, time
 
         from renewals.cases import CaseStatus, EventKind, waiting_since
 
@@ -298,7 +298,7 @@ class Renewals:
             rows = uow.cases.list_for_console(None, None, None, limit=100000)
             expiring = [
                 licence for licence in uow.licences.list()
-                if self.today(licence) <= licence.expiry_date <= self.today(licence) + timedelta(days=days_ahead)
+                if 0 <= (licence.expiry_date - self.today(licence)).days <= days_ahead
             ]
             start_of_day = datetime.combine(today, time(0), SYDNEY)
             handed_off_today = uow.cases.conversations_with_event_since(EventKind.HANDOFF_REQUESTED, start_of_day)

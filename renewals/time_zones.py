@@ -54,10 +54,11 @@ def zone_for(region: str, address: Optional[str] = None) -> ZoneInfo:
     return SYDNEY
 
 
-def licence_zone(licence: Licence) -> ZoneInfo:
-    return zone_for(licence.region, licence.address)
+def licence_zone(licence: Optional[Licence]) -> ZoneInfo:
+    """The licence's zone; Sydney's when there is no licence."""
+    return zone_for(licence.region, licence.address) if licence is not None else SYDNEY
 
 
 def licence_today(clock: Clock, licence: Optional[Licence]) -> date:
     """Today where the licence is; Sydney's date when there is no licence."""
-    return clock.today(licence_zone(licence)) if licence is not None else clock.today()
+    return clock.today(licence_zone(licence))
