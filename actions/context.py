@@ -22,16 +22,20 @@ from actions.conversation import (
 from actions.faq import ActionAnswerFaq
 from actions.licences import EXPIRY, LICENCE_TASKS, QUOTE, RESELLER, LicenceConversation, continue_with_values
 from actions.offers import ANSWERED_QUESTIONS, accept, answer_to_open_question, decline
-from actions.renewal_form import ActionStartRenewal
+from actions.renewal_form import ActionExplainField, ActionStartRenewal
 from actions.resellers import ActionResellerLookup
 from actions.sender import acting_reseller
 from actions.support_questions import ActionCaseStatus, list_prices
 from actions.topics import buttons
-from renewals.answers import is_thanks
+from renewals.answers import is_closing, is_thanks
 
 
 async def answer_in_context(dispatcher, tracker: Tracker, domain) -> Optional[List[Dict[Text, Any]]]:
     """Events for a reply that answers the open question or carries on a task, else None."""
+    if is_closing(latest_text(tracker)):
+        # Before the open question: "sweet as, that's all" opens with a yes but says goodbye.
+        dispatcher.utter_message(response="utter_goodbye")
+        return []
     answered = await answer_to_open_question(dispatcher, tracker, domain)
     if answered is not None:
         return answered
@@ -50,6 +54,13 @@ async def answer_in_context(dispatcher, tracker: Tracker, domain) -> Optional[Li
 
 # "renew", "renewal", "lodge a renewal": the words of a renewal request the NLU was unsure about.
 ASKS_TO_RENEW = re.compile(r"\b(renew\w*|re-new\w*)\b", re.IGNORECASE)
+# "need to lodge a renewal, no code handy": asks for the renewal to be done, whatever else the NLU saw in it
+# ("code"). "how do I lodge a renewal" asks how renewing works instead.
+LODGES_A_RENEWAL = re.compile(
+    r"^(?!\s*(how|where|who|what|when|why)\b).*\b(lodge|start|submit|begin|put\s+through|kick\s+off)\b(\s+\w+){0,3}\s+"
+    r"(renew\w*|re-new\w*)\b",
+    re.IGNORECASE,
+)
 # The NLU's best guess is taken, when it is unsure, if the conversation makes that guess likely.
 MIN_GUESS_CONFIDENCE = 0.25
 
@@ -83,6 +94,8 @@ async def best_guess_in_context(dispatcher, tracker: Tracker, domain) -> Optiona
     None when the guess is weak or out of context."""
     if _faq_follow_up(tracker):
         return await ActionAnswerFaq().run(dispatcher, tracker, domain)
+    if LODGES_A_RENEWAL.search(latest_text(tracker)):
+        return await _start_renewal(dispatcher, tracker, domain)
     intent, confidence = _best_guess(tracker)
     if intent is None or confidence < MIN_GUESS_CONFIDENCE:
         return None
@@ -100,9 +113,13 @@ async def best_guess_in_context(dispatcher, tracker: Tracker, domain) -> Optiona
         return await ActionCaseStatus().run(dispatcher, tracker, domain)
     if intent == "renewal_request" and ASKS_TO_RENEW.search(latest_text(tracker)):
         # "Hi there, I need to submit a renewal for our TAFE campus please": start the checklist.
-        started = await ActionStartRenewal().run(dispatcher, tracker, domain)
-        return started + [FollowupAction("renewal_form")]
+        return await _start_renewal(dispatcher, tracker, domain)
     return None
+
+
+async def _start_renewal(dispatcher, tracker: Tracker, domain) -> List[Dict[Text, Any]]:
+    started = await ActionStartRenewal().run(dispatcher, tracker, domain)
+    return started + [FollowupAction("renewal_form")]
 
 
 class ActionContinueTask(Action):
@@ -137,3 +154,17 @@ class ActionContinueTask(Action):
             buttons=buttons("check_license_expiry", "lapse_charge_quote", "faq/how_to_renew"),
         )
         return []
+
+
+class ActionExplainFieldInContext(Action):
+    """ "ok give us the number then" after the offer of a quote reads to the NLU like "why do you need that?".
+    Outside the form there is no item to explain, so an answer to the open question comes first."""
+
+    def name(self) -> Text:
+        return "action_explain_field_in_context"
+
+    async def run(self, dispatcher, tracker: Tracker, domain) -> List[Dict[Text, Any]]:
+        answered = await answer_to_open_question(dispatcher, tracker, domain)
+        if answered is not None:
+            return answered
+        return await ActionExplainField().run(dispatcher, tracker, domain)

@@ -13,7 +13,7 @@ from actions.handoff import hand_over
 from actions.licences import LicenceConversation
 from actions.renewal_form import ActionStartRenewal, discarded_checklist
 from actions.topics import buttons
-from renewals.answers import opening_yes_or_no, yes_or_no
+from renewals.answers import acknowledges_with_thanks, opening_yes_or_no, yes_or_no
 
 ANSWERED_QUESTIONS = (QUOTE, HANDOFF, RENEWAL, ANYTHING_ELSE, CANCEL_RENEWAL)
 SHORT_REPLY_WORDS = 7
@@ -63,6 +63,8 @@ async def answer_to_open_question(dispatcher, tracker: Tracker, domain) -> Optio
     if open_question(tracker) not in ANSWERED_QUESTIONS:
         return None
     text = latest_text(tracker)
+    if acknowledges_with_thanks(text):
+        return None  # "ok ta" after a quote thanks for it; the offer stays open
     # "yep thats fine" is a yes; a longer reply may add a question of its own, so it must be a yes alone.
     answer = opening_yes_or_no(text) if len(text.split()) <= SHORT_REPLY_WORDS else yes_or_no(text)
     if answer is None:

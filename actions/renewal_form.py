@@ -172,8 +172,13 @@ class ValidateRenewalForm(FormValidationAction):
 
     async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         requested = tracker.get_slot("requested_slot")
+        off_topic = latest_intent(tracker) == "out_of_scope"
         if requested not in tracker.slots_to_validate():
-            off_topic = latest_intent(tracker) == "out_of_scope" and not tracker.slots_to_validate()
+            off_topic = off_topic and not tracker.slots_to_validate()
+            if requested in FIELDS and off_topic and checks.attempts_item(requested, latest_text(tracker)):
+                # "becATcoastlinerealty.com.au": a failed email, not an off-topic question.
+                validated = await getattr(self, f"validate_{requested}")(latest_text(tracker), dispatcher, tracker, domain)
+                return [SlotSet(name, value) for name, value in validated.items()] + [SlotSet("requested_slot", requested)]
             if requested in FIELDS and off_topic and not acted_this_turn(tracker, "utter_out_of_scope"):
                 dispatcher.utter_message(response="utter_out_of_scope")  # then the item is asked again
             # The form resumes after a digression (an FAQ answer, a correction): ask afresh.
@@ -181,6 +186,10 @@ class ValidateRenewalForm(FormValidationAction):
                 tracker.slots["correcting"] = None
                 return [SlotSet("correcting", None)] + await super().run(dispatcher, tracker, domain)
             return await super().run(dispatcher, tracker, domain)
+        if requested in FREE_TEXT_ITEMS and off_topic and not checks.attempts_item(requested, latest_text(tracker)):
+            # "whats the weather doing in brissy this arvo" while the address is asked is not an address.
+            dispatcher.utter_message(response="utter_out_of_scope")
+            return [SlotSet(requested, None), SlotSet("requested_slot", requested)]
         answered = self._answer_to_open_question(dispatcher, tracker, requested)
         if answered is None:
             answered = await self._correction_of_another_item(dispatcher, tracker, domain, requested)

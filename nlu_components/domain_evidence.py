@@ -7,7 +7,8 @@ A message predicted as one of those intents becomes `out_of_scope` when the
 evidence against licensing outweighs the evidence for it:
 - for: a domain entity (Activation Code, product, brand, user count, term) or a
   licensing word (licence, maintenance, reseller, Trend Micro, ...), 2 each; a word
-  licensing questions are asked with (renew, expire, remind, price, code...), 1 each;
+  licensing questions are asked with (renew, expire, remind, price, code..., and the
+  two countries served: "nz", "aussie"), 1 each;
 - against: a word only the off-topic training examples use ("puppy", "passport",
   "eggs"), 2 each; a word no training example uses ("assiduous"), 0.75 each.
 A message with something against it and a score of 0 or less has no licensing
@@ -69,17 +70,19 @@ LICENSING_WORDS = re.compile(
 QUESTION_WORDS = re.compile(
     r"^(renew\w*|renw\w*|expir\w*|remind\w*|notic\w*|notif\w*|quot\w*|pric\w*|cost\w*|pay\w*|invoice\w*|"
     r"lapse\w*|support|updat\w*|seats?|users?|codes?|activat\w*|products?|periods?|terms?|years?|yrs?|brand|"
-    r"console|internet|online|offline)$"
+    r"console|internet|online|offline|nz|au|aus|aussie\w*|australia\w*|zealand\w*|kiwis?)$"
 )
 # The same words as people mistype them ("licnese", "maintainance", "reseler").
 LICENSING_SPELLINGS = ("licence", "license", "licensing", "maintenance", "reseller", "certificate", "subscription")
 _WORD = re.compile(r"^[a-z][a-z'-]{2,}$")
+# The assistant serves both countries: "does all this apply in nz" asks about the rules it just gave.
+COUNTRY_CODES = frozenset({"nz", "au"})
 
 
 def _words(message: Message) -> List[str]:
     tokens = message.get(TOKENS_NAMES[TEXT]) or []
     words = [(token.lemma or token.text).lower().replace("\u2019", "'") for token in tokens]
-    return [word for word in words if _WORD.match(word)]
+    return [word for word in words if _WORD.match(word) or word in COUNTRY_CODES]
 
 
 def _stem(word: str) -> str:

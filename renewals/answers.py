@@ -92,3 +92,32 @@ def is_thanks(text: str) -> bool:
     return bool(words) and len(words) <= 8 and any(w in _THANKS for w in words) and all(
         w in _THANKS or w in _THANKS_FILLERS for w in words
     )
+
+
+# Words that take up an offer; "ok", "righto" and "great" only acknowledge what was said.
+_TAKES_IT_UP = {"yes", "yep", "yup", "yeah", "yea", "sure", "please", "pls", "go", "do", "definitely", "absolutely"}
+
+
+def acknowledges_with_thanks(text: str) -> bool:
+    """ "ok ta", "righto cheers", "great thanks": thanks for what was said, not a yes to an offer.
+    "yes thanks" and "sure, cheers" do take it up."""
+    return is_thanks(text) and not set(_normalised(text).split()) & _TAKES_IT_UP
+
+
+# "that's all", "that's it for now": the customer has nothing more to ask.
+_CLOSINGS = ("that's all", "thats all", "that is all", "that's it", "thats it", "that's everything",
+             "thats everything", "nothing else", "all done", "i'm done", "im done", "that'll do", "thatll do",
+             "that will do", "all sorted", "nothing more")
+_CLOSING_FILLERS = _THANKS | _THANKS_FILLERS | {"sweet", "yep", "yup", "yeah", "yes", "nah", "na", "no", "for", "now",
+                                                "today", "cool", "from", "me", "i", "think", "guess", "then",
+                                                "sorted", "legend", "champion", "cya", "bye"}
+
+
+def is_closing(text: str) -> bool:
+    """ "sweet as, that's all", "all good, that's it for now thanks": done, with nothing more to ask."""
+    phrase = _normalised(text)
+    closing = next((c for c in _CLOSINGS if re.search(rf"\b{re.escape(c)}\b", phrase)), None)
+    if closing is None or len(phrase.split()) > 10:
+        return False
+    rest = re.sub(rf"\b{re.escape(closing)}\b", " ", phrase, count=1).split()
+    return all(word in _CLOSING_FILLERS for word in rest)

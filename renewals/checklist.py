@@ -208,6 +208,33 @@ def _looks_like_email(text: str) -> bool:
     return bool(find_email_spans(text)) or bool(re.search(r"\S@\S", text))
 
 
+# What an attempt at an item looks like, however mangled: "becATcoastlinerealty.com.au" is a failed
+# email, "whats the weather doing this arvo" is no address at all.
+_EMAIL_ATTEMPT = re.compile(r"@|\bat\b|\bdot\b|\.(com|net|org|au|nz|co|gov|edu)\b", re.IGNORECASE)
+_MIN_PHONE_ATTEMPT_DIGITS = 6
+_MAX_NAME_WORDS = 6
+
+
+def attempts_item(item: str, text: Any) -> bool:
+    """Whether `text` reads as an attempt at the item's value (valid or not) rather than as something else.
+
+    Used for a message the NLU calls off-topic while the form asks an item: an attempt is checked
+    (and a failed one counts), anything else gets the off-topic answer and the item is asked again.
+    """
+    raw = _clean(text) or ""
+    if not raw:
+        return False
+    if item == "contact_email":
+        return bool(_EMAIL_ATTEMPT.search(raw)) and len(raw.split()) <= _MAX_NAME_WORDS
+    if item == "phone":
+        return sum(ch.isdigit() for ch in raw) >= _MIN_PHONE_ATTEMPT_DIGITS
+    if item == "address":
+        return any(ch.isdigit() for ch in raw)  # a street number, a PO Box or a postcode
+    if item in ("company_name", "contact_name"):
+        return len(raw.split()) <= _MAX_NAME_WORDS and not raw.rstrip().endswith("?")
+    return True
+
+
 def _joined(items) -> str:
     items = list(items)
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

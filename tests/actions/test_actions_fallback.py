@@ -66,3 +66,16 @@ async def test_an_unclear_message_with_a_user_count_changes_the_last_quote():
                            entities=[{"entity": "user_count", "value": 20, "start": 8, "end": 16}])
     messages, _ = await run(ActionHandleFallback(), tracker)
     assert "(1 year, 20 users): AUD 840.00" in messages[0]["text"]
+
+
+async def test_an_unclear_request_to_lodge_a_renewal_starts_the_checklist():
+    tracker = user_tracker("need to lodge a renewal, no code handy", "nlu_fallback")
+    messages, events = await run(ActionHandleFallback(), tracker)
+    assert "eight details" in messages[0]["text"]
+    assert any(event["event"] == "followup" and event["name"] == "renewal_form" for event in events)
+
+
+async def test_an_unclear_question_about_how_to_lodge_a_renewal_does_not_start_it():
+    tracker = user_tracker("how do i lodge a renewal", "nlu_fallback")
+    messages, events = await run(ActionHandleFallback(), tracker)
+    assert not any(event.get("name") == "renewal_form" for event in events)

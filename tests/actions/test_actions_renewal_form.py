@@ -276,3 +276,37 @@ async def test_the_confirmation_never_shows_contact_details_that_came_from_the_l
     text = messages[0]["text"]
     assert "Jack Williams" not in text and "jack.williams" not in text
     assert "the contact on file" in text and "the email address on file" in text
+
+
+async def off_topic_answer(slot, text, fills_slot):
+    """The form's validation for a message the NLU called off-topic while `slot` is asked. Free-text items
+    take any text (so `fills_slot`); the others' mappings leave an off-topic message out."""
+    tracker = user_tracker(text, "out_of_scope", slots={"requested_slot": slot, slot: text if fills_slot else None})
+    tracker.active_loop = {"name": "renewal_form"}
+    if fills_slot:
+        tracker.events.append({"event": "slot", "name": slot, "value": text})
+    dispatcher = CollectingDispatcher()
+    events = await ValidateRenewalForm().run(dispatcher, tracker, {"forms": {"renewal_form": {"required_slots": [slot]}}})
+    return [m.get("response") or m.get("text") for m in dispatcher.messages], slot_events(events)
+
+
+async def test_an_off_topic_question_while_the_address_is_asked_is_answered_as_such_and_not_taken_as_the_address():
+    replies, slots = await off_topic_answer("address", "hang on whats the weather doing in brissy this arvo", True)
+    assert replies == ["utter_out_of_scope"]
+    assert slots["address"] is None and slots["requested_slot"] == "address" and "form_failures" not in slots
+
+
+async def test_an_address_the_nlu_calls_off_topic_is_still_the_address():
+    replies, slots = await off_topic_answer("address", "5 Trade St, Capalaba QLD 4157", True)
+    assert slots["address"] == "5 Trade St, Capalaba QLD 4157" and "utter_out_of_scope" not in replies
+
+
+async def test_a_mangled_email_the_nlu_calls_off_topic_counts_as_a_failed_email():
+    replies, slots = await off_topic_answer("contact_email", "becATcoastlinerealty.com.au", False)
+    assert "doesn't look like an email address" in replies[0]
+    assert slots["form_failures"] == {"contact_email": 1} and slots["requested_slot"] == "contact_email"
+
+
+async def test_an_off_topic_question_while_the_email_is_asked_gets_the_off_topic_answer():
+    replies, slots = await off_topic_answer("contact_email", "who won the footy last night", False)
+    assert replies[0] == "utter_out_of_scope" and "form_failures" not in slots

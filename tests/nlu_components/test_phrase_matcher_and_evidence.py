@@ -112,6 +112,7 @@ def test_a_licensing_prediction_without_licensing_evidence_is_off_topic(trained,
          [{"entity": "activation_code", "value": "WS-ZHQ7-9WPK9-UPNRR-JJJW3-LXPH8-S7UHD"}]),
         ("what do ya reckon it costs for apex", "lapse_charge_quote", ()),
         ("we never got any reminder, bit rude", "faq", ()),  # "rude" is new, "reminder" asks about licensing
+        ("what happens in nz btw", "faq", ()),  # "btw" is new; a country the assistant serves is evidence
     ],
 )
 def test_a_licensing_prediction_with_evidence_keeps_its_intent(trained, text, intent, entities):

@@ -1,7 +1,7 @@
 """Short answers to a yes/no question, as customers in Australia and New Zealand type them."""
 import pytest
 
-from renewals.answers import is_thanks, yes_or_no
+from renewals.answers import acknowledges_with_thanks, is_closing, is_thanks, yes_or_no
 
 
 @pytest.mark.parametrize(
@@ -34,3 +34,23 @@ def test_thanks_in_every_common_form_are_thanks(reply):
 @pytest.mark.parametrize("reply", ["thanks, what about 2 years?", "ok", "cheers, and how much is it", ""])
 def test_thanks_with_a_question_are_not_just_thanks(reply):
     assert not is_thanks(reply)
+
+
+@pytest.mark.parametrize(
+    "reply", ["sweet as, that's all", "all good, that's it for now thanks", "thats all cheers", "nah that's everything",
+              "ok ta, i'm done"]
+)
+def test_a_closing_in_every_common_form_is_a_closing(reply):
+    assert is_closing(reply)
+
+
+@pytest.mark.parametrize("reply", ["that's all the users we have", "is that all i need to do?", "that's it? how much",
+                                   "that's all wrong", "sweet as", ""])
+def test_a_closing_with_more_to_say_is_not_one(reply):
+    assert not is_closing(reply)
+
+
+@pytest.mark.parametrize("reply, thanks_only", [("ok ta", True), ("righto cheers", True), ("great thanks", True),
+                                                ("yes thanks", False), ("sure, cheers", False), ("yep ta", False)])
+def test_an_acknowledgement_with_thanks_does_not_take_up_an_offer(reply, thanks_only):
+    assert acknowledges_with_thanks(reply) is thanks_only

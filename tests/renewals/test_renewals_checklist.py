@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from renewals.checklist import (
+    attempts_item,
     CHECKLIST_FIELDS,
     FIELD_LABELS,
     IncompleteChecklist,
@@ -383,3 +384,21 @@ def test_a_corrected_value_has_no_stray_whitespace_before_its_full_stop():
     from renewals.checklist import stated_value
 
     assert stated_value("change the phone to 0412 345 678 \r.", "phone") == "0412 345 678"
+
+
+@pytest.mark.parametrize("item, typed", [
+    ("contact_email", "becATcoastlinerealty.com.au"), ("contact_email", "bec at coastline realty"),
+    ("contact_email", "jo@acme"), ("phone", "0412 555 98"), ("address", "PO Box 12, Feilding"),
+    ("address", "5 Trade St, Capalaba QLD 4157"), ("company_name", "Ryan's Plumbing"), ("contact_name", "Noah Brown"),
+])
+def test_a_mangled_or_valid_answer_is_an_attempt_at_its_item(item, typed):
+    assert attempts_item(item, typed)
+
+
+@pytest.mark.parametrize("item, typed", [
+    ("contact_email", "who won the footy last night"), ("phone", "what's the time in Perth"),
+    ("address", "hang on whats the weather doing in brissy this arvo"),
+    ("company_name", "can you tell me a joke about accountants please?"), ("contact_name", "is it going to rain?"),
+])
+def test_an_unrelated_message_is_no_attempt_at_the_item(item, typed):
+    assert not attempts_item(item, typed)
