@@ -65,6 +65,8 @@ LODGES_A_RENEWAL = re.compile(
 MIN_GUESS_CONFIDENCE = 0.25
 
 
+# Once a case is open, these general questions are about that case.
+CASE_FOLLOW_UP_TOPICS = ("faq/renewal_time", "faq/after_renewal_delivery")
 # After an FAQ answer, a follow-up the NLU half-recognises as an FAQ question is answered by its topic.
 MIN_FOLLOW_UP_TOPIC_CONFIDENCE = 0.5
 
@@ -109,7 +111,10 @@ async def best_guess_in_context(dispatcher, tracker: Tracker, domain) -> Optiona
         return await LicenceConversation(dispatcher, tracker).run(EXPIRY)
     if intent == "ask_reseller" and licence_known:
         return await LicenceConversation(dispatcher, tracker).run(RESELLER)
-    if intent == "ask_case_status" and tracker.get_slot("case_reference"):
+    if tracker.get_slot("case_reference") and (
+        intent == "ask_case_status" or (intent == "faq" and faq_selection(tracker).get("intent_response_key")
+                                        in CASE_FOLLOW_UP_TOPICS)):
+        # "what happens now? when do we get the certificate" once a case is open: that case's next steps.
         return await ActionCaseStatus().run(dispatcher, tracker, domain)
     if intent == "renewal_request" and ASKS_TO_RENEW.search(latest_text(tracker)):
         # "Hi there, I need to submit a renewal for our TAFE campus please": start the checklist.

@@ -83,7 +83,7 @@ _THANKS_FILLERS = {"ok", "okay", "k", "kk", "righto", "sweet", "great", "awesome
                    "all", "perfect", "lovely", "brilliant", "bro", "again", "it", "a", "lot", "as", "many", "that's",
                    "thats", "noted", "got", "alright", "mucho", "beauty", "bewdy", "ripper", "no", "worries",
                    "bloody", "hell", "wow", "geez", "jeez", "strewth", "crikey", "oh", "ah", "right", "fair",
-                   "enough"}
+                   "enough", "ka", "pai", "choice", "lol", "haha", "worth", "shot", "try"}
 
 
 def is_thanks(text: str) -> bool:

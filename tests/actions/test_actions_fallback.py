@@ -79,3 +79,15 @@ async def test_an_unclear_question_about_how_to_lodge_a_renewal_does_not_start_i
     tracker = user_tracker("how do i lodge a renewal", "nlu_fallback")
     messages, events = await run(ActionHandleFallback(), tracker)
     assert not any(event.get("name") == "renewal_form" for event in events)
+
+
+async def test_once_a_case_is_open_an_unclear_when_do_we_get_the_certificate_is_about_that_case():
+    tracker = user_tracker("what happens now? when do we get the certificate", "nlu_fallback",
+                           slots={"case_reference": "RN-2026-000001"})
+    tracker.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.6},
+                                                {"name": "faq", "confidence": 1.0}]
+    tracker.latest_message["response_selector"] = {"faq": {"response": {
+        "intent_response_key": "faq/renewal_time", "confidence": 0.43}}}
+    messages, _ = await run(ActionHandleFallback(), tracker)
+    # The case status answer (no such case in this test's database: it says so, naming the reference).
+    assert "RN-2026-000001" in messages[0]["text"] and "not sure I understood" not in messages[0]["text"]

@@ -25,7 +25,8 @@ def test_anything_more_than_a_yes_or_a_no_is_neither(reply):
 
 
 @pytest.mark.parametrize(
-    "reply", ["ok ta", "too easy, cheers", "chur bro", "thanks heaps mate", "ty", "no worries ta", "bloody hell. ok ta"]
+    "reply", ["ok ta", "too easy, cheers", "chur bro", "thanks heaps mate", "ty", "no worries ta", "bloody hell. ok ta",
+              "ka pai cheers", "lol worth a shot. cheers"]
 )
 def test_thanks_in_every_common_form_are_thanks(reply):
     assert is_thanks(reply)
