@@ -47,6 +47,15 @@ def suggested_topics(parse_data: Dict[Text, Any]) -> List[str]:
     return best[:MAX_SUGGESTIONS]
 
 
+# An unsure message whose best guess is off-topic, at least this sure, gets the off-topic answer.
+MIN_OFF_TOPIC_GUESS = 0.3
+
+
+def _best_guess_is_off_topic(tracker: Tracker) -> bool:
+    ranking = [r for r in tracker.latest_message.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
+    return bool(ranking) and ranking[0].get("name") == "out_of_scope" and ranking[0].get("confidence", 0.0) >= MIN_OFF_TOPIC_GUESS
+
+
 class ActionHandleFallback(Action):
     def name(self) -> Text:
         return "action_handle_fallback"
@@ -61,6 +70,10 @@ class ActionHandleFallback(Action):
             events = await best_guess_in_context(dispatcher, tracker, domain)
         if events is not None:
             return events
+        if _best_guess_is_off_topic(tracker):
+            # "how much does it cost to fly syd to queenstown": licensing suggestions would mislead.
+            dispatcher.utter_message(response="utter_out_of_scope")
+            return []
         if consecutive_fallbacks(tracker) >= 2:
             dispatcher.utter_message(
                 text="Sorry, I still can't work out what you need. Would you like me to "

@@ -91,3 +91,12 @@ async def test_once_a_case_is_open_an_unclear_when_do_we_get_the_certificate_is_
     messages, _ = await run(ActionHandleFallback(), tracker)
     # The case status answer (no such case in this test's database: it says so, naming the reference).
     assert "RN-2026-000001" in messages[0]["text"] and "not sure I understood" not in messages[0]["text"]
+
+
+async def test_an_unclear_message_that_is_most_likely_off_topic_gets_the_off_topic_answer():
+    tracker = user_tracker("how much does it cost to fly syd to queenstown these days", "nlu_fallback")
+    tracker.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.5},
+                                                {"name": "out_of_scope", "confidence": 0.49},
+                                                {"name": "lapse_charge_quote", "confidence": 0.44}]
+    messages, _ = await run(ActionHandleFallback(), tracker)
+    assert [m.get("response") for m in messages] == ["utter_out_of_scope"]
