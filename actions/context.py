@@ -76,7 +76,7 @@ def _guesses(tracker: Tracker) -> List[Tuple[str, float]]:
     return [(r.get("name"), r.get("confidence", 0.0)) for r in ranking]
 
 
-def _best_guess(tracker: Tracker) -> Tuple[Optional[str], float]:
+def best_guess(tracker: Tracker) -> Tuple[Optional[str], float]:
     guesses = _guesses(tracker)
     return guesses[0] if guesses else (None, 0.0)
 
@@ -98,7 +98,7 @@ async def best_guess_in_context(dispatcher, tracker: Tracker, domain) -> Optiona
         return await ActionAnswerFaq().run(dispatcher, tracker, domain)
     if LODGES_A_RENEWAL.search(latest_text(tracker)):
         return await _start_renewal(dispatcher, tracker, domain)
-    intent, confidence = _best_guess(tracker)
+    intent, confidence = best_guess(tracker)
     if intent is None or confidence < MIN_GUESS_CONFIDENCE:
         return None
     licence_known = bool(tracker.get_slot("activation_code") or tracker.get_slot("quoted_code"))

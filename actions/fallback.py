@@ -7,7 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import answer_in_context, best_guess_in_context
+from actions.context import answer_in_context, best_guess, best_guess_in_context
 from actions.topics import buttons, topic_key
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -52,8 +52,8 @@ MIN_OFF_TOPIC_GUESS = 0.3
 
 
 def _best_guess_is_off_topic(tracker: Tracker) -> bool:
-    ranking = [r for r in tracker.latest_message.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
-    return bool(ranking) and ranking[0].get("name") == "out_of_scope" and ranking[0].get("confidence", 0.0) >= MIN_OFF_TOPIC_GUESS
+    intent, confidence = best_guess(tracker)
+    return intent == "out_of_scope" and confidence >= MIN_OFF_TOPIC_GUESS
 
 
 class ActionHandleFallback(Action):

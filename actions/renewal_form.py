@@ -174,6 +174,7 @@ class ValidateRenewalForm(FormValidationAction):
         requested = tracker.get_slot("requested_slot")
         off_topic = latest_intent(tracker) == "out_of_scope"
         if requested not in tracker.slots_to_validate():
+            # Nothing was taken from the message: its intent kept it out of every item's mapping.
             off_topic = off_topic and not tracker.slots_to_validate()
             if requested in FIELDS and off_topic and checks.attempts_item(requested, latest_text(tracker)):
                 # "becATcoastlinerealty.com.au": a failed email, not an off-topic question.

@@ -108,9 +108,8 @@ def acknowledges_with_thanks(text: str) -> bool:
 _CLOSINGS = ("that's all", "thats all", "that is all", "that's it", "thats it", "that's everything",
              "thats everything", "nothing else", "all done", "i'm done", "im done", "that'll do", "thatll do",
              "that will do", "all sorted", "nothing more")
-_CLOSING_FILLERS = _THANKS | _THANKS_FILLERS | {"sweet", "yep", "yup", "yeah", "yes", "nah", "na", "no", "for", "now",
-                                                "today", "cool", "from", "me", "i", "think", "guess", "then",
-                                                "sorted", "legend", "champion", "cya", "bye"}
+_CLOSING_FILLERS = _THANKS | _THANKS_FILLERS | {"yep", "yup", "yeah", "yes", "nah", "na", "now", "today", "from", "me",
+                                                "i", "think", "guess", "then", "sorted", "champion", "cya", "bye"}
 
 
 def is_closing(text: str) -> bool:
