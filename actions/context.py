@@ -19,7 +19,7 @@ from actions.conversation import (
     open_question,
     set_last_turn,
 )
-from actions.faq import ActionAnswerFaq
+from actions.faq import ActionAnswerFaq, asks_what_next
 from actions.licences import EXPIRY, LICENCE_TASKS, QUOTE, RESELLER, LicenceConversation, continue_with_values
 from actions.offers import ANSWERED_QUESTIONS, accept, answer_to_open_question, decline
 from actions.renewal_form import ActionExplainField, ActionStartRenewal
@@ -65,8 +65,6 @@ LODGES_A_RENEWAL = re.compile(
 MIN_GUESS_CONFIDENCE = 0.25
 
 
-# Once a case is open, these general questions are about that case.
-CASE_FOLLOW_UP_TOPICS = ("faq/renewal_time", "faq/after_renewal_delivery")
 # After an FAQ answer, a follow-up the NLU half-recognises as an FAQ question is answered by its topic.
 MIN_FOLLOW_UP_TOPIC_CONFIDENCE = 0.5
 
@@ -111,9 +109,10 @@ async def best_guess_in_context(dispatcher, tracker: Tracker, domain) -> Optiona
         return await LicenceConversation(dispatcher, tracker).run(EXPIRY)
     if intent == "ask_reseller" and licence_known:
         return await LicenceConversation(dispatcher, tracker).run(RESELLER)
+    topic = faq_selection(tracker).get("intent_response_key") or ""
     if tracker.get_slot("case_reference") and (
-        intent == "ask_case_status" or (intent == "faq" and faq_selection(tracker).get("intent_response_key")
-                                        in CASE_FOLLOW_UP_TOPICS)):
+        intent == "ask_case_status" or (intent == "faq" and asks_what_next(tracker, topic))
+    ):
         # "what happens now? when do we get the certificate" once a case is open: that case's next steps.
         return await ActionCaseStatus().run(dispatcher, tracker, domain)
     if intent == "renewal_request" and ASKS_TO_RENEW.search(latest_text(tracker)):

@@ -22,6 +22,12 @@ _NEXT_STEP_TOPICS = ("faq/after_renewal_delivery", "faq/after_certificate_steps"
 _ASKS_WHAT_NEXT = re.compile(r"\b(what happens|what now|next|now what|then what|hear back|get back)\b", re.IGNORECASE)
 
 
+def asks_what_next(tracker: Tracker, topic: str) -> bool:
+    """ "what happens now?", "when do we get the certificate": a question about a case's next steps, which
+    the response selector takes for one of the FAQ's next-step topics."""
+    return topic in _NEXT_STEP_TOPICS and bool(_ASKS_WHAT_NEXT.search(latest_text(tracker)))
+
+
 class ActionAnswerFaq(Action):
     def name(self) -> Text:
         return "action_answer_faq"
@@ -33,9 +39,7 @@ class ActionAnswerFaq(Action):
             steps = await certificate_steps(dispatcher, tracker, domain)
             if steps is not None:
                 return steps
-        if set_last_turn(tracker, "case_reference") and topic in _NEXT_STEP_TOPICS and _ASKS_WHAT_NEXT.search(
-            latest_text(tracker)
-        ):
+        if set_last_turn(tracker, "case_reference") and asks_what_next(tracker, topic):
             return await ActionCaseStatus().run(dispatcher, tracker, domain)
         dispatcher.utter_message(response=f"utter_{topic}" if topic else "utter_faq/more_questions_contact")
         return []
