@@ -1,10 +1,12 @@
 """FAQ answers, read in context.
 
 The response selector picks the FAQ topic from the message alone. Two follow-ups mean
-something else in context:
+something else in context, and one answer leads to an offer:
 - after the certificate steps (or "SMB or Enterprise?"), "same steps for worry-free?" names
   another product: the steps for that product's brand;
-- right after a case was opened, "what happens now?" asks about that case.
+- right after a case was opened, "what happens now?" asks about that case;
+- after the rule on lapsing, a customer whose licence was looked up is offered its exact figure, so
+  "ok give us the number then" gets the quote.
 """
 from __future__ import annotations
 
@@ -12,13 +14,19 @@ import re
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 
 from actions.certificate import certificate_steps
-from actions.conversation import BRAND, CERTIFICATE_STEPS, faq_selection, latest_text, open_question, set_last_turn
+from actions.conversation import (
+    BRAND, CERTIFICATE_STEPS, QUOTE, faq_selection, latest_text, open_question, set_last_turn,
+)
 from actions.support_questions import ActionCaseStatus
+from actions.topics import buttons
 
 # Topics that "what happens now?" can be mistaken for, just after a case is opened.
 _NEXT_STEP_TOPICS = ("faq/after_renewal_delivery", "faq/after_certificate_steps", "faq/renewal_time")
+# After the rule on lapsing, a customer whose licence is known is offered its exact figure.
+_QUOTE_FOLLOWS = ("faq/lapsed_maintenance", "faq/no_renewal_consequences")
 _ASKS_WHAT_NEXT = re.compile(r"\b(what happens|what now|next|now what|then what|hear back|get back)\b", re.IGNORECASE)
 
 
@@ -42,4 +50,8 @@ class ActionAnswerFaq(Action):
         if set_last_turn(tracker, "case_reference") and asks_what_next(tracker, topic):
             return await ActionCaseStatus().run(dispatcher, tracker, domain)
         dispatcher.utter_message(response=f"utter_{topic}" if topic else "utter_faq/more_questions_contact")
+        if topic in _QUOTE_FOLLOWS and tracker.get_slot("activation_code"):
+            dispatcher.utter_message(text="Would you like the exact figure for your licence?",
+                                     buttons=buttons("lapse_charge_quote"))
+            return [SlotSet("offer", QUOTE)]
         return []

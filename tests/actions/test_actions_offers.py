@@ -1,6 +1,6 @@
 """A "yes" takes up what the assistant offered in its last turn, and nothing older."""
 from actions.offers import ActionAcceptOffer
-from tests.support.trackers import run
+from tests.support.trackers import run, user_tracker
 
 QUOKKA = "WS-ZHQ7-9WPK9-UPNRR-JJJW3-LXPH8-S7UHD"
 
@@ -26,3 +26,15 @@ async def test_yes_after_the_conversation_moved_on_does_not_take_up_an_old_offer
     ]
     messages, _ = await run(ActionAcceptOffer(), tracker_with(events, {"offer": "renewal"}))
     assert messages[0]["text"].startswith("Great. What would you like to do next?")
+
+
+async def test_after_the_rule_on_lapsing_a_customer_with_a_known_licence_is_offered_its_exact_figure():
+    from actions.faq import ActionAnswerFaq
+
+    code = "WS-ZHQ7-9WPK9-UPNRR-JJJW3-LXPH8-S7UHD"
+    asked = user_tracker("do we really pay for the gap?", "faq", slots={"activation_code": code})
+    asked.latest_message["response_selector"] = {"faq": {"response": {
+        "intent_response_key": "faq/lapsed_maintenance", "confidence": 0.9}}}
+    messages, events = await run(ActionAnswerFaq(), asked)
+    assert messages[-1]["text"] == "Would you like the exact figure for your licence?"
+    assert {"event": "slot", "name": "offer", "value": "quote", "timestamp": None} in events
