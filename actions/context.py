@@ -54,11 +54,13 @@ async def answer_in_context(dispatcher, tracker: Tracker, domain) -> Optional[Li
 
 # "renew", "renewal", "lodge a renewal": the words of a renewal request the NLU was unsure about.
 ASKS_TO_RENEW = re.compile(r"\b(renew\w*|re-new\w*)\b", re.IGNORECASE)
-# "need to lodge a renewal, no code handy": asks for the renewal to be done, whatever else the NLU saw in it
-# ("code"). "how do I lodge a renewal" asks how renewing works instead.
+# "need to lodge a renewal, no code handy", "I want to renew that one too": asks for the renewal to be done,
+# whatever else the NLU saw in it. "how do I lodge a renewal" asks how renewing works instead.
 LODGES_A_RENEWAL = re.compile(
-    r"^(?!\s*(how|where|who|what|when|why)\b).*\b(lodge|start|submit|begin|put\s+through|kick\s+off)\b(\s+\w+){0,3}\s+"
-    r"(renew\w*|re-new\w*)\b",
+    r"^(?!\s*(how|where|who|what|when|why|do|does|did|is|are|should|will|would|must)\b)(?!.*\?\s*$).*("
+    r"\b(lodge|start|submit|begin|put\s+through|kick\s+off)\b(\s+\w+){0,3}\s+(renew\w*|re-new\w*)\b"
+    r"|\b(want|wanna|need|like|keen|ready)\s+(to\s+)?renew\b"
+    r"|\b(please|pls|plz)\s+renew\b|\brenew\s+(it|that|this|them|us|ours)\b(\s+\w+)?\s+(please|pls|plz|now|too)\b)",
     re.IGNORECASE,
 )
 # The NLU's best guess is taken, when it is unsure, if the conversation makes that guess likely.
@@ -94,9 +96,9 @@ async def best_guess_in_context(dispatcher, tracker: Tracker, domain) -> Optiona
     None when the guess is weak or out of context."""
     if _faq_follow_up(tracker):
         return await ActionAnswerFaq().run(dispatcher, tracker, domain)
-    if LODGES_A_RENEWAL.search(latest_text(tracker)):
-        return await _start_renewal(dispatcher, tracker, domain)
     intent, confidence = best_guess(tracker)
+    if LODGES_A_RENEWAL.search(latest_text(tracker)) and intent != "out_of_scope":
+        return await _start_renewal(dispatcher, tracker, domain)
     if intent is None or confidence < MIN_GUESS_CONFIDENCE:
         return None
     licence_known = bool(tracker.get_slot("activation_code") or tracker.get_slot("quoted_code"))

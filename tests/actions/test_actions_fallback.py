@@ -100,3 +100,17 @@ async def test_an_unclear_message_that_is_most_likely_off_topic_gets_the_off_top
                                                 {"name": "lapse_charge_quote", "confidence": 0.44}]
     messages, _ = await run(ActionHandleFallback(), tracker)
     assert [m.get("response") for m in messages] == ["utter_out_of_scope"]
+
+
+async def test_an_unclear_i_want_to_renew_that_one_too_starts_the_checklist():
+    tracker = user_tracker("I want to renew that one too", "nlu_fallback")
+    messages, events = await run(ActionHandleFallback(), tracker)
+    assert any(event["event"] == "followup" and event["name"] == "renewal_form" for event in events)
+
+
+async def test_an_unclear_renewal_request_the_nlu_thinks_off_topic_does_not_start_the_checklist():
+    tracker = user_tracker("I would like to renew my passport", "nlu_fallback")
+    tracker.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.5},
+                                                {"name": "out_of_scope", "confidence": 0.45}]
+    messages, events = await run(ActionHandleFallback(), tracker)
+    assert not any(event.get("name") == "renewal_form" for event in events)
