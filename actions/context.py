@@ -71,14 +71,15 @@ MIN_GUESS_CONFIDENCE = 0.25
 MIN_FOLLOW_UP_TOPIC_CONFIDENCE = 0.5
 
 
-def _guesses(tracker: Tracker) -> List[Tuple[str, float]]:
+def guesses(tracker: Tracker) -> List[Tuple[str, float]]:
+    """The NLU's intent ranking for the latest message, best first, without the fallback itself."""
     ranking = [r for r in tracker.latest_message.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
     return [(r.get("name"), r.get("confidence", 0.0)) for r in ranking]
 
 
 def best_guess(tracker: Tracker) -> Tuple[Optional[str], float]:
-    guesses = _guesses(tracker)
-    return guesses[0] if guesses else (None, 0.0)
+    ranked = guesses(tracker)
+    return ranked[0] if ranked else (None, 0.0)
 
 
 def _faq_follow_up(tracker: Tracker) -> bool:
@@ -86,7 +87,7 @@ def _faq_follow_up(tracker: Tracker) -> bool:
     response selector sure of its topic."""
     if not acted_last_turn(tracker, "action_answer_faq"):
         return False
-    top_two = [name for name, confidence in _guesses(tracker)[:2] if confidence >= MIN_GUESS_CONFIDENCE / 2]
+    top_two = [name for name, confidence in guesses(tracker)[:2] if confidence >= MIN_GUESS_CONFIDENCE / 2]
     return "faq" in top_two and faq_selection(tracker).get("confidence", 0.0) >= MIN_FOLLOW_UP_TOPIC_CONFIDENCE
 
 

@@ -1,4 +1,5 @@
-"""Two-stage fallback: first "did you mean" topics, then the offer of a person."""
+"""Messages the NLU was unsure of, or took for off-topic: "did you mean" topics, then the offer of a person;
+the polite refusal, unless the quote just given makes the message a change to it."""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -7,7 +8,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import answer_in_context, best_guess, best_guess_in_context
+from actions.context import answer_in_context, best_guess, best_guess_in_context, guesses
+from actions.conversation import entity_values
+from actions.licences import QUOTE, LicenceConversation
 from actions.topics import buttons, topic_key
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -89,6 +92,41 @@ class ActionHandleFallback(Action):
                 "faq/how_to_renew", "check_license_expiry", "human_handoff"
             ),
         )
+        return []
+
+
+# Values a quote depends on: a message with one of them may change the quote just given.
+QUOTE_VALUES = ("date", "term_years", "user_count")
+QUOTE_INTENTS = ("adjust_quote", "lapse_charge_quote")
+# A runner-up quote intent at least this sure, behind an off-topic guess, is taken as a change to the quote.
+MIN_QUOTE_RUNNER_UP = 0.2
+
+
+def changes_the_quote(tracker: Tracker) -> bool:
+    """ "what if we renew on 1/12/2026 instead, need sign off from the directors first" just after a quote: a
+    value the quote depends on, and a quote question behind the off-topic guess (or overruled for lack of
+    licensing words). The quote is the conversation's evidence."""
+    if not tracker.get_slot("quoted_code") or not any(entity_values(tracker, name) for name in QUOTE_VALUES):
+        return False
+    overruled = tracker.latest_message.get("overruled_by_evidence") or {}
+    if overruled.get("name") in QUOTE_INTENTS:
+        return True
+    return any(name in QUOTE_INTENTS and confidence >= MIN_QUOTE_RUNNER_UP
+               for name, confidence in guesses(tracker)[1:3])
+
+
+class ActionAnswerOffTopic(Action):
+    """An off-topic message gets the polite refusal, unless the quote just given makes it a change to that quote."""
+
+    def name(self) -> Text:
+        return "action_answer_off_topic"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        if changes_the_quote(tracker):
+            return await LicenceConversation(dispatcher, tracker).run(QUOTE)
+        dispatcher.utter_message(response="utter_out_of_scope")
         return []
 
 

@@ -4,9 +4,10 @@ DIET sees "how much does it cost to spay a puppy" as a price question and "when 
 the egg expired" as an expiry question: the words it knows are licensing words. An
 FAQ answer, a quote or a look-up needs evidence that the message is about licensing.
 A message predicted as one of those intents becomes `out_of_scope` when the
-evidence against licensing outweighs the evidence for it:
-- for: a domain entity (Activation Code, product, brand, user count, term) or a
-  licensing word (licence, maintenance, reseller, Trend Micro, ...), 2 each; a word
+evidence against licensing outweighs the evidence for it (the overruled prediction
+is kept in the parse data, under `overruled_by_evidence`):
+- for: a domain entity (Activation Code, product, brand, user count, term), a case
+  reference ("RN-2026-004502") or a licensing word (licence, maintenance, reseller, Trend Micro, ...), 2 each; a word
   licensing questions are asked with (renew, expire, remind, price, code..., and the
   two countries served: "nz", "aussie"), 1 each;
 - against: a word only the off-topic training examples use ("puppy", "passport",
@@ -41,17 +42,21 @@ from rasa.shared.nlu.constants import (
     ENTITY_ATTRIBUTE_TYPE,
     INTENT,
     INTENT_NAME_KEY,
+    PREDICTED_CONFIDENCE_KEY,
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlu_components.phrase_matcher import set_decided_intent
+from renewals.case_references import find_case_reference
 from renewals.codes import find_activation_code, looks_like_code_attempt
 
 VOCABULARY_FILE = "vocabulary.json"
 OUT_OF_SCOPE = "out_of_scope"
 INFORM = "inform"
+# The parse-data key that records a licensing prediction the guard overruled.
+OVERRULED = "overruled_by_evidence"
 # Intents whose answer states licensing facts or acts on a licence.
 LICENSING_INTENTS = frozenset(
     {"faq", "check_license_expiry", "lapse_charge_quote", "adjust_quote", "renewal_request", "ask_list_prices",
@@ -144,8 +149,14 @@ class DomainEvidenceGuard(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-            if intent in LICENSING_INTENTS and not self._has_evidence(message):
-                set_decided_intent(message, OUT_OF_SCOPE)
+            if intent in LICENSING_INTENTS:
+                score, against = self.evidence(message)
+                if score <= 0 and against:
+                    # Kept for the conversation, which may supply the evidence this one message lacks.
+                    confidence = (message.get(INTENT) or {}).get(PREDICTED_CONFIDENCE_KEY, 0.0)
+                    message.set(OVERRULED, {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: confidence,
+                                            "evidence": score}, add_to_output=True)
+                    set_decided_intent(message, OUT_OF_SCOPE)
             elif intent == OUT_OF_SCOPE and self._has_a_code(message):
                 set_decided_intent(message, INFORM)
         return messages
@@ -155,14 +166,12 @@ class DomainEvidenceGuard(GraphComponent):
         text = message.get(TEXT) or ""
         return bool(find_activation_code(text) or looks_like_code_attempt(text))
 
-    def _has_evidence(self, message: Message) -> bool:
-        score, against = self.evidence(message)
-        return score > 0 or not against
-
     def evidence(self, message: Message) -> Tuple[float, bool]:
         """(licensing evidence for minus against, whether anything spoke against; see the module's docstring)."""
         entities = [e for e in message.get(ENTITIES) or [] if e.get(ENTITY_ATTRIBUTE_TYPE) in EVIDENCE_ENTITIES]
         score, against = 2.0 * len(entities), False
+        if find_case_reference(message.get(TEXT) or ""):
+            score += 2.0
         for word in _words(message):
             if self._licensing_word(word):
                 score += 2.0

@@ -1,6 +1,6 @@
 """Two-stage fallback: suggestions first, a person after a second miss."""
-from actions.fallback import ActionHandleFallback, suggested_topics
-from tests.support.trackers import run, user_tracker
+from actions.fallback import ActionAnswerOffTopic, ActionHandleFallback, suggested_topics
+from tests.support.trackers import entity, run, user_tracker
 
 
 def unsure_parse():
@@ -114,3 +114,45 @@ async def test_an_unclear_renewal_request_the_nlu_thinks_off_topic_does_not_star
                                                 {"name": "out_of_scope", "confidence": 0.45}]
     messages, events = await run(ActionHandleFallback(), tracker)
     assert not any(event.get("name") == "renewal_form" for event in events)
+
+
+QUOKKA = "WS-ZHQ7-9WPK9-UPNRR-JJJW3-LXPH8-S7UHD"  # WFBS-STD AU, 50 users, expired 29 Oct 2026
+
+
+def off_topic_with_a_quote_runner_up(text: str, date: str, slots: dict):
+    tracker = user_tracker(text, "out_of_scope", slots=slots, entities=[entity("date", date)])
+    tracker.latest_message["intent_ranking"] = [{"name": "out_of_scope", "confidence": 0.74},
+                                                {"name": "adjust_quote", "confidence": 0.26}]
+    return tracker
+
+
+async def test_just_after_a_quote_a_new_date_with_talk_of_directors_changes_the_quote():
+    text = "what if we renew on 1/12/2026 instead, need sign off from the directors first"
+    slots = {"activation_code": QUOKKA, "quoted_code": QUOKKA, "renewal_date": "1/12/2026"}
+    messages, _ = await run(ActionAnswerOffTopic(), off_topic_with_a_quote_runner_up(text, "1/12/2026", slots))
+    assert "renewing on 1 December 2026" in messages[0]["text"]
+    assert "(32 days, 50 users)" in messages[0]["text"]
+
+
+async def test_without_a_quote_a_dated_off_topic_question_gets_the_off_topic_answer():
+    tracker = off_topic_with_a_quote_runner_up("what if we fly on 1/12/2026 instead", "1/12/2026", {})
+    messages, _ = await run(ActionAnswerOffTopic(), tracker)
+    assert [m.get("response") for m in messages] == ["utter_out_of_scope"]
+
+
+async def test_after_a_quote_an_off_topic_question_with_no_value_gets_the_off_topic_answer():
+    tracker = user_tracker("how much does it cost to spay a puppy", "out_of_scope",
+                           slots={"activation_code": QUOKKA, "quoted_code": QUOKKA})
+    tracker.latest_message["overruled_by_evidence"] = {"name": "lapse_charge_quote", "confidence": 0.9,
+                                                       "evidence": -3.0}
+    messages, _ = await run(ActionAnswerOffTopic(), tracker)
+    assert [m.get("response") for m in messages] == ["utter_out_of_scope"]
+
+
+async def test_after_a_quote_a_dated_question_the_guard_overruled_changes_the_quote():
+    tracker = user_tracker("ok and if the directors sign on 1/12/2026", "out_of_scope",
+                           slots={"activation_code": QUOKKA, "quoted_code": QUOKKA, "renewal_date": "1/12/2026"},
+                           entities=[entity("date", "1/12/2026")])
+    tracker.latest_message["overruled_by_evidence"] = {"name": "adjust_quote", "confidence": 0.8, "evidence": -2.0}
+    messages, _ = await run(ActionAnswerOffTopic(), tracker)
+    assert "renewing on 1 December 2026" in messages[0]["text"]

@@ -113,11 +113,21 @@ def test_a_licensing_prediction_without_licensing_evidence_is_off_topic(trained,
         ("what do ya reckon it costs for apex", "lapse_charge_quote", ()),
         ("we never got any reminder, bit rude", "faq", ()),  # "rude" is new, "reminder" asks about licensing
         ("what happens in nz btw", "faq", ()),  # "btw" is new; a country the assistant serves is evidence
+        ("any news on RN-2026-004502", "ask_case_status", ()),  # "news" is new; a case reference is evidence
     ],
 )
 def test_a_licensing_prediction_with_evidence_keeps_its_intent(trained, text, intent, entities):
     guard = trained(DomainEvidenceGuard, "guard")
     assert guard.process([predicted(text, intent, entities=entities)])[0].get("intent")["name"] == intent
+
+
+def test_an_overruled_prediction_is_kept_for_the_conversation(trained):
+    guard = trained(DomainEvidenceGuard, "guard")
+    message = guard.process([predicted("how much does it cost to spay a puppy", "lapse_charge_quote", 0.8)])[0]
+    overruled = message.get("overruled_by_evidence")
+    assert overruled["name"] == "lapse_charge_quote" and overruled["confidence"] == 0.8
+    assert overruled["evidence"] < 0
+    assert "overruled_by_evidence" in message.as_dict(only_output_properties=True)
 
 
 def test_other_predictions_are_left_alone(trained):
