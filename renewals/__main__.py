@@ -21,6 +21,8 @@ from renewals import log_safety
 from renewals.clock import SystemClock
 from renewals.db import database_url_from_env, make_engine, migrate, schema_is_current
 from renewals.delivery import DEFAULT_BATCH_SIZE, DEFAULT_LEASE, DeliveryWorker, SendersByTopic, run_worker
+from renewals.daily_jobs import DEFAULT_CHECK_INTERVAL, DailyJob, run_daily, run_due_jobs
+from renewals.health import RoundHealth, serve_health
 from renewals.importers import (
     DEMO_DIR,
     ImportRejected,
@@ -30,11 +32,11 @@ from renewals.importers import (
     load_demo,
 )
 from renewals.privacy import (
-    DEFAULT_TRACKER_RETENTION_DAYS,
-    TRACKER_RETENTION_VARIABLE,
+    DEFAULT_RESOLVED_RETENTION,
     forget_customer,
     purge_idle_conversations,
     purge_resolved_cases,
+    tracker_retention_days,
 )
 from renewals.rasa_conversations import TOKEN_VARIABLE as RASA_TOKEN_VARIABLE
 from renewals.rasa_conversations import RasaApiConfigError, RasaConversationSender, rasa_api_config_from_env
@@ -42,6 +44,10 @@ from renewals.slack_notices import TOKEN_VARIABLE as SLACK_TOKEN_VARIABLE
 from renewals.slack_notices import DatabaseDirectory, SlackConfigError, SlackSender, slack_config_from_env
 from renewals.unit_of_work import UnitOfWork
 from renewals.webhook import URL_VARIABLE, WebhookConfigError, WebhookSender, webhook_config_from_env
+
+
+OUTBOX_HEALTH_PORT_VARIABLE = "OUTBOX_WORKER_HEALTH_PORT"
+DAILY_JOBS_HEALTH_PORT_VARIABLE = "DAILY_JOBS_HEALTH_PORT"
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -89,6 +95,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     command.add_argument("--once", action="store_true", help="deliver the messages due now, then exit")
     command.add_argument("--poll-interval", type=float, default=5.0, metavar="SECONDS")
+    _health_port_argument(command, OUTBOX_HEALTH_PORT_VARIABLE)
     command.set_defaults(command=_outbox_worker)
 
     cases = commands.add_parser("cases", help="look at support cases and their delivery").add_subparsers(
@@ -119,8 +126,20 @@ def _parser() -> argparse.ArgumentParser:
     command.set_defaults(command=_purge_conversations)
 
     command = commands.add_parser("purge-cases", help="delete resolved cases older than the retention period")
-    command.add_argument("--older-than-days", type=int, default=730, metavar="DAYS")
+    command.add_argument("--older-than-days", type=int, default=DEFAULT_RESOLVED_RETENTION.days, metavar="DAYS")
     command.set_defaults(command=_purge_cases)
+
+    command = commands.add_parser(
+        "daily-jobs",
+        help="purge resolved cases and idle chat transcripts past retention, once a day (at start, then daily)",
+    )
+    command.add_argument("--tracker-db", metavar="URL", help="the chat tracker store's database URL "
+                         "(default: sqlite:///$TRACKER_DB)")
+    command.add_argument("--once", action="store_true", help="run the jobs due today, then exit")
+    command.add_argument("--check-interval", type=float, default=DEFAULT_CHECK_INTERVAL.total_seconds(),
+                         metavar="SECONDS", help="how often to check for a job due")
+    _health_port_argument(command, DAILY_JOBS_HEALTH_PORT_VARIABLE)
+    command.set_defaults(command=_daily_jobs)
 
     from renewals.slack_admin import register_cli as register_slack_commands
 
@@ -196,6 +215,7 @@ def _outbox_worker(engine, args) -> int:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: stop.set())
+    clock = SystemClock()  # delivery timing follows the real clock even when RENEWALS_TODAY pins the date
     if config is None and slack_config is None and rasa_config is None:
         # Nothing to deliver to. Idle rather than exit, so a supervisor (or scripts/run.sh)
         # running the worker alongside the servers keeps going.
@@ -206,6 +226,9 @@ def _outbox_worker(engine, args) -> int:
         )
         print(message, file=sys.stderr)
         if not args.once:
+            health = RoundHealth(clock, stale_after=DEFAULT_LEASE)
+            health.idle("nothing to deliver to")
+            _serve_health(health, args.health_port)
             stop.wait()
         return 0
     senders = []
@@ -218,14 +241,27 @@ def _outbox_worker(engine, args) -> int:
     sender = SendersByTopic(senders)
     # A lease outlasts a whole batch of slow requests, so no other worker takes a message mid-batch.
     lease = max(DEFAULT_LEASE, timedelta(seconds=DEFAULT_BATCH_SIZE * sender.timeout + 60))
-    # Delivery timing follows the real clock even when RENEWALS_TODAY pins the date.
-    worker = DeliveryWorker(engine, sender, SystemClock(), lease=lease)
+    worker = DeliveryWorker(engine, sender, clock, lease=lease)
     if args.once:
         report = worker.deliver_due()
         print(f"Delivered {report.delivered} message(s); {report.failed} failed and will be retried.")
         return 0
-    run_worker(engine, sender, worker.clock, args.poll_interval, stop, worker=worker)
+    # A round lasts at most a lease: no round for longer than that and a poll means the loop is stuck.
+    health = RoundHealth(clock, stale_after=lease + timedelta(seconds=args.poll_interval))
+    _serve_health(health, args.health_port)
+    run_worker(engine, sender, worker.clock, args.poll_interval, stop, worker=worker, health=health)
     return 0
+
+
+def _health_port_argument(command: argparse.ArgumentParser, variable: str) -> None:
+    raw = os.environ.get(variable, "").strip()
+    command.add_argument("--health-port", type=int, default=int(raw) if raw.isdigit() else None, metavar="PORT",
+                         help=f"answer GET /health on 127.0.0.1:PORT (default: ${variable}, else none)")
+
+
+def _serve_health(health: RoundHealth, port: Optional[int]) -> None:
+    if port is not None:
+        serve_health(health, port)
 
 
 def _cases_undelivered(engine, args) -> int:
@@ -331,32 +367,67 @@ def _purge_cases(engine, args) -> int:
         return 1
     if not _schema_ready(engine):
         return 1
-    report = purge_resolved_cases(engine, SystemClock(), timedelta(days=args.older_than_days))
-    print(
-        f"Deleted {report.cases} resolved case(s), {report.case_events} case history entries "
-        f"and {report.outbox_messages} outbox message(s)."
-    )
+    print(_purge_cases_now(engine, args.older_than_days))
     return 0
 
 
 def _purge_conversations(engine, args) -> int:
-    days = args.older_than_days
-    if days is None:
-        raw = os.environ.get(TRACKER_RETENTION_VARIABLE, "").strip()
-        days = int(raw) if raw.isdigit() else DEFAULT_TRACKER_RETENTION_DAYS
+    days = args.older_than_days if args.older_than_days is not None else tracker_retention_days()
     if days < 1:
         print("The retention must be at least 1 day.", file=sys.stderr)
         return 1
-    url = args.tracker_db or (f"sqlite:///{os.environ['TRACKER_DB']}" if os.environ.get("TRACKER_DB") else None)
+    url = _tracker_url(args)
     if url is None:
         print("Give the tracker store with --tracker-db URL (or set TRACKER_DB).", file=sys.stderr)
         return 1
-    tracker = make_engine(url)
+    print(_purge_conversations_now(url, days))
+    return 0
+
+
+def _tracker_url(args) -> Optional[str]:
+    return args.tracker_db or (f"sqlite:///{os.environ['TRACKER_DB']}" if os.environ.get("TRACKER_DB") else None)
+
+
+def _purge_conversations_now(tracker_url: str, days: int) -> str:
+    tracker = make_engine(tracker_url)
     try:
         conversations, events = purge_idle_conversations(tracker, SystemClock(), timedelta(days=days))
     finally:
         tracker.dispose()
-    print(f"Deleted {conversations} conversation(s) idle for more than {days} days ({events} event(s)).")
+    return f"Deleted {conversations} conversation(s) idle for more than {days} days ({events} event(s))."
+
+
+def _purge_cases_now(engine, days: int) -> str:
+    report = purge_resolved_cases(engine, SystemClock(), timedelta(days=days))
+    return (f"Deleted {report.cases} resolved case(s), {report.case_events} case history entries "
+            f"and {report.outbox_messages} outbox message(s).")
+
+
+def _daily_jobs(engine, args) -> int:
+    if not _schema_ready(engine):
+        return 1
+    jobs = [DailyJob("purge-cases", lambda: _purge_cases_now(engine, DEFAULT_RESOLVED_RETENTION.days))]
+    tracker_url = _tracker_url(args)
+    if tracker_url is None:
+        print("No tracker store given (--tracker-db URL or TRACKER_DB): chat transcripts are not purged.",
+              file=sys.stderr)
+    else:
+        days = tracker_retention_days()
+        jobs.append(DailyJob("purge-conversations", lambda: _purge_conversations_now(tracker_url, days)))
+    clock = SystemClock()
+    if args.once:
+        for name, summary in run_due_jobs(engine, jobs, clock):
+            print(f"{name}: {summary}")
+        return 0
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    interval = timedelta(seconds=args.check_interval)
+    # Rounds are short (a few deletes); a check missed for longer than two intervals means the loop is stuck.
+    health = RoundHealth(clock, stale_after=2 * interval + timedelta(minutes=1))
+    _serve_health(health, args.health_port)
+    run_daily(engine, jobs, clock, stop, interval, health)
     return 0
 
 

@@ -370,6 +370,19 @@ agent_login_failures = Table(
 Index("ix_agent_login_failures_username", agent_login_failures.c.username)
 
 
+# Daily jobs (renewals.daily_jobs): one row per job and day, claimed before the job runs, so it runs
+# once a day however many processes run the jobs.
+job_runs = Table(
+    "job_runs",
+    metadata,
+    Column("job", String(64), primary_key=True),
+    Column("run_on", Date, primary_key=True),
+    Column("claimed_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime),  # NULL while it runs (or if its process died)
+    Column("summary", String(500)),  # counts only, never personal data
+)
+
+
 def database_url_from_env(environ: Mapping[str, str] = os.environ) -> str:
     """DATABASE_URL, or the SQLite file var/renewals.db under the project root."""
     return environ.get(DATABASE_URL_VARIABLE, "").strip() or f"sqlite:///{DEFAULT_DATABASE_PATH}"

@@ -31,6 +31,7 @@ from typing import Optional, Protocol, Sequence
 from sqlalchemy.engine import Engine
 
 from renewals.clock import Clock
+from renewals.health import RoundHealth
 from renewals.outbox import Backoff, OutboxMessage
 from renewals.unit_of_work import UnitOfWork
 
@@ -212,11 +213,13 @@ def run_worker(
     stop_event: Optional[threading.Event] = None,
     *,
     worker: Optional[DeliveryWorker] = None,
+    health: Optional[RoundHealth] = None,
 ) -> None:
     """Deliver until `stop_event` is set: a round that delivered something is followed at once by the next
     (messages queued behind it are due now), else wait `poll_interval`.
 
-    Any exception (database down, a bug) is logged and the loop goes on after `poll_interval`.
+    Any exception (database down, a bug) is logged and the loop goes on after `poll_interval`. Each
+    round's outcome goes to `health`, which the worker's health check reports.
     """
     stop_event = stop_event or threading.Event()
     worker = worker or DeliveryWorker(engine, sender, clock)
@@ -226,7 +229,11 @@ def run_worker(
         try:
             report = worker.run_once()
             busy = report.delivered > 0
+            if health is not None:
+                health.succeeded()
         except Exception as error:
+            if health is not None:
+                health.failed(error)
             # The stack, but not the exception's message: that might quote data.
             stack = "".join(traceback.format_tb(error.__traceback__))
             log.error("Outbox delivery round failed (%s); trying again shortly\n%s", type(error).__name__, stack)

@@ -6,11 +6,12 @@ delivered) and in the chat tracker store. See docs/privacy.md.
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Iterable, Optional
+from typing import Iterable, Mapping, Optional
 
-from sqlalchemy import column, delete, func, select, table
+from sqlalchemy import column, delete, func, inspect, select, table
 from sqlalchemy.engine import Engine
 
 from renewals.clock import Clock
@@ -23,6 +24,12 @@ TRACKER_EVENTS = table("events", column("sender_id"), column("data"), column("ti
 DEFAULT_RESOLVED_RETENTION = timedelta(days=730)  # two years
 TRACKER_RETENTION_VARIABLE = "TRACKER_RETENTION_DAYS"
 DEFAULT_TRACKER_RETENTION_DAYS = 90
+
+
+def tracker_retention_days(environ: Mapping[str, str] = os.environ) -> int:
+    """TRACKER_RETENTION_DAYS, or the default when it is unset or not a number of days."""
+    raw = environ.get(TRACKER_RETENTION_VARIABLE, "").strip()
+    return int(raw) if raw.isdigit() else DEFAULT_TRACKER_RETENTION_DAYS
 
 
 @dataclass(frozen=True)
@@ -87,6 +94,8 @@ def purge_resolved_cases(
 def purge_idle_conversations(tracker_engine: Engine, clock: Clock, retention: timedelta) -> tuple[int, int]:
     """Delete every conversation of Rasa's SQL tracker store whose last event is older than `retention`;
     returns (conversations, events) deleted. A conversation still in use keeps all of its events."""
+    if not inspect(tracker_engine).has_table(TRACKER_EVENTS.name):
+        return 0, 0  # Rasa creates the table with the first conversation: nothing to purge yet
     cutoff = (clock.now() - retention).timestamp()
     with tracker_engine.connect() as connection:
         idle = connection.execute(

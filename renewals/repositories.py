@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from dataclasses import asdict, fields
-from datetime import datetime
+from datetime import date, datetime
 from typing import Iterable, Optional, Sequence
 
 from sqlalchemy import and_, delete, func, insert, or_, select, update
@@ -17,6 +17,7 @@ from renewals.db import (
     case_events,
     case_reference_counters,
     cases,
+    job_runs,
     licences,
     outbox,
     price_list_bands,
@@ -743,3 +744,44 @@ class RateLimitRepository:
 
     def prune(self, before: datetime) -> int:
         return self._connection.execute(delete(rate_limits).where(rate_limits.c.window_start < before)).rowcount
+
+
+class JobRunRepository:
+    """Each day's run of each daily job: claimed once, then finished, or given up so it runs again."""
+
+    def __init__(self, connection: Connection):
+        self._connection = connection
+
+    def claim(self, job: str, day: date, now: datetime, stale_before: datetime) -> bool:
+        """Claim `job` for `day`. False when it already ran that day, or is running in a process that claimed
+        it since `stale_before`; a claim older than that, never finished, belonged to a process that died."""
+        try:
+            with self._connection.begin_nested():
+                self._connection.execute(insert(job_runs).values(job=job, run_on=day, claimed_at=now))
+            return True
+        except IntegrityError:
+            taken_over = self._connection.execute(
+                update(job_runs)
+                .where(job_runs.c.job == job, job_runs.c.run_on == day, job_runs.c.finished_at.is_(None),
+                       job_runs.c.claimed_at < stale_before)
+                .values(claimed_at=now)
+            )
+            return taken_over.rowcount == 1
+
+    def finish(self, job: str, day: date, now: datetime, summary: str) -> None:
+        self._connection.execute(
+            update(job_runs).where(job_runs.c.job == job, job_runs.c.run_on == day)
+            .values(finished_at=now, summary=summary[:500])
+        )
+
+    def give_up(self, job: str, day: date) -> None:
+        """Forget an unfinished claim, so the next check runs the job again."""
+        self._connection.execute(
+            delete(job_runs).where(job_runs.c.job == job, job_runs.c.run_on == day, job_runs.c.finished_at.is_(None))
+        )
+
+    def latest(self, job: str) -> Optional[dict]:
+        row = self._connection.execute(
+            select(job_runs).where(job_runs.c.job == job).order_by(job_runs.c.run_on.desc()).limit(1)
+        ).mappings().first()
+        return dict(row) if row else None

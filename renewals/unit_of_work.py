@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 from renewals.db import SQLITE_IMMEDIATE_OPTION
 from renewals.repositories import (
     CaseRepository,
+    JobRunRepository,
     LicenceRepository,
     OutboxRepository,
     PriceListRepository,
@@ -47,6 +48,7 @@ class UnitOfWork:
         self.cases = CaseRepository(self._connection)
         self.outbox = OutboxRepository(self._connection)
         self.rate_limits = RateLimitRepository(self._connection)
+        self.job_runs = JobRunRepository(self._connection)
         return self
 
     def __exit__(self, exc_type, exc, traceback) -> None:

@@ -1,0 +1,133 @@
+"""The background processes from the command line: their health checks, and the daily retention jobs."""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, insert, select
+
+from renewals.__main__ import main
+from renewals.db import PROJECT_ROOT, make_engine
+from scripts.live_assistant import http
+from tests.support.waiting import eventually
+from renewals_casedata import WEBHOOK_SECRET, WebhookReceiver
+
+HEALTH_LINE = re.compile(r"Health check on (http://127\.0\.0\.1:\d+/health)")
+
+
+@pytest.fixture
+def database(monkeypatch, sqlite_url):
+    for variable in ("CASE_WEBHOOK_URL", "CASE_WEBHOOK_SECRET", "SLACK_BOT_TOKEN", "RASA_AUTH_TOKEN", "TRACKER_DB"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    assert main(["load-demo"]) == 0
+    return sqlite_url
+
+
+
+def started(command, environment):
+    """The process and its health check's URL, read from its log."""
+    process = subprocess.Popen([sys.executable, "-m", "renewals", *command, "--health-port", "0"], cwd=PROJECT_ROOT,
+                               env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    for line in process.stderr:
+        found = HEALTH_LINE.search(line)
+        if found:
+            # Keep reading its log, so a full pipe never blocks the process.
+            threading.Thread(target=process.stderr.read, daemon=True).start()
+            return process, found.group(1)
+    raise AssertionError(f"no health check announced; exit code {process.wait()}")
+
+
+def stopped(process) -> int:
+    process.send_signal(signal.SIGTERM)
+    return process.wait(timeout=30)
+
+
+
+def test_the_worker_is_healthy_while_it_delivers_red_while_its_database_is_gone_and_green_once_back(database, tmp_path):
+    path = database.removeprefix("sqlite:///")
+    with WebhookReceiver() as receiver:
+        environment = {**os.environ, "DATABASE_URL": database, "CASE_WEBHOOK_URL": receiver.url,
+                       "CASE_WEBHOOK_SECRET": WEBHOOK_SECRET}
+        worker, url = started(["outbox-worker", "--poll-interval", "0.1"], environment)
+        try:
+            assert eventually(lambda: http("GET", url)[0] == 200)
+            os.rename(path, path + ".away")  # the worker's next round opens an empty file: no tables
+            assert eventually(lambda: http("GET", url)[0] == 503)
+            status, document = http("GET", url)
+            assert document["status"] == "failing" and document["error"] == "OperationalError"
+            os.replace(path + ".away", path)
+            assert eventually(lambda: http("GET", url)[0] == 200)
+        finally:
+            assert stopped(worker) == 0
+
+
+def test_a_worker_with_nothing_to_deliver_to_is_healthy_and_says_it_is_idle(database):
+    environment = {**os.environ, "DATABASE_URL": database}
+    worker, url = started(["outbox-worker"], environment)
+    try:
+        assert http("GET", url) == (200, {"status": "idle", "reason": "nothing to deliver to"})
+    finally:
+        assert stopped(worker) == 0
+
+
+def tracker_with_conversations(url: str, idle_days: dict) -> Table:
+    """Rasa's events table (the columns that matter here), one event per conversation, idle for so many days."""
+    engine = make_engine(url)
+    events = Table("events", MetaData(), Column("id", Integer, primary_key=True), Column("sender_id", String(255)),
+                   Column("timestamp", Float), Column("data", Text))
+    events.metadata.create_all(engine)
+    with engine.begin() as connection:
+        connection.execute(insert(events), [{"sender_id": sender, "timestamp": time.time() - days * 86400,
+                                             "data": "{}"} for sender, days in idle_days.items()])
+    engine.dispose()
+    return events
+
+
+def conversations_left(url: str, events: Table) -> list:
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        left = sorted(connection.execute(select(events.c.sender_id)).scalars())
+    engine.dispose()
+    return left
+
+
+def test_the_daily_jobs_purge_transcripts_past_retention_once_a_day(database, tmp_path, capsys, monkeypatch):
+    tracker_url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    events = tracker_with_conversations(tracker_url, {"idle-100-days": 100, "yesterday": 1})
+    monkeypatch.setenv("TRACKER_RETENTION_DAYS", "90")
+
+    assert main(["daily-jobs", "--once", "--tracker-db", tracker_url]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "purge-cases: Deleted 0 resolved case(s), 0 case history entries and 0 outbox message(s).",
+        "purge-conversations: Deleted 1 conversation(s) idle for more than 90 days (1 event(s)).",
+    ]
+    assert conversations_left(tracker_url, events) == ["yesterday"]
+
+    tracker_with_conversations(tracker_url, {"came-back-idle": 200})  # the same day: the jobs already ran
+    assert main(["daily-jobs", "--once", "--tracker-db", tracker_url]) == 0
+    assert capsys.readouterr().out == ""
+    assert conversations_left(tracker_url, events) == ["came-back-idle", "yesterday"]
+
+
+def test_the_daily_jobs_process_runs_the_jobs_at_start_and_reports_healthy(database, tmp_path):
+    tracker_url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    events = tracker_with_conversations(tracker_url, {"idle-100-days": 100, "yesterday": 1})
+    environment = {**os.environ, "DATABASE_URL": database, "TRACKER_DB": str(tmp_path / "tracker.db")}
+    jobs, url = started(["daily-jobs"], environment)
+    try:
+        assert eventually(lambda: http("GET", url)[0] == 200)
+        assert conversations_left(tracker_url, events) == ["yesterday"]
+    finally:
+        assert stopped(jobs) == 0
+
+
+def test_before_rasa_has_stored_a_conversation_there_is_nothing_to_purge(database, tmp_path, capsys):
+    assert main(["daily-jobs", "--once", "--tracker-db", f"sqlite:///{tmp_path / 'new-tracker.db'}"]) == 0
+    assert "purge-conversations: Deleted 0 conversation(s)" in capsys.readouterr().out
