@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend import call
 from actions.topics import buttons
-from renewals.checklist import RenewalChecklist
+from renewals.checklist import RenewalChecklist, offers_a_person
 from renewals.support_hours import describe_next_open
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ REASON_FORM = "offered a person after three failed answers in the renewal checkl
 def handoff_reason(tracker: Tracker) -> str:
     """Why the customer is being handed over, read from the conversation."""
     failures = tracker.get_slot("form_failures") or {}
-    if isinstance(failures, dict) and any((count or 0) >= 3 for count in failures.values()):
+    if isinstance(failures, dict) and any(offers_a_person(count) for count in failures.values()):
         return REASON_FORM
     fallbacks = 0
     for event in reversed(tracker.events):

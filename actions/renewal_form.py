@@ -40,7 +40,6 @@ FIELDS: Dict[str, str] = {
     "licence_expiry": "Licence expiry date",
 }
 FORM_SLOTS = list(FIELDS) + ["renewal_confirmed"]
-MAX_FAILURES = 3
 log = logging.getLogger(__name__)
 
 CASE_NOT_OPENED = (
@@ -70,7 +69,7 @@ WHY_NEEDED: Dict[str, str] = {
     "contact_email": "The updated licence certificate is emailed there once the renewal is done.",
     "product": "The price and the licence depend on the exact product.",
     "platform": "Products are licensed per platform, so the reseller needs it to renew the right one.",
-    "renewal_user_count": "Maintenance is priced per user; renewing fewer users than before is a downsize the reseller must receive in writing.",
+    "renewal_user_count": f"Maintenance is priced per user. {checks.DOWNSIZE_RULE}",
     "licence_expiry": "Maintenance must be continuous, so the expiry date decides whether a lapsed period has to be paid too.",
 }
 def _mask_email(email: str) -> str:
@@ -319,7 +318,7 @@ class ValidateRenewalForm(FormValidationAction):
     def _reject(self, dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, reason: str) -> Dict[Text, Any]:
         failures = self._failures(tracker)
         failures[slot] = failures.get(slot, 0) + 1
-        if failures[slot] >= MAX_FAILURES:
+        if checks.offers_a_person(failures[slot]):
             # The form goes on: a valid answer continues it, a yes hands over (see _answer_to_open_question).
             dispatcher.utter_message(
                 text=f"{reason}\n\nThat's try number {failures[slot]} for the {FIELDS[slot].lower()}. Would you like a "
@@ -410,12 +409,6 @@ class ValidateRenewalForm(FormValidationAction):
         licence = await _licence(tracker)
         number = int(value) if isinstance(value, float) and value.is_integer() else value
         result = checks.validate_user_count(number, previous=licence.users if licence else None)
-        if result.ok and result.notice:
-            result = checks.FieldCheck(
-                value=result.value,
-                notice=result.notice + " A downsize must be confirmed to your reseller in writing, and a later "
-                "increase would need an additional user purchase.",
-            )
         return self._check(dispatcher, tracker, "renewal_user_count", result, shown=float)
 
     async def validate_licence_expiry(self, value, dispatcher, tracker, domain):
@@ -531,7 +524,7 @@ class ActionAskRenewalConfirmed(Action):
         licence = await _licence(tracker)
         on_file = _on_file(licence)
         product = await call(lambda service: service.product(tracker.get_slot("product")))
-        lines = []
+        lines, notes = [], ""
         for slot, label in FIELDS.items():
             value = tracker.get_slot(slot)
             if slot == "platform":
@@ -541,14 +534,15 @@ class ActionAskRenewalConfirmed(Action):
             elif slot == "renewal_user_count":
                 value = f"{int(value)}"
                 if licence and int(tracker.get_slot(slot)) < licence.users:
-                    value += f" (a downsize from {licence.users}: confirm it to your reseller in writing)"
+                    value += f" (a downsize from {licence.users})"
+                    notes = f"\n\n{checks.DOWNSIZE_RULE}"
             elif slot in on_file and value == on_file[slot]:
                 value = f"{MASKS[slot](value)} (on file)"
             else:
                 value = _shown(slot, value)
             lines.append(f"- {label}: {value}")
         dispatcher.utter_message(
-            text="Here's what I'll send:\n" + "\n".join(lines) + "\n\nIs everything correct?",
+            text="Here's what I'll send:\n" + "\n".join(lines) + notes + "\n\nIs everything correct?",
             buttons=[
                 {"title": "Confirm", "payload": "Confirm, those details are correct"},
                 {"title": "Change something", "payload": "I need to change something"},

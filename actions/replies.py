@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Optional
 
 from renewals.cases import Case, CaseStatus
-from renewals.checklist import display_phone
+from renewals.checklist import DOWNSIZE_RULE, display_phone
 from renewals.formatting import format_date, format_money
 from renewals.licences import Licence, LicenceStatus, LicenceStatusKind
 from renewals.pricelist import Product
@@ -127,8 +127,7 @@ def quote_reply(quote: Quote, product: Product, platform: str) -> str:
         )
     if quote.downsized:
         notes.append(
-            f"You're renewing fewer users than before ({quote.previous_users}). Confirm the downsize to "
-            "your reseller in writing; increasing the count again later needs an additional user purchase."
+            f"You're renewing fewer users than before ({quote.previous_users}). {DOWNSIZE_RULE}"
         )
     if quote.additional_users_requested:
         notes.append(

@@ -29,6 +29,7 @@ from renewals.case_references import (  # noqa: F401 (part of this module's inte
     find_case_reference_span,
     format_reference,
 )
+from renewals import checklist as checks
 from renewals.checklist import CHECKLIST_FIELDS, RenewalChecklist
 from renewals.clock import Clock
 from renewals.licences import Licence
@@ -378,8 +379,6 @@ def assigned_agent(case: Case) -> Optional[str]:
 
 def partial_checklist(checklist: Optional[RenewalChecklist], today, price_list=None) -> RenewalChecklist:
     """The valid items of a checklist still being filled in, normalised; invalid or unknown ones left out."""
-    from renewals import checklist as checks  # local: keeps the module's import list as it was
-
     if checklist is None:
         return RenewalChecklist()
     validators = {

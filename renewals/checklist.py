@@ -33,17 +33,23 @@ from renewals.parsing import (
     parse_user_count,
 )
 from renewals.pricelist import PriceList, Product
+from renewals.regions import REGIONS
 
 T = TypeVar("T")
 
+# The most users one renewal covers; a larger count gets an answer that says so.
 MAX_USER_COUNT = 100_000
+# The rule on renewing fewer users, as the customer reads it wherever a downsize comes up.
+DOWNSIZE_RULE = ("A downsize must be confirmed to your reseller in writing, and a later increase would need an "
+                 "additional user purchase.")
+# After this many failed answers to one item in a row, the customer is offered a person.
+FAILED_ANSWERS_BEFORE_A_PERSON = 3
 COMPANY_NAME_LENGTHS = (2, 200)
 CONTACT_NAME_LENGTHS = (2, 100)
 ADDRESS_LENGTHS = (8, 200)
 MAX_EMAIL_LENGTH = 254
 # An expiry date further from today than this is almost certainly a typo.
 EXPIRY_WINDOW = timedelta(days=3653)  # ten years
-PHONE_REGIONS = ("AU", "NZ")
 # Reserved for documentation and testing (RFC 2606, RFC 6761) or private networks.
 PLACEHOLDER_TLDS = frozenset({"example", "localhost", "test", "invalid", "local", "localdomain", "internal", "lan"})
 PLACEHOLDER_DOMAINS = frozenset({"example.com", "example.net", "example.org"})
@@ -215,6 +221,11 @@ _MIN_PHONE_ATTEMPT_DIGITS = 6
 _MAX_NAME_WORDS = 6
 
 
+def offers_a_person(failed_answers: Optional[int]) -> bool:
+    """Whether so many failed answers to one item call for the offer of a person."""
+    return (failed_answers or 0) >= FAILED_ANSWERS_BEFORE_A_PERSON
+
+
 def attempts_item(item: str, text: Any) -> bool:
     """Whether `text` reads as an attempt at the item's value (valid or not) rather than as something else.
 
@@ -350,7 +361,7 @@ def validate_phone(text: Any, default_region: str = "AU") -> FieldCheck[str]:
         return rejected("I found more than one phone number. Please type just the one the reseller should call.")
     if numbers:
         region = phonenumbers.region_code_for_number(phonenumbers.parse(numbers[0]))
-        if region not in PHONE_REGIONS:
+        if region not in REGIONS:
             return rejected("Please give an Australian or New Zealand phone number.")
         return accepted(numbers[0])
     digits = sum(ch.isdigit() for ch in raw)
@@ -410,7 +421,7 @@ def validate_user_count(text: Any, previous: Optional[int] = None) -> FieldCheck
             count,
             notice=(
                 f"That's {previous - count:,} fewer than the {previous:,} users on your current licence, "
-                f"so the renewal would cover only {count:,}. Is that right?"
+                f"so the renewal would cover only {count:,}. {DOWNSIZE_RULE} Is that right?"
             ),
         )
     return accepted(count)

@@ -55,8 +55,3 @@ def looks_like_code_attempt(text: str) -> bool:
     if find_activation_code(text):
         return False
     return bool(_ATTEMPT_RE.search(text or ""))
-
-
-def mask_activation_code(code: str) -> str:
-    """`WS-2ZDQ-…-BKM22` style form for logs: never the whole code."""
-    return f"{code[:7]}…{code[-5:]}" if code and len(code) == CODE_LENGTH else "…"

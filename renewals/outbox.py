@@ -20,8 +20,6 @@ from typing import Any, Callable, Mapping, Optional
 CASE_WEBHOOK_TOPIC = "case.webhook"
 # A notice in the Slack channel of the reseller a case is routed to (renewals.slack_notices).
 CASE_SLACK_TOPIC = "case.slack"
-# The same topic under the name the hand-to-reseller step looks for (renewals.service.reseller_notify_topics).
-RESELLER_SLACK_TOPIC = CASE_SLACK_TOPIC
 
 
 @dataclass(frozen=True)

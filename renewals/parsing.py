@@ -27,10 +27,11 @@ from typing import Any, Callable, List, NamedTuple, Optional, Tuple
 from dateutil.relativedelta import relativedelta
 
 from renewals.codes import find_activation_code_span
+from renewals.regions import REGIONS
 
 __all__ = [
     "MAX_INPUT_LENGTH",
-    "MAX_USER_COUNT",
+    "MAX_COUNT_READ",
     "MAX_YEARS",
     "Span",
     "find_date_expressions",
@@ -51,10 +52,9 @@ __all__ = [
 MAX_INPUT_LENGTH = 2000
 #: Largest term, in years, that `parse_years` accepts.
 MAX_YEARS = 99
-#: Largest user count that `parse_user_count` accepts.
-MAX_USER_COUNT = 1_000_000
-
-ANZ_REGIONS = ("AU", "NZ")
+#: Largest number read as a user count in a message: a longer run of digits is a phone number or a
+#: reference. Not the licensing limit, which is `renewals.checklist.MAX_USER_COUNT` and gets its own answer.
+MAX_COUNT_READ = 1_000_000
 
 
 class Span(NamedTuple):
@@ -129,7 +129,8 @@ def _words_to_int(words: str) -> Optional[int]:
     return total + current
 
 
-def _number_value(raw: str) -> Optional[int]:
+def number_value(raw: str) -> Optional[int]:
+    """The number in digits ("1,250") or words ("twenty five"), or None."""
     raw = raw.strip()
     if not raw:
         return None
@@ -149,7 +150,7 @@ _POSITIVE_INT_RE = re.compile(
 )
 
 
-def parse_positive_int(text: Any, max_value: int = MAX_USER_COUNT) -> Optional[int]:
+def parse_positive_int(text: Any, max_value: int = MAX_COUNT_READ) -> Optional[int]:
     """The positive integer that is the *whole* of `text`, else None.
 
     For answers to "how many ...?" prompts: "20", " 20. ", "1,000",
@@ -162,7 +163,7 @@ def parse_positive_int(text: Any, max_value: int = MAX_USER_COUNT) -> Optional[i
     match = _POSITIVE_INT_RE.fullmatch(text)
     if not match:
         return None
-    value = _number_value(text.strip().rstrip(".!").strip())
+    value = number_value(text.strip().rstrip(".!").strip())
     if value is None or not 1 <= value <= max_value:
         return None
     return value
@@ -195,7 +196,7 @@ _MONTHS_TERM_RE = re.compile(
 
 def _match_number(match: "re.Match[str]") -> Optional[int]:
     raw = match.group("digits") or match.group("words")
-    return _number_value(raw) if raw else None
+    return number_value(raw) if raw else None
 
 
 def find_years_spans(text: Any) -> List[Span]:
@@ -274,7 +275,7 @@ def find_user_count_spans(text: Any) -> List[Span]:
     seats", "15 licences", "30 endpoints", "50 devices", "100 mailboxes",
     "20 user", "25 user licences", "5 more seats") or when it is given as
     "users: 20" / "user count of 20" / "number of users is 20".
-    Counts outside 1..MAX_USER_COUNT are ignored.
+    Counts outside 1..MAX_COUNT_READ are ignored.
     """
     text = _usable(text)
     if text is None:
@@ -284,7 +285,7 @@ def find_user_count_spans(text: Any) -> List[Span]:
         for regex in (_USER_COUNT_RE, _COUNT_FIRST_RE):
             for match in regex.finditer(text):
                 value = _match_number(match)
-                if value is not None and 1 <= value <= MAX_USER_COUNT:
+                if value is not None and 1 <= value <= MAX_COUNT_READ:
                     spans.append(Span(match.start(), match.end(), value))
     except Exception:  # pragma: no cover - defensive
         return []
@@ -482,7 +483,7 @@ def _date_candidates(text: str) -> List[Tuple[int, int, _Resolver]]:
         found.append((match.start(), match.end(), _weekday_resolver(weekday, prefix)))
 
     for match in _IN_RE.finditer(text):
-        amount = int(match["digits"]) if match["digits"] else _number_value(match["words"])
+        amount = int(match["digits"]) if match["digits"] else number_value(match["words"])
         if not amount:
             continue
         unit = match["unit"].lower().rstrip("s")
@@ -724,7 +725,7 @@ def find_phone_spans(text: Any, default_region: str = "AU") -> List[Span]:
 
         masked = _mask_activation_codes(text)
         region = (default_region or "AU").upper()
-        regions = [region] + [r for r in ANZ_REGIONS if r != region]
+        regions = [region] + [r for r in REGIONS if r != region]
         spans: List[Span] = []
         attempts = 0
         for chain in _phone_chains(masked):

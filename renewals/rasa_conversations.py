@@ -24,7 +24,7 @@ from typing import Any, Mapping, Optional
 from urllib.parse import quote, urlencode, urlsplit
 
 from renewals.conversation_messages import CONVERSATION_TOPIC, decode
-from renewals.delivery import SendResult, describe_failure
+from renewals.delivery import SendResult, describe_failure, no_redirect_opener
 from renewals.outbox import OutboxMessage
 
 URL_VARIABLE = "RASA_URL"
@@ -64,7 +64,7 @@ class RasaConversationSender:
 
     def __init__(self, config: RasaApiConfig, opener: Optional[urllib.request.OpenerDirector] = None):
         self.config = config
-        self._opener = opener or urllib.request.build_opener()
+        self._opener = opener or no_redirect_opener()
 
     @property
     def timeout(self) -> float:

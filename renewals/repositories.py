@@ -656,10 +656,6 @@ class OutboxRepository:
             next_attempt_at=next_attempt_at,
         )
 
-    def release(self, message_id: int, worker_id: str) -> bool:
-        """Give up a lease without an attempt (e.g. the worker is stopping)."""
-        return self._settle(message_id, worker_id)
-
     def get(self, message_id: int) -> Optional[OutboxMessage]:
         messages = self._messages(outbox.c.id == message_id)
         return messages[0] if messages else None

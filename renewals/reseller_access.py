@@ -25,7 +25,7 @@ from renewals.codes import normalise_activation_code
 from renewals.conversation_messages import reseller_resolved_message
 from renewals.licences import Licence, LicenceStatus, licence_status
 from renewals.time_zones import licence_today, zone_for
-from renewals.parsing import DIGITS_RE, NUMBER_WORDS_RE, _number_value
+from renewals.parsing import DIGITS_RE, NUMBER_WORDS_RE, number_value
 
 DEFAULT_EXPIRY_WINDOW_DAYS = 30
 MAX_EXPIRY_WINDOW_DAYS = 365
@@ -166,7 +166,7 @@ _EXPIRING_RE = re.compile(
 def _window(text: str) -> tuple[Optional[int], bool]:
     """(days, looking back) of the first time window in the text, or (None, False)."""
     match = _WINDOW_RE.search(text)
-    number = _number_value(match.group("number")) if match else None
+    number = number_value(match.group("number")) if match else None
     if not match or not number:
         match, number = _NAMED_WINDOW_RE.search(text), 1
     if not match:

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
 USER, TEAM = "user", "team"
-LINK_KINDS = (USER, TEAM)
 
 # Slack ids are upper-case letters and digits; the first letter says what they are.
 _SLACK_ID_PATTERNS = {

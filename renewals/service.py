@@ -7,18 +7,22 @@ wires storage, the clock and the delivery settings to them.
 from __future__ import annotations
 
 import os
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any, Mapping, Optional, Sequence
 
 from sqlalchemy.engine import Engine
 
 from renewals import reseller_access
-from renewals.cases import Case, CaseStatus, open_renewal_case
+from renewals.cases import (
+    Case, CaseStatus, EventKind, add_note, hand_to_reseller, open_handoff_case, open_renewal_case, record_reply,
+    resolve_case, take_case, waiting_since,
+)
 from renewals.checklist import FieldCheck, ProductMatch, RenewalChecklist, match_product, rank_products, validate_expiry
-from renewals.clock import SYDNEY, Clock, clock_from_env
+from renewals.clock import SYDNEY, Clock, SystemClock, clock_from_env
 from renewals.codes import normalise_activation_code
 from renewals.db import database_url_from_env, make_engine
+from renewals.delivery import DeliveryWorker
 from renewals.licences import Licence, LicenceStatus, licence_status
 from renewals.pricelist import PriceList, Product, RegionTerms, UserBand
 from renewals.quotes import PriceListUnavailable, Quote, quote_renewal
@@ -26,6 +30,7 @@ from renewals.resellers import Reseller, reseller_id_for_slack
 from renewals.outbox import CASE_SLACK_TOPIC, CASE_WEBHOOK_TOPIC
 from renewals.unit_of_work import UnitOfWork
 from renewals.slack_notices import slack_notices_configured
+from renewals.support_hours import earliest
 from renewals.time_zones import licence_today, licence_zone
 from renewals.webhook import webhook_configured
 
@@ -196,10 +201,9 @@ class Renewals:
         licence: Optional[Licence] = None,
     ) -> Case:
         """Attach a request for a person to the conversation's unresolved case, or open a hand-off case."""
-        from renewals.cases import open_handoff_case
 
         # The helpdesk webhook hears of it; the reseller only when an agent hands the case over.
-        topics = tuple(t for t in self._case_delivery_topics if t not in reseller_notify_topics())
+        topics = tuple(t for t in self._case_delivery_topics if t != CASE_SLACK_TOPIC)
         with UnitOfWork(self._engine, immediate=True) as uow:
             return open_handoff_case(
                 uow, conversation_id, channel, reason_note, checklist, licence,
@@ -208,25 +212,21 @@ class Renewals:
 
     def support_availability(self, region: Optional[str] = None):
         """Whether a person can join now (renewals.support_hours.Availability)."""
-        from renewals.support_hours import earliest
 
         return earliest(self._clock.now(), region)
 
     def take_case(self, reference: str, agent: str) -> Case:
-        from renewals.cases import take_case
 
         with UnitOfWork(self._engine, immediate=True) as uow:
             return take_case(uow, reference, agent, clock=self._clock)
 
     def record_reply(self, reference: str, agent: str, text: str, signature: str) -> Case:
         """Record the agent's reply and queue it for the customer's chat (see deliver_conversation_messages)."""
-        from renewals.cases import record_reply
 
         with UnitOfWork(self._engine, immediate=True) as uow:
             return record_reply(uow, reference, agent, text, signature=signature, clock=self._clock)
 
     def add_note(self, reference: str, agent: str, text: str) -> Case:
-        from renewals.cases import add_note
 
         with UnitOfWork(self._engine, immediate=True) as uow:
             return add_note(uow, reference, agent, text, clock=self._clock)
@@ -234,9 +234,8 @@ class Renewals:
     def hand_to_reseller(self, reference: str, agent: str, note: Optional[str] = None):
         """Status 'handed to reseller', with a notification queued on the reseller Slack topic when Slack is
         configured and the reseller has a channel (renewals.cases.HandedOver says which)."""
-        from renewals.cases import hand_to_reseller
 
-        topics = tuple(t for t in reseller_notify_topics() if t in self._case_delivery_topics)
+        topics = (CASE_SLACK_TOPIC,) if CASE_SLACK_TOPIC in self._case_delivery_topics else ()
         with UnitOfWork(self._engine, immediate=True) as uow:
             return hand_to_reseller(uow, reference, agent, note, clock=self._clock, notify_topics=topics)
 
@@ -246,7 +245,6 @@ class Renewals:
     ) -> Case:
         """Resolve the case; a chat its hand-off paused is given back to the assistant with `closing`
         signed `signature` (by default, the assistant says the case is resolved)."""
-        from renewals.cases import resolve_case
 
         with UnitOfWork(self._engine, immediate=True) as uow:
             return resolve_case(uow, reference, agent, note, signature=signature, closing=closing, clock=self._clock)
@@ -254,8 +252,6 @@ class Renewals:
     def deliver_conversation_messages(self, sender, reference: str) -> int:
         """Deliver queued conversation messages now, as an agent waits to see theirs go; how many of case
         `reference`'s are still waiting. Those not delivered stay queued and the outbox worker retries them."""
-        from renewals.clock import SystemClock
-        from renewals.delivery import DeliveryWorker
 
         DeliveryWorker(self._engine, sender, SystemClock()).deliver_due()
         with UnitOfWork(self._engine) as uow:
@@ -265,7 +261,6 @@ class Renewals:
         self, statuses: Optional[Sequence[str]] = None, region: Optional[str] = None, reseller: Optional[str] = None
     ) -> list:
         """The agents' queue: (case, region) pairs, chats waiting for a person first (longest wait first)."""
-        from renewals.cases import waiting_since
 
         with UnitOfWork(self._engine) as uow:
             rows = uow.cases.list_for_console(statuses, region, reseller)
@@ -288,10 +283,6 @@ class Renewals:
 
     def dashboard(self, days_ahead: int = 30) -> dict[str, Any]:
         """Figures for the console's home page (no personal data)."""
-        from datetime import datetime, time
-
-        from renewals.cases import CaseStatus, EventKind, waiting_since
-
         now = self._clock.now()
         today = self._clock.today()
         with UnitOfWork(self._engine) as uow:
@@ -327,14 +318,3 @@ class Renewals:
             "handed_off_conversations_today": sorted(handed_off_today),
             "start_of_day": start_of_day.isoformat(),
         }
-
-
-def reseller_notify_topics() -> tuple[str, ...]:
-    """The outbox topic for notifying a reseller (the Slack notices of the reseller channel), if it exists yet."""
-    from renewals import outbox
-
-    for name in ("RESELLER_SLACK_TOPIC", "SLACK_TOPIC", "SLACK_OUTBOX_TOPIC", "RESELLER_NOTICE_TOPIC"):
-        topic = getattr(outbox, name, None)
-        if isinstance(topic, str) and topic:
-            return (topic,)
-    return ()

@@ -42,11 +42,10 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.engine import Engine
 
-from renewals.delivery import SendResult, describe_failure
+from renewals.delivery import SendResult, describe_failure, no_redirect_opener
 from renewals.formatting import format_date
 from renewals.outbox import CASE_SLACK_TOPIC, OutboxMessage
 from renewals.unit_of_work import UnitOfWork
-from renewals.webhook import _NoRedirects
 
 TOKEN_VARIABLE = "SLACK_BOT_TOKEN"
 API_URL_VARIABLE = "SLACK_API_URL"
@@ -190,7 +189,7 @@ class SlackSender:
     def __init__(self, config: SlackConfig, directory: NoticeDirectory, opener: Optional[urllib.request.OpenerDirector] = None):
         self.config = config
         self.directory = directory
-        self._opener = opener or urllib.request.build_opener(_NoRedirects)
+        self._opener = opener or no_redirect_opener()
 
     @property
     def timeout(self) -> float:

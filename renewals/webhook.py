@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 from typing import Mapping, Optional, Union
 from urllib.parse import urlsplit
 
-from renewals.delivery import SendResult, describe_failure
+from renewals.delivery import SendResult, describe_failure, no_redirect_opener
 from renewals.outbox import CASE_WEBHOOK_TOPIC, OutboxMessage
 
 URL_VARIABLE = "CASE_WEBHOOK_URL"
@@ -124,11 +124,6 @@ def verify_signature(
     return hmac.compare_digest(sign(secret, timestamp, body).encode(), header.strip().encode("utf-8", "surrogateescape"))
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None  # urllib then raises HTTPError with the 3xx status
-
-
 class WebhookSender:
     """Posts `case.webhook` outbox messages to the configured URL (see renewals.delivery.Sender)."""
 
@@ -136,7 +131,7 @@ class WebhookSender:
 
     def __init__(self, config: WebhookConfig, opener: Optional[urllib.request.OpenerDirector] = None):
         self.config = config
-        self._opener = opener or urllib.request.build_opener(_NoRedirects)
+        self._opener = opener or no_redirect_opener()
 
     @property
     def timeout(self) -> float:

@@ -221,7 +221,9 @@ def test_fewer_users_than_the_current_licence_is_reported_as_a_downsize():
 
     assert check.ok and check.value == 30
     assert check.notice == (
-        "That's 20 fewer than the 50 users on your current licence, so the renewal would cover only 30. Is that right?"
+        "That's 20 fewer than the 50 users on your current licence, so the renewal would cover only 30. "
+        "A downsize must be confirmed to your reseller in writing, and a later increase would need an additional "
+        "user purchase. Is that right?"
     )
 
 

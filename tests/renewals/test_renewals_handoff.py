@@ -19,6 +19,7 @@ from renewals.cases import (
 )
 from renewals.checklist import RenewalChecklist
 from renewals.db import make_engine
+from renewals.outbox import CASE_SLACK_TOPIC
 from renewals.service import Renewals
 from renewals.support_hours import availability, describe_next_open, earliest
 from renewals_casedata import ManualClock
@@ -213,11 +214,7 @@ def test_handing_to_the_reseller_queues_a_slack_notice_only_when_slack_is_config
     from sqlalchemy import select
 
     from renewals.db import outbox
-    from renewals.service import reseller_notify_topics
-
-    topics = reseller_notify_topics()
-    if not topics:
-        pytest.skip("the reseller Slack topic does not exist yet")
+    topics = (CASE_SLACK_TOPIC,)
     plain = Renewals(demo_engine, clock)
     case = plain.open_handoff_case("conv-s1", "rest", "asked for a person", licence=QUOKKA_TRAVEL)
     plain.hand_to_reseller(case.reference, "alice")
@@ -236,9 +233,7 @@ def test_handing_to_a_reseller_without_a_slack_channel_queues_no_slack_notice(de
     from sqlalchemy import select, update
 
     from renewals.db import outbox, resellers
-    from renewals.service import reseller_notify_topics
-
-    topics = reseller_notify_topics()
+    topics = (CASE_SLACK_TOPIC,)
     with demo_engine.begin() as connection:
         connection.execute(update(resellers).where(resellers.c.reseller_id == "R-AU-002").values(slack_channel_id=None))
     service = Renewals(demo_engine, clock, case_delivery_topics=topics)

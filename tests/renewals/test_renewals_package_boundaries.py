@@ -38,14 +38,9 @@ def test_no_module_imports_rasa(source):
     assert not [module for module in modules if module.split(".")[0] in ("rasa", "rasa_sdk")]
 
 
-# parsing.py belongs to the NLU work and falls back to date.today() when not given
-# a date; that is for its owners to change, so it is not checked here.
-CLOCK_EXEMPT = ("clock.py", "parsing.py")
-
-
 @source_files
 def test_only_the_clock_reads_the_system_date(source):
-    if source.name in CLOCK_EXEMPT:
+    if source.name == "clock.py":
         return
     calls = called_names(ast.parse(source.read_text()))
 
