@@ -26,11 +26,12 @@ export PYTHONWARNINGS ?= ignore::DeprecationWarning
 # Rasa 3.6 itself uses SQLAlchemy 1.4 APIs deprecated in 2.0; we pin 1.4.
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help setup train run shell test bench validate clean
+.PHONY: help setup train run shell test bench validate lint format clean
 
 help:
 	@echo "make run    set up, train if needed, load demo data, start the assistant"
-	@echo "make test   set up, train if needed, run every test"
+	@echo "make test   set up, train if needed, run every test (make lint first)"
+	@echo "make lint   ruff's lint and format checks"
 	@echo "make shell  chat with the assistant in the terminal"
 	@echo "make train  train the model when its data changed"
 	@echo "make bench  measure accuracy and speed, write docs/BENCHMARKS.md"
@@ -68,7 +69,15 @@ shell: setup $(MODEL)
 validate: $(INSTALLED)
 	scripts/validate.sh
 
-test: setup $(MODEL) $(CHROMIUM)
+# Lint and format checks (settings in pyproject.toml); `make format` applies the formatter.
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(INSTALLED)
+	$(VENV)/bin/ruff format .
+
+test: setup lint $(MODEL) $(CHROMIUM)
 	scripts/test.sh
 
 bench: setup $(MODEL)

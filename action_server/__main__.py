@@ -1,4 +1,5 @@
 """`python -m action_server [--port N]`: the action server (see action_server.app)."""
+
 from __future__ import annotations
 
 import argparse

@@ -13,6 +13,7 @@ real case). Here:
   exception's text;
 * no CORS: browsers have no business here.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -41,7 +42,9 @@ class MissingToken(RuntimeError):
 def token_from_env(environ: Mapping[str, str] = os.environ) -> str:
     token = environ.get(TOKEN_VARIABLE, "").strip()
     if len(token) < 16:
-        raise MissingToken(f"{TOKEN_VARIABLE} must be set (16 characters or more): Rasa sends it to the action server")
+        raise MissingToken(
+            f"{TOKEN_VARIABLE} must be set (16 characters or more): Rasa sends it to the action server"
+        )
     return token
 
 
@@ -59,7 +62,9 @@ def create_app(token: str, action_package: str = "actions") -> Sanic:
             return None
         supplied = request.headers.get(TOKEN_HEADER, "").encode("utf-8")
         if not hmac.compare_digest(supplied, expected):
-            log.warning("action server: refused a request to %s without the shared secret", request.path[:100])
+            log.warning(
+                "action server: refused a request to %s without the shared secret", request.path[:100]
+            )
             return response.json({"error": "unauthorized"}, status=401)
         if request.method == "POST" and request.headers.get("Content-Encoding") != "deflate":
             try:

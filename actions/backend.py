@@ -1,4 +1,5 @@
 """The one `Renewals` service per action-server process, called off the event loop."""
+
 from __future__ import annotations
 
 import asyncio

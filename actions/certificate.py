@@ -1,4 +1,5 @@
 """The brand-specific steps after a new licence certificate arrives."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
@@ -32,7 +33,10 @@ def _steps_for(brand: str, domain: Dict[Text, Any]) -> Optional[str]:
     """The variation of the FAQ answer for `brand` (chosen here: a response rendered by a custom
     action sees the slots as they were before the action's own SlotSet)."""
     for variation in (domain.get("responses") or {}).get(STEPS_RESPONSE, []):
-        if any(c.get("name") == "product_brand" and c.get("value") == brand for c in variation.get("condition") or []):
+        if any(
+            c.get("name") == "product_brand" and c.get("value") == brand
+            for c in variation.get("condition") or []
+        ):
             return variation["text"]
     return None
 
@@ -57,7 +61,9 @@ class ActionCertificateSteps(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         if (set_last_turn(tracker, "topic") or "").startswith(PRICES):
-            return await list_prices(dispatcher, tracker)  # "and Worry-Free Advanced please" after list prices
+            return await list_prices(
+                dispatcher, tracker
+            )  # "and Worry-Free Advanced please" after list prices
         events = await certificate_steps(dispatcher, tracker, domain)
         if events is None:
             dispatcher.utter_message(response=STEPS_RESPONSE)

@@ -4,6 +4,7 @@ Used when the NLU is unsure (`nlu_fallback`) and for bare values (`inform`): a y
 answers the yes/no question just asked, a product answers "SMB or Enterprise?", and a
 code, a term, a user count or a date carries on the look-up or quote they belong to.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,7 +16,14 @@ from rasa_sdk.events import FollowupAction
 from actions.backend import call
 from actions.certificate import certificate_steps
 from actions.conversation import (
-    BRAND, CERTIFICATE_STEPS, PRICES, acted_last_turn, entity_values, faq_selection, latest_intent, latest_text,
+    BRAND,
+    CERTIFICATE_STEPS,
+    PRICES,
+    acted_last_turn,
+    entity_values,
+    faq_selection,
+    latest_intent,
+    latest_text,
     open_question,
     set_last_turn,
 )
@@ -73,7 +81,9 @@ MIN_FOLLOW_UP_TOPIC_CONFIDENCE = 0.5
 
 def guesses(tracker: Tracker) -> List[Tuple[str, float]]:
     """The NLU's intent ranking for the latest message, best first, without the fallback itself."""
-    ranking = [r for r in tracker.latest_message.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
+    ranking = [
+        r for r in tracker.latest_message.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"
+    ]
     return [(r.get("name"), r.get("confidence", 0.0)) for r in ranking]
 
 
@@ -88,12 +98,15 @@ def _faq_follow_up(tracker: Tracker) -> bool:
     if not acted_last_turn(tracker, "action_answer_faq"):
         return False
     top_two = [name for name, confidence in guesses(tracker)[:2] if confidence >= MIN_GUESS_CONFIDENCE / 2]
-    return "faq" in top_two and faq_selection(tracker).get("confidence", 0.0) >= MIN_FOLLOW_UP_TOPIC_CONFIDENCE
+    return (
+        "faq" in top_two and faq_selection(tracker).get("confidence", 0.0) >= MIN_FOLLOW_UP_TOPIC_CONFIDENCE
+    )
 
 
 async def best_guess_in_context(dispatcher, tracker: Tracker, domain) -> Optional[List[Dict[Text, Any]]]:
     """For a message the NLU was unsure about: its best guess, when what the conversation is about makes it
-    likely ("reseller for that one?" once a licence is known, "ok yeah give us a quote" after the offer of one).
+    likely ("reseller for that one?" once a licence is known, "ok yeah give us a quote" after the offer of
+    one).
     None when the guess is weak or out of context."""
     if _faq_follow_up(tracker):
         return await ActionAnswerFaq().run(dispatcher, tracker, domain)
@@ -105,7 +118,9 @@ async def best_guess_in_context(dispatcher, tracker: Tracker, domain) -> Optiona
     licence_known = bool(tracker.get_slot("activation_code") or tracker.get_slot("quoted_code"))
     question = open_question(tracker)
     if intent in ("affirm", "deny") and question in ANSWERED_QUESTIONS:
-        return await accept(dispatcher, tracker, domain) if intent == "affirm" else decline(dispatcher, tracker)
+        return (
+            await accept(dispatcher, tracker, domain) if intent == "affirm" else decline(dispatcher, tracker)
+        )
     if intent in ("lapse_charge_quote", "adjust_quote") and (licence_known or question == QUOTE):
         return await LicenceConversation(dispatcher, tracker).run(QUOTE)
     if intent == "check_license_expiry" and licence_known:
@@ -151,8 +166,10 @@ class ActionContinueTask(Action):
         case_reference = tracker.get_slot("case_reference")
         if case_reference and latest_intent(tracker) in ("correct_detail", "change_details"):
             dispatcher.utter_message(
-                text=f"Your case {case_reference} has already been passed on. To change a detail on it, reply to the "
-                f"email you get about it, or tell a person from the support team here, quoting {case_reference}.",
+                text=f"Your case {case_reference} has already been passed on. To change a detail on it, "
+                "reply to the "
+                "email you get about it, or tell a person from the support team here, quoting "
+                f"{case_reference}.",
                 buttons=buttons("human_handoff"),
             )
             return []

@@ -3,6 +3,7 @@
 A short reply ("yup", "nah", "Apex One") means something only as the answer to that
 question, so the actions that read short replies ask here first.
 """
+
 from __future__ import annotations
 
 from typing import Optional

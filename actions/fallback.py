@@ -1,5 +1,6 @@
 """Messages the NLU was unsure of, or took for off-topic: "did you mean" topics, then the offer of a person;
 the polite refusal, unless the quote just given makes the message a change to it."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -88,9 +89,9 @@ class ActionHandleFallback(Action):
         dispatcher.utter_message(
             text="Sorry, I'm not sure I understood. Did you mean one of these? "
             "If not, try asking in other words.",
-            buttons=buttons(*suggestions) if suggestions else buttons(
-                "faq/how_to_renew", "check_license_expiry", "human_handoff"
-            ),
+            buttons=buttons(*suggestions)
+            if suggestions
+            else buttons("faq/how_to_renew", "check_license_expiry", "human_handoff"),
         )
         return []
 
@@ -111,12 +112,15 @@ def changes_the_quote(tracker: Tracker) -> bool:
     overruled = tracker.latest_message.get("overruled_by_evidence") or {}
     if overruled.get("name") in QUOTE_INTENTS:
         return True
-    return any(name in QUOTE_INTENTS and confidence >= MIN_QUOTE_RUNNER_UP
-               for name, confidence in guesses(tracker)[1:3])
+    return any(
+        name in QUOTE_INTENTS and confidence >= MIN_QUOTE_RUNNER_UP
+        for name, confidence in guesses(tracker)[1:3]
+    )
 
 
 class ActionAnswerOffTopic(Action):
-    """An off-topic message gets the polite refusal, unless the quote just given makes it a change to that quote."""
+    """An off-topic message gets the polite refusal, unless the quote just given makes it a change to that
+    quote."""
 
     def name(self) -> Text:
         return "action_answer_off_topic"

@@ -8,6 +8,7 @@ something else in context, and one answer leads to an offer:
 - after the rule on lapsing, a customer whose licence was looked up is offered its exact figure, so
   "ok give us the number then" gets the quote.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,7 +19,13 @@ from rasa_sdk.events import SlotSet
 
 from actions.certificate import certificate_steps
 from actions.conversation import (
-    BRAND, CERTIFICATE_STEPS, QUOTE, faq_selection, latest_text, open_question, set_last_turn,
+    BRAND,
+    CERTIFICATE_STEPS,
+    QUOTE,
+    faq_selection,
+    latest_text,
+    open_question,
+    set_last_turn,
 )
 from actions.support_questions import ActionCaseStatus
 from actions.topics import buttons
@@ -27,7 +34,9 @@ from actions.topics import buttons
 _NEXT_STEP_TOPICS = ("faq/after_renewal_delivery", "faq/after_certificate_steps", "faq/renewal_time")
 # After the rule on lapsing, a customer whose licence is known is offered its exact figure.
 _QUOTE_FOLLOWS = ("faq/lapsed_maintenance", "faq/no_renewal_consequences")
-_ASKS_WHAT_NEXT = re.compile(r"\b(what happens|what now|next|now what|then what|hear back|get back)\b", re.IGNORECASE)
+_ASKS_WHAT_NEXT = re.compile(
+    r"\b(what happens|what now|next|now what|then what|hear back|get back)\b", re.IGNORECASE
+)
 
 
 def asks_what_next(tracker: Tracker, topic: str) -> bool:
@@ -42,7 +51,9 @@ class ActionAnswerFaq(Action):
 
     async def run(self, dispatcher, tracker: Tracker, domain) -> List[Dict[Text, Any]]:
         topic = faq_selection(tracker).get("intent_response_key") or ""
-        follows_steps = open_question(tracker) == BRAND or (set_last_turn(tracker, "topic") or "") == CERTIFICATE_STEPS
+        follows_steps = (
+            open_question(tracker) == BRAND or (set_last_turn(tracker, "topic") or "") == CERTIFICATE_STEPS
+        )
         if follows_steps or topic == "faq/after_certificate_steps":
             steps = await certificate_steps(dispatcher, tracker, domain)
             if steps is not None:
@@ -51,7 +62,9 @@ class ActionAnswerFaq(Action):
             return await ActionCaseStatus().run(dispatcher, tracker, domain)
         dispatcher.utter_message(response=f"utter_{topic}" if topic else "utter_faq/more_questions_contact")
         if topic in _QUOTE_FOLLOWS and tracker.get_slot("activation_code"):
-            dispatcher.utter_message(text="Would you like the exact figure for your licence?",
-                                     buttons=buttons("lapse_charge_quote"))
+            dispatcher.utter_message(
+                text="Would you like the exact figure for your licence?",
+                buttons=buttons("lapse_charge_quote"),
+            )
             return [SlotSet("offer", QUOTE)]
         return []

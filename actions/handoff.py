@@ -4,6 +4,7 @@ From here until an agent resolves the case in the console, the bot stays quiet
 in this conversation (Rasa's ConversationPaused): the customer's messages are
 recorded in the tracker, where agents read them, and agents answer live.
 """
+
 from __future__ import annotations
 
 import logging
@@ -87,19 +88,26 @@ def gathered_checklist(tracker: Tracker) -> RenewalChecklist:
 def handoff_message(reference: str, availability) -> str:
     if availability.open_now:
         return (
-            f"I've asked a person from the support team to join this chat. Your case reference is {reference}. "
-            "Someone will reply here shortly; until then I'll stay quiet, and anything you type is passed on to them."
+            "I've asked a person from the support team to join this chat. Your case reference is "
+            f"{reference}. "
+            "Someone will reply here shortly; until then I'll stay quiet, and anything you type is passed "
+            "on to them."
         )
     return (
         f"The support team works {HOURS}, so nobody can join this chat right now. "
-        f"I've opened case {reference} for you: it keeps your place in the queue, and a person will reply here "
+        f"I've opened case {reference} for you: it keeps your place in the queue, and a person will reply "
+        "here "
         f"from {describe_next_open(availability)}. Anything you type meanwhile is added to your case. "
         f"If you leave, quote {reference} when you get in touch with your reseller or Trend Micro."
     )
 
 
 async def hand_over(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
-    code = tracker.get_slot("renewal_licence_code") or tracker.get_slot("quoted_code") or tracker.get_slot("activation_code")
+    code = (
+        tracker.get_slot("renewal_licence_code")
+        or tracker.get_slot("quoted_code")
+        or tracker.get_slot("activation_code")
+    )
     reason = handoff_reason(tracker)
     checklist = gathered_checklist(tracker)
     channel = tracker.get_latest_input_channel() or "unknown"
@@ -114,11 +122,15 @@ async def hand_over(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[
         case, availability = await call(open_case)
     except Exception:  # the database is down: no case, so no pause either
         log.exception("Could not open a hand-off case")
-        dispatcher.utter_message(text=NO_LIVE_AGENT, buttons=buttons("check_license_expiry", "lapse_charge_quote"))
+        dispatcher.utter_message(
+            text=NO_LIVE_AGENT, buttons=buttons("check_license_expiry", "lapse_charge_quote")
+        )
         return [SlotSet("offer", None), SlotSet("pending_task", None)]
     dispatcher.utter_message(text=handoff_message(case.reference, availability))
     events: List[Dict[Text, Any]] = [
-        SlotSet("offer", None), SlotSet("pending_task", None), SlotSet("case_reference", case.reference),
+        SlotSet("offer", None),
+        SlotSet("pending_task", None),
+        SlotSet("case_reference", case.reference),
     ]
     if tracker.active_loop.get("name"):
         events += [ActiveLoop(None), SlotSet("requested_slot", None)]

@@ -1,8 +1,8 @@
 """Licence expiry look-ups and renewal quotes."""
+
 from __future__ import annotations
 
 import os
-
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -82,7 +82,8 @@ class LicenceConversation:
         return task
 
     async def _run_for_reseller(self, task: str, code: Optional[str]) -> List[Dict[Text, Any]]:
-        """As run(), but only for the reseller's own customers; no look-up limit (a refusal reveals nothing)."""
+        """As run(), but only for the reseller's own customers; no look-up limit (a refusal reveals
+        nothing)."""
         reseller_id = self.reseller.reseller_id
         if code is None:
             code = await self._code_for_reseller(task)
@@ -93,7 +94,9 @@ class LicenceConversation:
         except NotYourCustomer:
             self.say(reseller_replies.not_your_customer(self.reseller))
             return self.events + [
-                SlotSet("activation_code", None), SlotSet("pending_task", None), SlotSet("offer", None)
+                SlotSet("activation_code", None),
+                SlotSet("pending_task", None),
+                SlotSet("offer", None),
             ]
         self.events.append(SlotSet("activation_code", licence.activation_code))
         return await self._answer(task, licence)
@@ -114,7 +117,11 @@ class LicenceConversation:
         if task == EXPIRY:
             await self._expiry(licence, product)
         elif task == RESELLER:
-            reseller = await call(lambda service: service.reseller(licence.reseller_id)) if licence.reseller_id else None
+            reseller = (
+                await call(lambda service: service.reseller(licence.reseller_id))
+                if licence.reseller_id
+                else None
+            )
             self.say(replies.reseller_reply(licence, product, reseller))
         else:
             await self._quote(licence, product)
@@ -184,7 +191,9 @@ class LicenceConversation:
             self.say(str(error))
             self.events += [SlotSet(slot, None) for slot in _slots_behind(error)]
             return
-        self.say(self._for_whom(licence, replies.quote_reply(quote, product, licence.platform)), "renewal_request")
+        self.say(
+            self._for_whom(licence, replies.quote_reply(quote, product, licence.platform)), "renewal_request"
+        )
         self.events += [SlotSet("offer", "renewal"), SlotSet("quoted_code", licence.activation_code)]
 
     async def _quote_parameters(self, licence) -> Optional[Dict[str, Any]]:
@@ -199,12 +208,18 @@ class LicenceConversation:
                 if entity_of[name] not in said_now and slots[name] is not None:
                     slots[name] = None
                     self.events.append(SlotSet(name, None))
-        said_dates = [e.get("value") for e in self.tracker.latest_message.get("entities", []) if e.get("entity") == "date"]
+        said_dates = [
+            e.get("value")
+            for e in self.tracker.latest_message.get("entities", [])
+            if e.get("entity") == "date"
+        ]
         text = self.tracker.latest_message.get("text") or ""
         if said_dates and states_renewal_date(text):
             slots["renewal_date"] = said_dates[0]
             self.events.append(SlotSet("renewal_date", said_dates[0]))
-        if (self.tracker.active_loop or {}).get("name") == "renewal_form" and self.tracker.get_slot("renewal_user_count"):
+        if (self.tracker.active_loop or {}).get("name") == "renewal_form" and self.tracker.get_slot(
+            "renewal_user_count"
+        ):
             slots["user_count"] = self.tracker.get_slot("renewal_user_count")  # the checklist's user count
         parameters: Dict[str, Any] = {}
         if slots["term_years"] is not None:
@@ -271,7 +286,11 @@ async def continue_with_values(dispatcher, tracker: Tracker) -> Optional[List[Di
     pending = tracker.get_slot("pending_task")
     text = tracker.latest_message.get("text") or ""
     has_code = bool(find_activation_code(text) or looks_like_code_attempt(text))
-    if has_code or pending in LICENCE_TASKS and tracker.latest_message.get("intent", {}).get("name") == "inform":
+    if (
+        has_code
+        or pending in LICENCE_TASKS
+        and tracker.latest_message.get("intent", {}).get("name") == "inform"
+    ):
         return await LicenceConversation(dispatcher, tracker).run(pending or EXPIRY)
     said = {e.get("entity") for e in tracker.latest_message.get("entities", [])}
     if tracker.get_slot("quoted_code") and said & {"term_years", "user_count", "date"}:

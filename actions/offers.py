@@ -1,4 +1,5 @@
 """Yes/no answers to what the assistant last asked (actions.conversation.open_question)."""
+
 from __future__ import annotations
 
 import re
@@ -8,7 +9,15 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation import ANYTHING_ELSE, CANCEL_RENEWAL, HANDOFF, QUOTE, RENEWAL, latest_text, open_question
+from actions.conversation import (
+    ANYTHING_ELSE,
+    CANCEL_RENEWAL,
+    HANDOFF,
+    QUOTE,
+    RENEWAL,
+    latest_text,
+    open_question,
+)
 from actions.handoff import hand_over
 from actions.licences import LicenceConversation
 from actions.renewal_form import ActionStartRenewal, discarded_checklist
@@ -29,14 +38,17 @@ async def accept(dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> 
     if offer == CANCEL_RENEWAL:
         # "Do you want to stop the renewal request?" Yes: discard the checklist and leave the form.
         dispatcher.utter_message(
-            text="OK, I've stopped the renewal request and discarded the details. Anything else I can help with?"
+            text="OK, I've stopped the renewal request and discarded the details. Anything else I can help "
+            "with?"
         )
         return events + discarded_checklist() + [ActiveLoop(None), SlotSet("offer", ANYTHING_ELSE)]
     if offer == RENEWAL:
         started = await ActionStartRenewal().run(dispatcher, tracker, domain)
         return events + started + [FollowupAction("renewal_form")]
     dispatcher.utter_message(
-        text="Sure. What would you like to do?" if offer == ANYTHING_ELSE else "Great. What would you like to do next?",
+        text="Sure. What would you like to do?"
+        if offer == ANYTHING_ELSE
+        else "Great. What would you like to do next?",
         buttons=buttons("check_license_expiry", "lapse_charge_quote", "faq/how_to_renew"),
     )
     return events

@@ -1,5 +1,6 @@
 """The renewal checklist form: pre-fill from a known licence, validate each answer,
 summarise, and open a support case on confirmation."""
+
 from __future__ import annotations
 
 import logging
@@ -15,7 +16,13 @@ from rasa_sdk.types import DomainDict
 from actions import reseller_replies
 from actions.backend import call
 from actions.conversation import (
-    HANDOFF, acted_this_turn, faq_selection, latest_intent, latest_text, open_question, value_before_latest_message,
+    HANDOFF,
+    acted_this_turn,
+    faq_selection,
+    latest_intent,
+    latest_text,
+    open_question,
+    value_before_latest_message,
 )
 from actions.handoff import gathered_checklist, hand_over
 from actions.sender import acting_reseller
@@ -62,16 +69,22 @@ PICK = "?"
 CONFIRMED, HANDED_OVER = "yes", "handoff"
 
 WHY_NEEDED: Dict[str, str] = {
-    "company_name": "Your reseller needs the company name to find the licence and issue the renewal in the right name.",
-    "address": "The address goes on the renewed licence and the invoice, and helps the reseller confirm it's your licence.",
-    "phone": "Your reseller may need to call to confirm the renewal or the price. It's only shared with them and the support team.",
+    "company_name": "Your reseller needs the company name to find the licence and issue the renewal in the "
+    "right name.",
+    "address": "The address goes on the renewed licence and the invoice, and helps the reseller confirm "
+    "it's your licence.",
+    "phone": "Your reseller may need to call to confirm the renewal or the price. It's only shared with "
+    "them and the support team.",
     "contact_name": "So your reseller knows who to talk to about the renewal.",
     "contact_email": "The updated licence certificate is emailed there once the renewal is done.",
     "product": "The price and the licence depend on the exact product.",
     "platform": "Products are licensed per platform, so the reseller needs it to renew the right one.",
     "renewal_user_count": f"Maintenance is priced per user. {checks.DOWNSIZE_RULE}",
-    "licence_expiry": "Maintenance must be continuous, so the expiry date decides whether a lapsed period has to be paid too.",
+    "licence_expiry": "Maintenance must be continuous, so the expiry date decides whether a lapsed period "
+    "has to be paid too.",
 }
+
+
 def _mask_email(email: str) -> str:
     local, _, domain = email.partition("@")
     return f"{local[:1]}…@{domain}"
@@ -91,7 +104,12 @@ def _mask_address(address: str) -> str:
 
 # What the summary shows of a value that came from the licence on file rather than
 # from this chat: whoever knows an Activation Code must not learn the contact details.
-MASKS = {"contact_email": _mask_email, "phone": _mask_phone, "contact_name": _mask_name, "address": _mask_address}
+MASKS = {
+    "contact_email": _mask_email,
+    "phone": _mask_phone,
+    "contact_name": _mask_name,
+    "address": _mask_address,
+}
 
 
 async def _licence(tracker: Tracker):
@@ -103,9 +121,13 @@ class ActionStartRenewal(Action):
     def name(self) -> Text:
         return "action_start_renewal"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
         events: List[Dict[Text, Any]] = [SlotSet("renewal_confirmed", None), SlotSet("offer", None)]
-        code = find_activation_code(tracker.latest_message.get("text") or "") or tracker.get_slot("activation_code")
+        code = find_activation_code(tracker.latest_message.get("text") or "") or tracker.get_slot(
+            "activation_code"
+        )
         _, reseller = await acting_reseller(tracker)
         try:
             if reseller is not None and code:
@@ -122,12 +144,17 @@ class ActionStartRenewal(Action):
             licence = None
         if licence is None:
             dispatcher.utter_message(
-                text="I'll collect the eight details your reseller needs to renew, then open a case so you don't "
+                text="I'll collect the eight details your reseller needs to renew, then open a case so you "
+                "don't "
                 "have to type them again. You can ask a question or say stop at any time."
             )
             return events
         quoted_users = tracker.get_slot("user_count")
-        users = int(quoted_users) if quoted_users and tracker.get_slot("quoted_code") == licence.activation_code else licence.users
+        users = (
+            int(quoted_users)
+            if quoted_users and tracker.get_slot("quoted_code") == licence.activation_code
+            else licence.users
+        )
         on_file = {
             "company_name": licence.company,
             "address": licence.address,
@@ -177,8 +204,12 @@ class ValidateRenewalForm(FormValidationAction):
             off_topic = off_topic and not tracker.slots_to_validate()
             if requested in FIELDS and off_topic and checks.attempts_item(requested, latest_text(tracker)):
                 # "becATcoastlinerealty.com.au": a failed email, not an off-topic question.
-                validated = await getattr(self, f"validate_{requested}")(latest_text(tracker), dispatcher, tracker, domain)
-                return [SlotSet(name, value) for name, value in validated.items()] + [SlotSet("requested_slot", requested)]
+                validated = await getattr(self, f"validate_{requested}")(
+                    latest_text(tracker), dispatcher, tracker, domain
+                )
+                return [SlotSet(name, value) for name, value in validated.items()] + [
+                    SlotSet("requested_slot", requested)
+                ]
             if requested in FIELDS and off_topic and not acted_this_turn(tracker, "utter_out_of_scope"):
                 dispatcher.utter_message(response="utter_out_of_scope")  # then the item is asked again
             # The form resumes after a digression (an FAQ answer, a correction): ask afresh.
@@ -186,7 +217,11 @@ class ValidateRenewalForm(FormValidationAction):
                 tracker.slots["correcting"] = None
                 return [SlotSet("correcting", None)] + await super().run(dispatcher, tracker, domain)
             return await super().run(dispatcher, tracker, domain)
-        if requested in FREE_TEXT_ITEMS and off_topic and not checks.attempts_item(requested, latest_text(tracker)):
+        if (
+            requested in FREE_TEXT_ITEMS
+            and off_topic
+            and not checks.attempts_item(requested, latest_text(tracker))
+        ):
             # "whats the weather doing in brissy this arvo" while the address is asked is not an address.
             dispatcher.utter_message(response="utter_out_of_scope")
             return [SlotSet(requested, None), SlotSet("requested_slot", requested)]
@@ -199,7 +234,9 @@ class ValidateRenewalForm(FormValidationAction):
             return answered
         return await super().run(dispatcher, tracker, domain)
 
-    def _answer_to_open_question(self, dispatcher, tracker: Tracker, requested: str) -> Optional[List[Dict[Text, Any]]]:
+    def _answer_to_open_question(
+        self, dispatcher, tracker: Tracker, requested: str
+    ) -> Optional[List[Dict[Text, Any]]]:
         """Events for a reply that answers what the assistant asked instead of the checklist
         question (a yes or no, or the item to change), or None for an ordinary answer."""
         text = latest_text(tracker)
@@ -210,14 +247,20 @@ class ValidateRenewalForm(FormValidationAction):
         if tracker.latest_message.get("entities"):
             return None  # "yeah nah, it's 03 555 0142" gives a value: an answer, not a no
         question = open_question(tracker)
-        answer = opening_yes_or_no(text) if question == HANDOFF and len(text.split()) <= 4 else yes_or_no(text)
+        answer = (
+            opening_yes_or_no(text) if question == HANDOFF and len(text.split()) <= 4 else yes_or_no(text)
+        )
         if answer is None and question == HANDOFF and latest_intent(tracker) in ("affirm", "deny"):
             answer = latest_intent(tracker) == "affirm"  # "yes please, get me someone"
         if answer is None:
             return None
         if question == HANDOFF:
             if answer:
-                return [SlotSet("renewal_confirmed", HANDED_OVER), SlotSet("requested_slot", None), SlotSet("offer", None)]
+                return [
+                    SlotSet("renewal_confirmed", HANDED_OVER),
+                    SlotSet("requested_slot", None),
+                    SlotSet("offer", None),
+                ]
             dispatcher.utter_message(text="No problem, let's carry on.")
             return keep_asking + [SlotSet("offer", None)]
         if requested == "renewal_confirmed":
@@ -237,7 +280,9 @@ class ValidateRenewalForm(FormValidationAction):
         if selection.get("confidence", 0.0) >= 0.5 and selection.get("intent_response_key"):
             dispatcher.utter_message(response=f"utter_{selection['intent_response_key']}")
         else:
-            dispatcher.utter_message(text="Sorry, I didn't catch that question. You can ask it again after this one.")
+            dispatcher.utter_message(
+                text="Sorry, I didn't catch that question. You can ask it again after this one."
+            )
         return [SlotSet(requested, None), SlotSet("requested_slot", requested)]
 
     async def _correction_of_another_item(self, dispatcher, tracker, domain, requested: str):
@@ -245,7 +290,11 @@ class ValidateRenewalForm(FormValidationAction):
         address is changed (checked and said back) and the contact name asked again."""
         text = latest_text(tracker)
         item = checks.item_named(text)
-        if item in (None, requested) or requested == "renewal_confirmed" or tracker.get_slot(requested) != text:
+        if (
+            item in (None, requested)
+            or requested == "renewal_confirmed"
+            or tracker.get_slot(requested) != text
+        ):
             return None
         value = checks.stated_value(text, item)
         if value is None:
@@ -253,7 +302,8 @@ class ValidateRenewalForm(FormValidationAction):
         tracker.slots[requested] = None
         validated = await getattr(self, f"validate_{item}")(value, dispatcher, tracker, domain)
         return [SlotSet(name, value) for name, value in validated.items()] + [
-            SlotSet(requested, None), SlotSet("requested_slot", requested)
+            SlotSet(requested, None),
+            SlotSet("requested_slot", requested),
         ]
 
     def _picked_item(self, dispatcher, tracker: Tracker, requested: str) -> List[Dict[Text, Any]]:
@@ -298,7 +348,10 @@ class ValidateRenewalForm(FormValidationAction):
             return False
         # The platform is part of a product answer ("worry free advanced on windows").
         goes_with = {"product": {"platform"}, "platform": {"product"}}.get(slot, set())
-        return any(other in FIELDS and other != slot and other not in goes_with for other in tracker.slots_to_validate())
+        return any(
+            other in FIELDS and other != slot and other not in goes_with
+            for other in tracker.slots_to_validate()
+        )
 
     def _accept(self, dispatcher, tracker: Tracker, slot: str, value: Any, **more: Any) -> Dict[Text, Any]:
         failures = self._failures(tracker)
@@ -309,29 +362,38 @@ class ValidateRenewalForm(FormValidationAction):
             before = tracker.get_slot(slot)
             changed = value_before_latest_message(tracker, slot) is not None or before not in (None, value)
             dispatcher.utter_message(
-                text=f"Got it: I've changed the {label} to {shown}." if changed else f"Got it: the {label} is {shown}."
+                text=f"Got it: I've changed the {label} to {shown}."
+                if changed
+                else f"Got it: the {label} is {shown}."
             )
         if tracker.get_slot("correcting") == slot:
             more["correcting"] = None
         return {slot: value, "form_failures": failures, **more}
 
-    def _reject(self, dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, reason: str) -> Dict[Text, Any]:
+    def _reject(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, reason: str
+    ) -> Dict[Text, Any]:
         failures = self._failures(tracker)
         failures[slot] = failures.get(slot, 0) + 1
         if checks.offers_a_person(failures[slot]):
             # The form goes on: a valid answer continues it, a yes hands over (see _answer_to_open_question).
             dispatcher.utter_message(
-                text=f"{reason}\n\nThat's try number {failures[slot]} for the {FIELDS[slot].lower()}. Would you like a "
+                text=f"{reason}\n\nThat's try number {failures[slot]} for the {FIELDS[slot].lower()}. Would "
+                "you like a "
                 "person from the support team to help? The details you've given so far are kept. "
                 "Or just try again.",
-                buttons=[{"title": "Yes, a person please", "payload": "yes"},
-                         {"title": "No, I'll try again", "payload": "no"}],
+                buttons=[
+                    {"title": "Yes, a person please", "payload": "yes"},
+                    {"title": "No, I'll try again", "payload": "no"},
+                ],
             )
             return {slot: None, "form_failures": failures, "offer": HANDOFF}
         dispatcher.utter_message(text=reason)
         return {slot: None, "form_failures": failures}
 
-    def _check(self, dispatcher, tracker, slot: str, result: checks.FieldCheck, shown=lambda v: v) -> Dict[Text, Any]:
+    def _check(
+        self, dispatcher, tracker, slot: str, result: checks.FieldCheck, shown=lambda v: v
+    ) -> Dict[Text, Any]:
         if not result.ok:
             return self._reject(dispatcher, tracker, slot, result.reason)
         if result.notice:
@@ -341,7 +403,9 @@ class ValidateRenewalForm(FormValidationAction):
     async def validate_company_name(self, value, dispatcher, tracker, domain):
         if self._not_an_answer(tracker, "company_name", value):
             return {"company_name": None}
-        return self._check(dispatcher, tracker, "company_name", checks.validate_company_name(strip_lead_in(value)))
+        return self._check(
+            dispatcher, tracker, "company_name", checks.validate_company_name(strip_lead_in(value))
+        )
 
     async def validate_address(self, value, dispatcher, tracker, domain):
         if self._not_an_answer(tracker, "address", value):
@@ -358,7 +422,9 @@ class ValidateRenewalForm(FormValidationAction):
     async def validate_contact_name(self, value, dispatcher, tracker, domain):
         if self._not_an_answer(tracker, "contact_name", value):
             return {"contact_name": None}
-        return self._check(dispatcher, tracker, "contact_name", checks.validate_contact_name(strip_lead_in(value)))
+        return self._check(
+            dispatcher, tracker, "contact_name", checks.validate_contact_name(strip_lead_in(value))
+        )
 
     async def validate_contact_email(self, value, dispatcher, tracker, domain):
         if self._not_an_answer(tracker, "contact_email", value):
@@ -371,16 +437,22 @@ class ValidateRenewalForm(FormValidationAction):
         match = await call(lambda service: service.match_product(value))
         if match is None:
             candidates = await call(lambda service: service.product_candidates(value))
-            names = [await call(lambda service, c=c: service.product(c.product_code).name) for c in candidates]
+            names = [
+                await call(lambda service, c=c: service.product(c.product_code).name) for c in candidates
+            ]
             hint = f" Did you mean {' or '.join(names)}?" if names else ""
             return self._reject(
-                dispatcher, tracker, "product",
+                dispatcher,
+                tracker,
+                "product",
                 f"I couldn't match that to one of our products.{hint} Please type the product name, "
                 "for example Worry-Free Business Security Advanced or Apex One.",
             )
         product = await call(lambda service: service.product(match.product_code))
         if not match.exact:
-            dispatcher.utter_message(text=f"I've taken that as {product.name}. If that's not right, say \"change the product\".")
+            dispatcher.utter_message(
+                text=f"I've taken that as {product.name}. If that's not right, say \"change the product\"."
+            )
         platform = match.platform or (product.platforms[0] if len(product.platforms) == 1 else None)
         more = {"platform": platform} if platform else {}
         if tracker.get_slot("platform") and tracker.get_slot("platform") not in product.platforms:
@@ -400,7 +472,10 @@ class ValidateRenewalForm(FormValidationAction):
         if platform:
             return self._accept(dispatcher, tracker, "platform", platform)
         return self._reject(
-            dispatcher, tracker, "platform", f"{product.name} is available on {', '.join(product.platforms)}. Which one is it?"
+            dispatcher,
+            tracker,
+            "platform",
+            f"{product.name} is available on {', '.join(product.platforms)}. Which one is it?",
         )
 
     async def validate_renewal_user_count(self, value, dispatcher, tracker, domain):
@@ -430,14 +505,21 @@ class ValidateRenewalForm(FormValidationAction):
         if item is None and (answer is True or intent in ("confirm_details", "affirm")):
             return {"renewal_confirmed": CONFIRMED}
         if item is None:
-            if answer is False or intent in ("change_details", "deny", "correct_detail") or WANTS_A_CHANGE.search(text):
+            if (
+                answer is False
+                or intent in ("change_details", "deny", "correct_detail")
+                or WANTS_A_CHANGE.search(text)
+            ):
                 self._ask_which_item(dispatcher)
             else:
                 dispatcher.utter_message(
-                    text="Sorry, I didn't catch that. Is everything in the summary correct? Say yes to send it, "
-                    "or tell me what to change (for example \"change the email\").",
-                    buttons=[{"title": "Confirm", "payload": "Confirm, those details are correct"},
-                             {"title": "Change something", "payload": "I need to change something"}],
+                    text="Sorry, I didn't catch that. Is everything in the summary correct? Say yes to send "
+                    "it, "
+                    'or tell me what to change (for example "change the email").',
+                    buttons=[
+                        {"title": "Confirm", "payload": "Confirm, those details are correct"},
+                        {"title": "Change something", "payload": "I need to change something"},
+                    ],
                 )
             return {"renewal_confirmed": None, "correcting": PICK}
         new_value = checks.stated_value(text, item)
@@ -445,7 +527,10 @@ class ValidateRenewalForm(FormValidationAction):
             validated = await getattr(self, f"validate_{item}")(new_value, dispatcher, tracker, domain)
             if validated.get(item) is not None:
                 return {**validated, "renewal_confirmed": None}
-        return {"renewal_confirmed": None, **{e["name"]: e["value"] for e in self._clear_for_correction(item)}}
+        return {
+            "renewal_confirmed": None,
+            **{e["name"]: e["value"] for e in self._clear_for_correction(item)},
+        }
 
 
 QUESTIONS: Dict[str, str] = {
@@ -453,8 +538,10 @@ QUESTIONS: Dict[str, str] = {
     "address": "What's the company's address?",
     "phone": "What phone number should the reseller call? (for example 02 9555 0101 or 0412 345 678)",
     "contact_name": "What's the name of the contact person for this renewal?",
-    "contact_email": "What's the contact's email address? The updated licence certificate will be sent there.",
-    "product": "Which product is it, including the platform? (for example Worry-Free Business Security Advanced on Windows)",
+    "contact_email": "What's the contact's email address? The updated licence certificate will be sent "
+    "there.",
+    "product": "Which product is it, including the platform? (for example Worry-Free Business Security "
+    "Advanced on Windows)",
     "renewal_user_count": "How many users should the renewal cover?",
     "licence_expiry": "When does the current licence expire? (day first, for example 29/10/2026)",
 }
@@ -554,7 +641,9 @@ class ActionAskRenewalConfirmed(Action):
 def discarded_checklist() -> List[Dict[Text, Any]]:
     """Clears the checklist, so a second renewal in the conversation starts afresh."""
     return [SlotSet(slot, None) for slot in FORM_SLOTS] + [
-        SlotSet("renewal_licence_code", None), SlotSet("form_failures", None), SlotSet("correcting", None),
+        SlotSet("renewal_licence_code", None),
+        SlotSet("form_failures", None),
+        SlotSet("correcting", None),
         SlotSet("requested_slot", None),
     ]
 
@@ -576,7 +665,9 @@ class ActionSubmitRenewal(Action):
         try:
             licence = await _licence(tracker)
             case = await call(
-                lambda service: service.open_renewal_case(checklist, tracker.sender_id, channel, licence=licence)
+                lambda service: service.open_renewal_case(
+                    checklist, tracker.sender_id, channel, licence=licence
+                )
             )
         except Exception as error:  # the database or a check failed: say so, keep the details, offer a person
             log.error("Could not open a renewal case: %s", type(error).__name__)
@@ -587,13 +678,19 @@ class ActionSubmitRenewal(Action):
             who = await call(lambda service: service.reseller_name(case.reseller_id)) or "Your reseller"
         # Details that came from the licence on file are never shown (see ActionAskRenewalConfirmed).
         on_file = _on_file(licence)
-        contact = "the contact on file" if checklist.contact_name == on_file.get("contact_name") else checklist.contact_name
+        contact = (
+            "the contact on file"
+            if checklist.contact_name == on_file.get("contact_name")
+            else checklist.contact_name
+        )
         email = (
-            "the email address on file" if checklist.contact_email == on_file.get("contact_email")
+            "the email address on file"
+            if checklist.contact_email == on_file.get("contact_email")
             else checklist.contact_email
         )
         dispatcher.utter_message(
-            text=f"Done: your renewal case is {case.reference}. {who} will contact {contact} about the renewal, "
+            text=f"Done: your renewal case is {case.reference}. {who} will contact {contact} about the "
+            "renewal, "
             f"and once it's processed the updated licence certificate will be emailed to {email}. "
             f"Quote {case.reference} if you get in touch about it."
         )
@@ -612,7 +709,9 @@ class ActionChangeDetail(Action):
         item = checks.item_named(text)
         requested = tracker.get_slot("requested_slot")
         if item is None and requested in FREE_TEXT_ITEMS and not WANTS_A_CHANGE.search(text):
-            return [SlotSet(requested, text)]  # "Waitaki Community Trust" taken for a change: it is the answer
+            return [
+                SlotSet(requested, text)
+            ]  # "Waitaki Community Trust" taken for a change: it is the answer
         if item is None:
             ValidateRenewalForm._ask_which_item(dispatcher)
             return [SlotSet("correcting", PICK)]
@@ -632,7 +731,8 @@ class ActionExplainField(Action):
             dispatcher.utter_message(text=WHY_NEEDED[slot] + " Your details are only used for this renewal.")
         else:
             dispatcher.utter_message(
-                text="Your reseller needs the eight checklist details to find your licence, price the renewal and "
+                text="Your reseller needs the eight checklist details to find your licence, price the "
+                "renewal and "
                 "send you the updated certificate. They're only used for this renewal."
             )
         return []

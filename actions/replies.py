@@ -1,4 +1,5 @@
 """What the assistant says about licences and quotes: plain functions of domain objects."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -28,8 +29,10 @@ UNKNOWN_CODE = (
     "from the support team can help."
 )
 STILL_NO_CODE = (
-    "I still need the Activation Code to look that licence up (for security I can't find it by company name). "
-    "If you don't have it to hand, I can collect your renewal details without it, or tell you where to find it."
+    "I still need the Activation Code to look that licence up (for security I can't find it by company "
+    "name). "
+    "If you don't have it to hand, I can collect your renewal details without it, or tell you where to find "
+    "it."
 )
 QUOTE_NEEDS_CODE_IN_FORM = (
     "I can work out the price once I know the licence: type its Activation Code at any time. "
@@ -59,10 +62,7 @@ def expiry_reply(licence: Licence, product: Product, status: LicenceStatus) -> s
     expiry = format_date(status.expiry_date)
     kind = status.kind
     if kind is LicenceStatusKind.ACTIVE:
-        return (
-            f"{summary}. Maintenance is active until {expiry}: "
-            f"{_days(status.days_until_expiry)} left."
-        )
+        return f"{summary}. Maintenance is active until {expiry}: {_days(status.days_until_expiry)} left."
     if kind is LicenceStatusKind.EXPIRING_SOON:
         notice = (
             f"A renewal notice was sent on {format_date(licence.renewal_notice_sent_on)}."
@@ -95,23 +95,24 @@ def reseller_reply(licence: Licence, product: Product, reseller) -> str:
     if reseller is None:
         return (
             f"Your {licence_summary(licence, product)} licence has no reseller on record, so Trend Micro "
-            "Technical Support handles its renewal. I can collect your renewal details and open a case with them."
+            "Technical Support handles its renewal. I can collect your renewal details and open a case with "
+            "them."
         )
     return (
         f"Your reseller for the {product.name} licence is {reseller.name} "
-        f"({reseller.email}, {display_phone(reseller.phone)}). They handle your renewal, the quote and the payment."
+        f"({reseller.email}, {display_phone(reseller.phone)}). They handle your renewal, the quote and the "
+        "payment."
     )
 
 
 def quote_reply(quote: Quote, product: Product, platform: str) -> str:
     years = "1 year" if quote.years == 1 else f"{quote.years} years"
-    lines = [
-        f"Renewal quote for {product.name} ({platform}), renewing on {format_date(quote.renewal_date)}:"
-    ]
+    lines = [f"Renewal quote for {product.name} ({platform}), renewing on {format_date(quote.renewal_date)}:"]
     if quote.lapsed_days:
         lines.append(
             f"- Lapsed period {format_date(quote.lapse_start)} to {format_date(quote.lapse_end)} "
-            f"({_days(quote.lapsed_days)}, {_users(quote.previous_users)}): {_money(quote.lapse_charge, quote)}"
+            f"({_days(quote.lapsed_days)}, {_users(quote.previous_users)}): "
+            f"{_money(quote.lapse_charge, quote)}"
         )
     lines += [
         f"- New term {format_date(quote.term_start)} to {format_date(quote.term_end)} "
@@ -126,9 +127,7 @@ def quote_reply(quote: Quote, product: Product, platform: str) -> str:
             "Maintenance has to be continuous, so the lapsed days are charged at your previous user count."
         )
     if quote.downsized:
-        notes.append(
-            f"You're renewing fewer users than before ({quote.previous_users}). {DOWNSIZE_RULE}"
-        )
+        notes.append(f"You're renewing fewer users than before ({quote.previous_users}). {DOWNSIZE_RULE}")
     if quote.additional_users_requested:
         notes.append(
             f"A renewal covers at most your current {_users(quote.previous_users)}; the "
@@ -136,7 +135,8 @@ def quote_reply(quote: Quote, product: Product, platform: str) -> str:
             "through your reseller."
         )
     notes.append(
-        "Prices are ex GST per user per year from the current price list; your reseller confirms the final price."
+        "Prices are ex GST per user per year from the current price list; your reseller confirms the final "
+        "price."
     )
     return "\n".join(lines) + "\n\n" + "\n".join(notes)
 
@@ -171,7 +171,8 @@ def case_status_reply(case: Case, reseller_name: Optional[str]) -> str:
         return text + " If something is still missing, start a new chat or contact " + who + "."
     return (
         text + f" Next, {who} will contact you about the renewal and the payment. How soon depends on them, "
-        "usually within a business day or two. Once the renewal is processed, the updated licence certificate "
+        "usually within a business day or two. Once the renewal is processed, the updated licence "
+        "certificate "
         f"is emailed to the contact on the case. Quote {case.reference} if you get in touch."
     )
 
@@ -180,12 +181,19 @@ def list_prices_reply(product: Product, region: str, terms, rates) -> str:
     country = "New Zealand" if region == "NZ" else "Australia"
     lines = [f"List prices for {product.name} in {country}, per user per year, ex GST:"]
     for band, rate in rates:
-        users = f"{band.min_users}+ users" if band.max_users is None else f"{band.min_users}\u2013{band.max_users} users"
+        users = (
+            f"{band.min_users}+ users"
+            if band.max_users is None
+            else f"{band.min_users}\u2013{band.max_users} users"
+        )
         lines.append(f"- {users}: {format_money(rate, terms.currency)}")
     other = "Australia" if region == "NZ" else "New Zealand"
     lines.append(
-        f"\nGST is {terms.gst_rate * 100:.0f}% on top. The rate depends on the band your user count falls in, and "
-        "a renewal after a lapse also pays for the lapsed days. For your own licence's exact price, give me its "
-        f"Activation Code; your reseller confirms the final price. (Ask for the {other} prices if you need those.)"
+        f"\nGST is {terms.gst_rate * 100:.0f}% on top. The rate depends on the band your user count falls "
+        "in, and "
+        "a renewal after a lapse also pays for the lapsed days. For your own licence's exact price, give me "
+        "its "
+        f"Activation Code; your reseller confirms the final price. (Ask for the {other} prices if you need "
+        "those.)"
     )
     return "\n".join(lines)

@@ -3,6 +3,7 @@
 Tables are monospace code blocks (renewals.formatting.monospace_table), which
 Slack shows with aligned columns.
 """
+
 from __future__ import annotations
 
 from typing import Iterable, Sequence
@@ -16,31 +17,30 @@ from renewals.resellers import Reseller
 MAX_TABLE_ROWS = 20
 COMPANY_WIDTH = 28
 
+
 def possessive(name: str) -> str:
-    """"Harbour Systems'" / "Kiwi Secure Ltd's"."""
+    """ "Harbour Systems'" / "Kiwi Secure Ltd's"."""
     return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
 def not_your_customer(reseller: Reseller) -> str:
     return (
-        f"That Activation Code isn't one of {possessive(reseller.name)} customers, so I can't show or quote it. "
+        f"That Activation Code isn't one of {possessive(reseller.name)} customers, so I can't show or quote "
+        "it. "
         "If the customer has moved to you, ask your Trend Micro partner contact to update the licence record."
     )
 
 
 def not_your_case(reseller: Reseller, reference: str) -> str:
-    return (
-        f"{reference} isn't one of the cases routed to {reseller.name}. "
-        "Say \"show my cases\" to see yours."
-    )
+    return f'{reference} isn\'t one of the cases routed to {reseller.name}. Say "show my cases" to see yours.'
 
 
 NO_COMPANY_MATCH = (
-    "None of your customers' company names matches that. Try part of the name (for example \"Acacia\"), "
-    "or give me the Activation Code. Say \"which of my customers expire in the next 90 days\" for a list."
+    'None of your customers\' company names matches that. Try part of the name (for example "Acacia"), '
+    'or give me the Activation Code. Say "which of my customers expire in the next 90 days" for a list.'
 )
 ASK_CUSTOMER = "Which customer? Give me the licence's Activation Code, or the customer's company name."
-ASK_CASE_REFERENCE = "Which case? Give me its reference, for example \"mark RN-2026-000123 in progress\"."
+ASK_CASE_REFERENCE = 'Which case? Give me its reference, for example "mark RN-2026-000123 in progress".'
 STATUS_LABELS = {
     CaseStatus.OPEN: "open",
     CaseStatus.IN_PROGRESS: "in progress",
@@ -63,7 +63,8 @@ def _more(shown: int, total: int) -> str:
 
 
 def licences_table(items: Sequence[tuple[Licence, LicenceStatus]], today_column: str = "Left") -> str:
-    """Expiry, days left ("Left", negative once lapsed) or days since ("Lapsed"), company, product, users, code."""
+    """Expiry, days left ("Left", negative once lapsed) or days since ("Lapsed"), company, product, users,
+    code."""
     rows = []
     for licence, status in items[:MAX_TABLE_ROWS]:
         if today_column == "Lapsed":
@@ -73,8 +74,14 @@ def licences_table(items: Sequence[tuple[Licence, LicenceStatus]], today_column:
         else:
             when = f"{status.days_until_expiry}d"
         rows.append(
-            (format_short_date(licence.expiry_date), when, licence.company, licence.product_code, licence.users,
-             licence.activation_code)
+            (
+                format_short_date(licence.expiry_date),
+                when,
+                licence.company,
+                licence.product_code,
+                licence.users,
+                licence.activation_code,
+            )
         )
     table = monospace_table(
         ("Expiry", today_column, "Company", "Product", "Users", "Activation Code"),
@@ -106,7 +113,7 @@ def expiry_report_reply(reseller: Reseller, report: ExpiryReport) -> str:
             )
         else:
             parts.append(f"None of your customers' licences have lapsed{since}.")
-    parts.append("Ask about one by its Activation Code or company name, or say \"quote\" with its code.")
+    parts.append('Ask about one by its Activation Code or company name, or say "quote" with its code.')
     return "\n\n".join(parts)
 
 
@@ -151,7 +158,7 @@ def cases_reply(reseller: Reseller, cases: Sequence[Case], include_resolved: boo
         f"{len(cases)} {which}case(s) routed to {reseller.name}:\n"
         + table
         + _more(len(rows), len(cases))
-        + "\n\nSay \"mark RN-… in progress\" when you pick one up, or \"mark RN-… resolved\" when it's done."
+        + '\n\nSay "mark RN-… in progress" when you pick one up, or "mark RN-… resolved" when it\'s done.'
     )
 
 

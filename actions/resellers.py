@@ -6,6 +6,7 @@ the rules for what they may see are in renewals.reseller_access. Anyone else
 (a Slack user who isn't linked, a web or REST user) gets the customer's version
 of the request: their own licence by its Activation Code, or their own case.
 """
+
 from __future__ import annotations
 
 import logging
@@ -29,7 +30,9 @@ log = logging.getLogger(__name__)
 Events = List[Dict[Text, Any]]
 
 
-async def answer_as_customer(dispatcher: CollectingDispatcher, tracker: Tracker, domain, about: str) -> Events:
+async def answer_as_customer(
+    dispatcher: CollectingDispatcher, tracker: Tracker, domain, about: str
+) -> Events:
     """A customer asking what resellers ask in Slack gets the customer's version: their own licence
     (by its Activation Code), or their own case. Nothing about anyone else's customers."""
     if about == "cases":
@@ -38,7 +41,8 @@ async def answer_as_customer(dispatcher: CollectingDispatcher, tracker: Tracker,
 
 
 class ActionResellerLookup(Action):
-    """"look up my customer Acacia Dental" / "details for WS-2ZDQ-…": a customer's licence, by name or code."""
+    """ "look up my customer Acacia Dental" / "details for WS-2ZDQ-…": a customer's licence, by name or
+    code."""
 
     def name(self) -> Text:
         return "action_reseller_lookup"
@@ -67,13 +71,15 @@ class ActionResellerLookup(Action):
         if len(match.licences) == 1:
             code = match.licences[0].activation_code
             return await LicenceConversation(dispatcher, tracker).run(EXPIRY, code=code)
-        statuses = [await call(lambda service, licence=licence: service.status(licence)) for licence in match.licences]
+        statuses = [
+            await call(lambda service, licence=licence: service.status(licence)) for licence in match.licences
+        ]
         dispatcher.utter_message(text=reseller_replies.company_licences_reply(match, statuses))
         return [SlotSet("offer", None)]
 
 
 class ActionResellerExpiring(Action):
-    """"which of my customers expire in the next 60 days" / "show lapsed": a table of their licences."""
+    """ "which of my customers expire in the next 60 days" / "show lapsed": a table of their licences."""
 
     def name(self) -> Text:
         return "action_reseller_expiring"
@@ -94,7 +100,7 @@ def _wants_resolved_too(text: str) -> bool:
 
 
 class ActionResellerCases(Action):
-    """"show my cases": the renewal cases routed to the reseller, as a table."""
+    """ "show my cases": the renewal cases routed to the reseller, as a table."""
 
     def name(self) -> Text:
         return "action_reseller_cases"
@@ -110,7 +116,8 @@ class ActionResellerCases(Action):
 
 
 class ActionResellerUpdateCase(Action):
-    """"mark RN-2026-000123 in progress" / "RN-2026-000123 resolved": only for cases routed to the reseller."""
+    """ "mark RN-2026-000123 in progress" / "RN-2026-000123 resolved": only for cases routed to the
+    reseller."""
 
     def name(self) -> Text:
         return "action_reseller_update_case"

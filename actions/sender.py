@@ -1,4 +1,5 @@
 """Who sent the latest message: a reseller in Slack (sealed by the Slack channel), or a customer."""
+
 from __future__ import annotations
 
 import os
@@ -26,7 +27,9 @@ def slack_sender(tracker: Tracker) -> Optional[slack_identity.SlackIdentity]:
     )
 
 
-async def acting_reseller(tracker: Tracker) -> Tuple[Optional[slack_identity.SlackIdentity], Optional[Reseller]]:
+async def acting_reseller(
+    tracker: Tracker,
+) -> Tuple[Optional[slack_identity.SlackIdentity], Optional[Reseller]]:
     """(Slack identity, reseller) of the latest message's sender; the reseller is None for everyone else."""
     identity = slack_sender(tracker)
     if identity is None:

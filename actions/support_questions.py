@@ -1,4 +1,5 @@
 """Questions a support team answers beyond the FAQ: a customer's own case, and list prices."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -25,19 +26,24 @@ class ActionCaseStatus(Action):
         typed = find_case_reference(latest_text(tracker))
         reference = typed or tracker.get_slot("case_reference")
         if reference is None:
-            dispatcher.utter_message(text=replies.NO_CASE_YET, buttons=buttons("renewal_request", "human_handoff"))
+            dispatcher.utter_message(
+                text=replies.NO_CASE_YET, buttons=buttons("renewal_request", "human_handoff")
+            )
             return []
         case = await call(lambda service: service.conversation_case(reference, tracker.sender_id))
         if case is None:
             dispatcher.utter_message(text=replies.not_this_conversations_case(reference))
             return []
-        reseller = await call(lambda service: service.reseller_name(case.reseller_id)) if case.reseller_id else None
+        reseller = (
+            await call(lambda service: service.reseller_name(case.reseller_id)) if case.reseller_id else None
+        )
         dispatcher.utter_message(text=replies.case_status_reply(case, reseller))
         return []
 
 
 async def list_prices(dispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
-    """The price list's rates per user band for the product the message names, or the products to pick from."""
+    """The price list's rates per user band for the product the message names, or the products to pick
+    from."""
     names = entity_values(tracker, "product")
     match = await call(lambda service: service.match_product(names[0])) if names else None
     if match is None:

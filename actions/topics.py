@@ -3,6 +3,7 @@
 Each button's payload is a plain question that goes through NLU like anything
 typed, so buttons never rely on `/intent{...}` payloads that bypass the NLU.
 """
+
 from __future__ import annotations
 
 from typing import Dict, List, NamedTuple, Optional
@@ -15,18 +16,35 @@ class Topic(NamedTuple):
 
 # Keys are intents, or `faq/<topic>` for the FAQ's retrieval sub-intents.
 TOPICS: Dict[str, Topic] = {
-    "faq/licensing_details": Topic("My licensing details", "How can I get my Trend Micro product licensing details?"),
+    "faq/licensing_details": Topic(
+        "My licensing details", "How can I get my Trend Micro product licensing details?"
+    ),
     "faq/no_renewal_consequences": Topic("What if I don't renew?", "What will happen if I do not renew?"),
-    "faq/lapsed_maintenance": Topic("Renewing after a lapse", "What will happen if my maintenance has lapsed before I decided to renew?"),
+    "faq/lapsed_maintenance": Topic(
+        "Renewing after a lapse", "What will happen if my maintenance has lapsed before I decided to renew?"
+    ),
     "faq/renewal_notice": Topic("Renewal reminders", "Will I be notified before my maintenance expires?"),
-    "faq/renewal_notice_missing": Topic("No renewal notice received", "What should I do if I do not receive any renewal notification?"),
+    "faq/renewal_notice_missing": Topic(
+        "No renewal notice received", "What should I do if I do not receive any renewal notification?"
+    ),
     "faq/how_to_renew": Topic("How to renew", "How do I renew my Trend Micro product maintenance?"),
-    "faq/renewal_info_required": Topic("Details needed to renew", "What information is required for renewal?"),
-    "faq/downsize_users": Topic("Renewing fewer users", "Can I renew a smaller user count than my original purchase?"),
-    "faq/after_renewal_delivery": Topic("What I receive after renewing", "Will I receive something after renewing my maintenance?"),
-    "faq/activation_code_after_renewal": Topic("Activation Code after renewal", "Do I need a new Activation Code after renewal?"),
+    "faq/renewal_info_required": Topic(
+        "Details needed to renew", "What information is required for renewal?"
+    ),
+    "faq/downsize_users": Topic(
+        "Renewing fewer users", "Can I renew a smaller user count than my original purchase?"
+    ),
+    "faq/after_renewal_delivery": Topic(
+        "What I receive after renewing", "Will I receive something after renewing my maintenance?"
+    ),
+    "faq/activation_code_after_renewal": Topic(
+        "Activation Code after renewal", "Do I need a new Activation Code after renewal?"
+    ),
     "faq/lost_activation_code": Topic("Lost Activation Code", "How can I replace a lost Activation Code?"),
-    "faq/after_certificate_steps": Topic("After the new certificate arrives", "What should I do after receiving the updated license certificate?"),
+    "faq/after_certificate_steps": Topic(
+        "After the new certificate arrives",
+        "What should I do after receiving the updated license certificate?",
+    ),
     "faq/more_questions_contact": Topic("Who to contact", "Whom do I contact if I have more questions?"),
     "faq/payment": Topic("Paying for a renewal", "How do I pay for my renewal?"),
     "faq/both_countries": Topic("Australia and New Zealand", "Does this apply in New Zealand too?"),

@@ -24,6 +24,7 @@ credentials.yml::
 
     channels.authenticated_rest.AuthenticatedRestInput:
 """
+
 from __future__ import annotations
 
 import hmac
@@ -105,11 +106,15 @@ class AuthenticatedRestInput(RestInput):
             metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else None
             collector = CollectingOutputChannel()
             try:
-                await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata))
+                await on_new_message(
+                    UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata)
+                )
             except Exception as failure:  # the type only: the text can hold personal data
                 logger.error("rest: handling a message failed (%s)", type(failure).__name__)
                 if not await tracker_store_available(request.app):
-                    return response.json({"error": "temporarily_unavailable", "text": NO_REPLY_APOLOGY}, status=503)
+                    return response.json(
+                        {"error": "temporarily_unavailable", "text": NO_REPLY_APOLOGY}, status=503
+                    )
             if not collector.messages and not await conversation_is_paused(request.app, sender):
                 logger.warning("rest: the assistant gave no reply; answered with the apology")
                 return response.json([{"recipient_id": sender, "text": NO_REPLY_APOLOGY}])
@@ -119,7 +124,9 @@ class AuthenticatedRestInput(RestInput):
 
     def _authorised(self, request: Request) -> bool:
         scheme, _, supplied = (request.headers.get("Authorization") or "").partition(" ")
-        return scheme.lower() == "bearer" and hmac.compare_digest(supplied.strip().encode("utf-8"), self._token)
+        return scheme.lower() == "bearer" and hmac.compare_digest(
+            supplied.strip().encode("utf-8"), self._token
+        )
 
 
 def _parse(raw: Optional[bytes]) -> tuple[Dict[str, Any], Optional[str]]:
@@ -133,7 +140,12 @@ def _parse(raw: Optional[bytes]) -> tuple[Dict[str, Any], Optional[str]]:
     if not isinstance(body, dict):
         return {}, "body_must_be_an_object"
     sender = body.get("sender")
-    if not isinstance(sender, str) or not sender or len(sender) > MAX_SENDER_CHARS or not _SENDER.fullmatch(sender):
+    if (
+        not isinstance(sender, str)
+        or not sender
+        or len(sender) > MAX_SENDER_CHARS
+        or not _SENDER.fullmatch(sender)
+    ):
         return {}, "sender_required"  # letters, digits and . _ : @ - only, up to 128
     if not isinstance(body.get("message"), str):
         return {}, "message_must_be_text"

@@ -1,4 +1,5 @@
 """What the channels themselves say, and the check both customer channels make before saying it."""
+
 from __future__ import annotations
 
 import asyncio
@@ -41,13 +42,14 @@ SLOW_DOWN = (
 
 def message_limiter():
     """The per-conversation message limit (renewals.rate_limits), counted in the renewals database."""
+    from channels import session_tokens
     from renewals.clock import SystemClock
     from renewals.db import database_url_from_env, make_engine
     from renewals.rate_limits import RateLimiter, messages_limit
 
-    from channels import session_tokens
-
-    limiter = RateLimiter(make_engine(database_url_from_env()), SystemClock(), session_tokens.secret_from_env())
+    limiter = RateLimiter(
+        make_engine(database_url_from_env()), SystemClock(), session_tokens.secret_from_env()
+    )
     return limiter, messages_limit()
 
 

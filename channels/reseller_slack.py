@@ -37,6 +37,7 @@ credentials.yml::
       # slack_channel: C0123ABCD   # also answer plain messages (no @mention) in this channel
       # conversation_granularity: sender   # or "channel", "thread"
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -95,7 +96,9 @@ class ResellerSlackBot(SlackBot):
         if not self.slack_channel and self.places is not None:
             place = self.places.get(channel)
             if place is None:
-                logger.warning("No Slack channel is known for this conversation (none since the server started)")
+                logger.warning(
+                    "No Slack channel is known for this conversation (none since the server started)"
+                )
                 return
             channel, thread = place
         if thread:
@@ -104,7 +107,9 @@ class ResellerSlackBot(SlackBot):
             await self.client.chat_postMessage(channel=channel, **kwargs)
         except SlackApiError as error:
             # The error code only: the response would quote the message.
-            logger.warning("Slack refused a reply: %s", error.response.get("error") if error.response else "error")
+            logger.warning(
+                "Slack refused a reply: %s", error.response.get("error") if error.response else "error"
+            )
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         recipient = self.slack_channel or recipient_id
@@ -161,7 +166,8 @@ class _SeenMessages:
 
     def first_time(self, key: str, now: float) -> bool:
         while self._seen and (
-            len(self._seen) > SEEN_MESSAGES_KEPT or next(iter(self._seen.values())) < now - SEEN_MESSAGES_TTL_SECONDS
+            len(self._seen) > SEEN_MESSAGES_KEPT
+            or next(iter(self._seen.values())) < now - SEEN_MESSAGES_TTL_SECONDS
         ):
             self._seen.popitem(last=False)
         if key in self._seen:
@@ -192,7 +198,9 @@ class ResellerSlackInput(SlackInput):
             use_threads=credentials.get("use_threads", True),
             slack_signing_secret=secret,
             conversation_granularity=credentials.get("conversation_granularity", "sender"),
-            api_url=os.environ.get(API_URL_VARIABLE, "").strip() or credentials.get("api_url") or DEFAULT_API_URL,
+            api_url=os.environ.get(API_URL_VARIABLE, "").strip()
+            or credentials.get("api_url")
+            or DEFAULT_API_URL,
         )
 
     def __init__(
@@ -225,13 +233,19 @@ class ResellerSlackInput(SlackInput):
         if self.enabled:
             super()._validate_credentials()
 
-    def get_output_channel(self, channel: Optional[Text] = None, thread_id: Optional[Text] = None) -> OutputChannel:
+    def get_output_channel(
+        self, channel: Optional[Text] = None, thread_id: Optional[Text] = None
+    ) -> OutputChannel:
         """Replies to a message go to its channel and thread. Without them (Rasa's HTTP API with
         `output_channel=latest`, e.g. an agent's reply from the console) a message goes to where the
         conversation last was: its channel and thread, as remembered since the server started."""
         if channel is None and thread_id is None and not self.slack_channel:
-            return ResellerSlackBot(self.slack_token, None, None, self.proxy, self.api_url, places=self._places)
-        return ResellerSlackBot(self.slack_token, channel or self.slack_channel, thread_id, self.proxy, self.api_url)
+            return ResellerSlackBot(
+                self.slack_token, None, None, self.proxy, self.api_url, places=self._places
+            )
+        return ResellerSlackBot(
+            self.slack_token, channel or self.slack_channel, thread_id, self.proxy, self.api_url
+        )
 
     # --- requests -------------------------------------------------------------------------
 
@@ -302,7 +316,9 @@ class ResellerSlackInput(SlackInput):
             return response.text("already received")
         return self._take_in(on_new_message, text, user, team, channel, thread, [], action_ts)
 
-    def _take_in(self, on_new_message, text, user, team, channel, thread, bot_users, message_ts) -> HTTPResponse:
+    def _take_in(
+        self, on_new_message, text, user, team, channel, thread, bot_users, message_ts
+    ) -> HTTPResponse:
         if not user or not text:
             return response.text("ignored")
         identity = slack_identity.SlackIdentity(user_id=user, team_id=team, channel_id=channel)
@@ -338,7 +354,9 @@ class ResellerSlackInput(SlackInput):
         except Exception as error:  # the type only: messages can quote the user's text
             logger.error("Handling a Slack message failed: %s", type(error).__name__)
 
-    def _conversation(self, team: Optional[str], user: str, channel: Optional[str], thread: Optional[str]) -> str:
+    def _conversation(
+        self, team: Optional[str], user: str, channel: Optional[str], thread: Optional[str]
+    ) -> str:
         scope = user
         if self.conversation_granularity in ("channel", "thread") and channel:
             scope += f":{channel}"

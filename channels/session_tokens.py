@@ -9,6 +9,7 @@ conversation id only from a token whose signature checks out, so a client can
 neither choose its id nor take over another conversation's.
 Standard library only: both the Rasa channel and the web service import it.
 """
+
 from __future__ import annotations
 
 import base64

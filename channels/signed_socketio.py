@@ -35,19 +35,19 @@ credentials.yml::
 
 The signing secret comes from ``CHAT_SESSION_SECRET`` (required).
 """
+
 from __future__ import annotations
 
 import logging
 import os
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text
 
+from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
-
-from rasa.core.channels.channel import InputChannel, UserMessage
-from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 
 from channels import session_tokens
 from channels.replies import (
@@ -161,7 +161,9 @@ class SignedSocketIOInput(SocketIOInput):
             if conversation_id is None:
                 # A client-chosen session_id (Rasa's protocol) lands here too: no token, no session.
                 logger.warning("webchat: refused a session_request without a valid token (socket %s)", sid)
-                await sio.emit("session_error", {"error": "invalid_session_token"}, room=sid, namespace=namespace)
+                await sio.emit(
+                    "session_error", {"error": "invalid_session_token"}, room=sid, namespace=namespace
+                )
                 return
             previous = await bound_conversation(sid)
             if previous and previous != conversation_id:
@@ -181,8 +183,12 @@ class SignedSocketIOInput(SocketIOInput):
             if not isinstance(text, str) or not text.strip():
                 return
             if len(text) > MAX_MESSAGE_CHARS:
-                await sio.emit("message_error", {"error": "message_too_long", "max": MAX_MESSAGE_CHARS},
-                               room=sid, namespace=namespace)
+                await sio.emit(
+                    "message_error",
+                    {"error": "message_too_long", "max": MAX_MESSAGE_CHARS},
+                    room=sid,
+                    namespace=namespace,
+                )
                 return
             output = _CountingOutput(sio, self.bot_message_evt)
             if not await within_limit(self.limiter, self.limit, conversation_id):

@@ -4,6 +4,7 @@ For when it is not mounted in the customer web service. Settings: DATABASE_URL,
 RASA_URL (default http://127.0.0.1:$RASA_PORT), RASA_AUTH_TOKEN (required),
 CONSOLE_PORT (default 8081), CONSOLE_HOST (default 127.0.0.1), CONSOLE_SECURE_COOKIES, TRACKER_DB.
 """
+
 import logging
 import os
 
@@ -12,6 +13,7 @@ from aiohttp import web
 from console.app import create_console_app
 from renewals import log_safety
 from renewals.service import Renewals
+
 
 def main() -> None:
     log_safety.install()

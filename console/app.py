@@ -7,6 +7,7 @@ The JSON API under /agent/api/ takes `Authorization: Bearer <token>` instead
 Anything without a valid session or token is refused with 401, a wrong CSRF
 token or foreign Origin with 403. Rasa's server token never leaves the server.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -48,11 +49,22 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 SESSION_COOKIE = "agent_session"
 LOGIN_CSRF_COOKIE = "agent_login_csrf"
 MAX_TEXT = 4000
-DEFAULT_CLOSING = "Thanks for your patience. I'm handing you back to the assistant now; ask it anything about your licence or renewal."
-CSP = "; ".join([
-    "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self'", "connect-src 'self'",
-    "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
-])
+DEFAULT_CLOSING = (
+    "Thanks for your patience. I'm handing you back to the assistant now; "
+    "ask it anything about your licence or renewal."
+)
+CSP = "; ".join(
+    [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "connect-src 'self'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 
 
 @dataclass
@@ -79,6 +91,7 @@ async def _db(work: Callable[[], Any]) -> Any:
 
 
 # --- authentication middleware -------------------------------------------------------------
+
 
 def _refuse_json(status: int, error: str) -> web.Response:
     return web.json_response({"error": error}, status=status, headers={"Cache-Control": "no-store"})
@@ -111,7 +124,7 @@ def guarded(handler: Callable[[web.Request], Awaitable[web.StreamResponse]]):
 
 async def _authorised(request: web.Request, handler) -> web.StreamResponse:
     console = _console(request)
-    relative = request.path[len(PREFIX):] if request.path.startswith(PREFIX) else request.path
+    relative = request.path[len(PREFIX) :] if request.path.startswith(PREFIX) else request.path
     if relative == "/login":
         return await handler(request)
     if relative.startswith("/api/"):
@@ -155,16 +168,21 @@ def _secure(response: web.StreamResponse) -> web.StreamResponse:
 
 # --- sign-in -------------------------------------------------------------------------------
 
+
 async def login_page(request: web.Request) -> web.Response:
     token = secrets.token_urlsafe(32)
-    response = web.Response(text=views.login_page(token, request.query.get("error")), content_type="text/html")
+    response = web.Response(
+        text=views.login_page(token, request.query.get("error")), content_type="text/html"
+    )
     _set_cookie(request, response, LOGIN_CSRF_COOKIE, token, max_age=3600)
     return response
 
 
 def _same_secret(sent: str, expected: str) -> bool:
     """Constant-time comparison that also takes non-ASCII input (hmac refuses non-ASCII str)."""
-    return hmac.compare_digest(sent.encode("utf-8", "surrogateescape"), expected.encode("utf-8", "surrogateescape"))
+    return hmac.compare_digest(
+        sent.encode("utf-8", "surrogateescape"), expected.encode("utf-8", "surrogateescape")
+    )
 
 
 async def _form(request: web.Request):
@@ -172,7 +190,9 @@ async def _form(request: web.Request):
     try:
         return await request.post()
     except ValueError:  # UnicodeDecodeError included
-        raise web.HTTPBadRequest(text='{"error": "body_must_be_a_form"}', content_type="application/json") from None
+        raise web.HTTPBadRequest(
+            text='{"error": "body_must_be_a_form"}', content_type="application/json"
+        ) from None
 
 
 async def login(request: web.Request) -> web.StreamResponse:
@@ -185,8 +205,12 @@ async def login(request: web.Request) -> web.StreamResponse:
     try:
         agent = await _db(lambda: console.accounts.authenticate(username, password, client_address(request)))
     except TooManyAttempts:
-        return web.Response(status=429, text=views.login_page(cookie, "locked"), content_type="text/html",
-                            headers={"Retry-After": "900"})
+        return web.Response(
+            status=429,
+            text=views.login_page(cookie, "locked"),
+            content_type="text/html",
+            headers={"Retry-After": "900"},
+        )
     if agent is None:
         return web.Response(status=401, text=views.login_page(cookie, "wrong"), content_type="text/html")
     token, _ = await _db(lambda: console.accounts.start_session(agent))
@@ -206,12 +230,17 @@ async def logout(request: web.Request) -> web.StreamResponse:
     raise response
 
 
-def _set_cookie(request: web.Request, response: web.StreamResponse, name: str, value: str, max_age: Optional[int]) -> None:
+def _set_cookie(
+    request: web.Request, response: web.StreamResponse, name: str, value: str, max_age: Optional[int]
+) -> None:
     secure = _console(request).secure_cookies or request.secure
-    response.set_cookie(name, value, path=PREFIX, httponly=True, samesite="Strict", secure=secure, max_age=max_age)
+    response.set_cookie(
+        name, value, path=PREFIX, httponly=True, samesite="Strict", secure=secure, max_age=max_age
+    )
 
 
 # --- pages -----------------------------------------------------------------------------------
+
 
 def _agent(request: web.Request) -> Agent:
     return request[AGENT_KEY]
@@ -223,7 +252,9 @@ def _csrf(request: web.Request) -> str:
 
 async def home(request: web.Request) -> web.Response:
     figures = await _dashboard(request)
-    return web.Response(text=views.dashboard_page(_agent(request), _csrf(request), figures), content_type="text/html")
+    return web.Response(
+        text=views.dashboard_page(_agent(request), _csrf(request), figures), content_type="text/html"
+    )
 
 
 async def queue_page(request: web.Request) -> web.Response:
@@ -232,7 +263,8 @@ async def queue_page(request: web.Request) -> web.Response:
     filters = _filters(request)
     cases = await _queue(request)
     return web.Response(
-        text=views.queue_page(_agent(request), _csrf(request), cases, filters, resellers), content_type="text/html"
+        text=views.queue_page(_agent(request), _csrf(request), cases, filters, resellers),
+        content_type="text/html",
     )
 
 
@@ -242,7 +274,9 @@ async def queue_json(request: web.Request) -> web.Response:
 
 async def case_page(request: web.Request) -> web.Response:
     detail = await _case_detail(request, request.match_info["reference"])
-    return web.Response(text=views.case_page(_agent(request), _csrf(request), detail), content_type="text/html")
+    return web.Response(
+        text=views.case_page(_agent(request), _csrf(request), detail), content_type="text/html"
+    )
 
 
 async def case_json(request: web.Request) -> web.Response:
@@ -254,13 +288,18 @@ def _action_page(action: str) -> Callable[[web.Request], Awaitable[web.StreamRes
         reference = request.match_info["reference"]
         form = await _form(request)
         error, notice = await _perform(request, action, reference, str(form.get("text", "")))
-        query = f"?{urlencode({'error': error})}" if error else (f"?{urlencode({'notice': notice})}" if notice else "")
+        query = (
+            f"?{urlencode({'error': error})}"
+            if error
+            else (f"?{urlencode({'notice': notice})}" if notice else "")
+        )
         raise web.HTTPSeeOther(f"{PREFIX}/cases/{reference}{query}")
 
     return handle
 
 
 # --- JSON API ----------------------------------------------------------------------------------
+
 
 async def api_cases(request: web.Request) -> web.Response:
     return web.json_response({"cases": await _queue(request)})
@@ -299,6 +338,7 @@ def _action_api(action: str) -> Callable[[web.Request], Awaitable[web.StreamResp
 
 # --- the work behind pages and API ---------------------------------------------------------------
 
+
 def _filters(request: web.Request) -> Dict[str, str]:
     return {name: request.query.get(name, "").strip()[:50] for name in ("status", "region", "reseller")}
 
@@ -309,7 +349,11 @@ async def _queue(request: web.Request) -> list:
     statuses = [filters["status"]] if filters["status"] in {s.value for s in CaseStatus} else None
     if filters["status"] in ("", "active"):
         statuses = [s.value for s in CaseStatus if s is not CaseStatus.RESOLVED]
-    rows = await _db(lambda: console.renewals.console_cases(statuses, filters["region"] or None, filters["reseller"] or None))
+    rows = await _db(
+        lambda: console.renewals.console_cases(
+            statuses, filters["region"] or None, filters["reseller"] or None
+        )
+    )
     now = console.renewals.clock.now()
     return [_case_summary(case, region, now) for case, region in rows]
 
@@ -347,46 +391,73 @@ async def _case_detail(request: web.Request, reference: str, with_transcript: bo
         try:
             quote = service.quote(licence)
             quote_view = {
-                "users": quote.users, "years": quote.years, "renewal_date": quote.renewal_date.isoformat(),
-                "lapsed_days": quote.lapsed_days, "lapse_charge": format_money(quote.lapse_charge, quote.currency),
+                "users": quote.users,
+                "years": quote.years,
+                "renewal_date": quote.renewal_date.isoformat(),
+                "lapsed_days": quote.lapsed_days,
+                "lapse_charge": format_money(quote.lapse_charge, quote.currency),
                 "renewal_charge": format_money(quote.renewal_charge, quote.currency),
-                "gst": format_money(quote.gst, quote.currency), "total": format_money(quote.total, quote.currency),
-                "new_expiry": quote.term_end.isoformat(), "currency": quote.currency,
+                "gst": format_money(quote.gst, quote.currency),
+                "total": format_money(quote.total, quote.currency),
+                "new_expiry": quote.term_end.isoformat(),
+                "currency": quote.currency,
             }
         except QuoteError as error:
             quote_view = {"error": str(error)}
         reseller = service.reseller_name(licence.reseller_id) if licence.reseller_id else None
         licence_view = {
-            "activation_code": licence.activation_code, "company": licence.company, "region": licence.region,
-            "product_code": licence.product_code, "platform": licence.platform, "users": licence.users,
-            "expiry_date": licence.expiry_date.isoformat(), "reseller_id": licence.reseller_id, "reseller": reseller,
+            "activation_code": licence.activation_code,
+            "company": licence.company,
+            "region": licence.region,
+            "product_code": licence.product_code,
+            "platform": licence.platform,
+            "users": licence.users,
+            "expiry_date": licence.expiry_date.isoformat(),
+            "reseller_id": licence.reseller_id,
+            "reseller": reseller,
         }
-        status_view = {"kind": status.kind.value, "days_until_expiry": status.days_until_expiry,
-                       "days_since_expiry": status.days_since_expiry}
+        status_view = {
+            "kind": status.kind.value,
+            "days_until_expiry": status.days_until_expiry,
+            "days_since_expiry": status.days_since_expiry,
+        }
         return licence_view, status_view, quote_view
 
     licence, status, quote = await _db(licence_context)
     region = licence["region"] if licence else None
     detail = _case_summary(case, region, service.clock.now())
     checklist = case.checklist
-    detail.update({
-        "conversation_id": case.conversation_id,
-        "checklist": {
-            "company_name": checklist.company_name, "address": checklist.address, "phone": checklist.phone,
-            "contact_name": checklist.contact_name, "contact_email": checklist.contact_email,
-            "product_code": checklist.product_code, "platform": checklist.platform,
-            "user_count": checklist.user_count,
-            "licence_expiry": checklist.licence_expiry.isoformat() if checklist.licence_expiry else None,
-        },
-        "licence": licence, "licence_status": status, "quote": quote,
-        "history": [
-            {"at": e.at.isoformat(), "kind": e.kind, "actor": e.actor,
-             "status": e.status.value if e.status else None, "note": e.note}
-            for e in case.history
-        ],
-        "can_hand_to_reseller": case.reseller_id is not None,
-        "reseller": await _db(lambda: _reseller_view(service, case.reseller_id)),
-    })
+    detail.update(
+        {
+            "conversation_id": case.conversation_id,
+            "checklist": {
+                "company_name": checklist.company_name,
+                "address": checklist.address,
+                "phone": checklist.phone,
+                "contact_name": checklist.contact_name,
+                "contact_email": checklist.contact_email,
+                "product_code": checklist.product_code,
+                "platform": checklist.platform,
+                "user_count": checklist.user_count,
+                "licence_expiry": checklist.licence_expiry.isoformat() if checklist.licence_expiry else None,
+            },
+            "licence": licence,
+            "licence_status": status,
+            "quote": quote,
+            "history": [
+                {
+                    "at": e.at.isoformat(),
+                    "kind": e.kind,
+                    "actor": e.actor,
+                    "status": e.status.value if e.status else None,
+                    "note": e.note,
+                }
+                for e in case.history
+            ],
+            "can_hand_to_reseller": case.reseller_id is not None,
+            "reseller": await _db(lambda: _reseller_view(service, case.reseller_id)),
+        }
+    )
     if with_transcript:
         detail["transcript"], detail["transcript_error"] = [], None
         if case.conversation_id:
@@ -399,7 +470,10 @@ async def _case_detail(request: web.Request, reference: str, with_transcript: bo
     if request.query.get("error"):
         detail["error"] = request.query["error"][:50]
     elif request.query.get("notice") in views.NOTICES:
-        detail["notice"] = {"code": request.query["notice"], "text": views.notice_text(request.query["notice"], detail)}
+        detail["notice"] = {
+            "code": request.query["notice"],
+            "text": views.notice_text(request.query["notice"], detail),
+        }
     return detail
 
 
@@ -408,11 +482,18 @@ def _reseller_view(service, reseller_id: Optional[str]) -> Optional[Dict[str, An
     reseller = service.reseller(reseller_id) if reseller_id else None
     if reseller is None:
         return None
-    return {"id": reseller.reseller_id, "name": reseller.name, "email": reseller.email, "phone": reseller.phone,
-            "slack_channel": bool(reseller.slack_channel_id)}
+    return {
+        "id": reseller.reseller_id,
+        "name": reseller.name,
+        "email": reseller.email,
+        "phone": reseller.phone,
+        "slack_channel": bool(reseller.slack_channel_id),
+    }
 
 
-async def _perform(request: web.Request, action: str, reference: str, text: str) -> Tuple[Optional[str], Optional[str]]:
+async def _perform(
+    request: web.Request, action: str, reference: str, text: str
+) -> Tuple[Optional[str], Optional[str]]:
     """Do one agent action: (error code, notice code); the error is None when it was done.
 
     A reply or a closing message is recorded with its case first, then delivered
@@ -445,9 +526,11 @@ async def _perform(request: web.Request, action: str, reference: str, text: str)
             handed = await _db(lambda: service.hand_to_reseller(reference, agent.username, text or None))
             notice = "reseller_slack" if handed.notified_in_slack else "reseller_not_notified"
         elif action == "resolve":
-            await _db(lambda: service.resolve_case(
-                reference, agent.username, text or None, agent.display_name, text or DEFAULT_CLOSING
-            ))
+            await _db(
+                lambda: service.resolve_case(
+                    reference, agent.username, text or None, agent.display_name, text or DEFAULT_CLOSING
+                )
+            )
             notice = await _deliver(console, reference)
         else:
             return "unknown_action", None
@@ -466,9 +549,13 @@ async def _perform(request: web.Request, action: str, reference: str, text: str)
 async def _deliver(console: Console, reference: str) -> Optional[str]:
     """Send the case's queued chat messages now; "queued" when some must wait for the outbox worker."""
     try:
-        waiting = await _db(lambda: console.renewals.deliver_conversation_messages(console.conversations, reference))
+        waiting = await _db(
+            lambda: console.renewals.deliver_conversation_messages(console.conversations, reference)
+        )
     except Exception as error:  # recorded and queued either way: the worker delivers it
-        log.warning("console: immediate delivery failed (%s); the outbox worker will retry", type(error).__name__)
+        log.warning(
+            "console: immediate delivery failed (%s); the outbox worker will retry", type(error).__name__
+        )
         return "queued"
     return "queued" if waiting else None
 
@@ -488,7 +575,8 @@ async def _dashboard(request: web.Request) -> Dict[str, Any]:
 
 
 def conversations_today(tracker_db_url: Optional[str], start_of_day_iso: str) -> Optional[set]:
-    """Sender ids with a customer message since the start of today, from Rasa's SQL tracker store; None if unknown."""
+    """Sender ids with a customer message since the start of today, from Rasa's SQL tracker store; None if
+    unknown."""
     if not tracker_db_url:
         return None
     from sqlalchemy import create_engine, text
@@ -499,7 +587,10 @@ def conversations_today(tracker_db_url: Optional[str], start_of_day_iso: str) ->
         try:
             with engine.connect() as connection:
                 rows = connection.execute(
-                    text("SELECT DISTINCT sender_id FROM events WHERE type_name = 'user' AND timestamp >= :start"),
+                    text(
+                        "SELECT DISTINCT sender_id FROM events WHERE type_name = 'user' AND timestamp >= "
+                        ":start"
+                    ),
                     {"start": start},
                 )
                 return {row[0] for row in rows}
@@ -511,6 +602,7 @@ def conversations_today(tracker_db_url: Optional[str], start_of_day_iso: str) ->
 
 
 # --- application -----------------------------------------------------------------------------
+
 
 def create_console_app(
     renewals,
@@ -528,7 +620,15 @@ def create_console_app(
     (default: CONSOLE_SECURE_COOKIES=1) or when the request came over https.
     """
     app = web.Application()
-    mount_console(app, renewals, rasa_url, rasa_token, clock, secure_cookies=secure_cookies, tracker_db_url=tracker_db_url)
+    mount_console(
+        app,
+        renewals,
+        rasa_url,
+        rasa_token,
+        clock,
+        secure_cookies=secure_cookies,
+        tracker_db_url=tracker_db_url,
+    )
     return app
 
 
@@ -548,8 +648,12 @@ def mount_console(
     if tracker_db_url is None and os.environ.get("TRACKER_DB"):
         tracker_db_url = f"sqlite:///{os.environ['TRACKER_DB']}"
     console = Console(
-        renewals, AgentAccounts(renewals.engine, clock or SystemClock()), RasaClient(rasa_url, rasa_token),
-        RasaConversationSender(RasaApiConfig(rasa_url.rstrip("/"), rasa_token)), bool(secure_cookies), tracker_db_url,
+        renewals,
+        AgentAccounts(renewals.engine, clock or SystemClock()),
+        RasaClient(rasa_url, rasa_token),
+        RasaConversationSender(RasaApiConfig(rasa_url.rstrip("/"), rasa_token)),
+        bool(secure_cookies),
+        tracker_db_url,
     )
     app[CONSOLE_KEY] = console
 
@@ -584,8 +688,13 @@ def mount_console(
     get("/api/cases", api_cases)
     get("/api/dashboard", api_dashboard)
     get("/api/cases/{reference}", api_case)
-    for action, api_name in (("take", "take"), ("reply", "reply"), ("note", "note"),
-                             ("hand", "hand-to-reseller"), ("resolve", "resolve")):
+    for action, api_name in (
+        ("take", "take"),
+        ("reply", "reply"),
+        ("note", "note"),
+        ("hand", "hand-to-reseller"),
+        ("resolve", "resolve"),
+    ):
         post(f"/cases/{{reference}}/{action}", _action_page(action))
         post(f"/api/cases/{{reference}}/{api_name}", _action_api(action))
     r.add_static(PREFIX + "/static/", STATIC_DIR)

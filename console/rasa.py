@@ -4,6 +4,7 @@ Agents' messages go the other way, through the outbox (renewals.conversation_mes
 
 The server token stays here, on the server side: it is sent to Rasa only and never to a browser.
 """
+
 from __future__ import annotations
 
 import logging
@@ -31,7 +32,9 @@ class RasaClient:
         return f"{self._url}/conversations/{quote(conversation_id, safe='')}/{tail}"
 
     async def tracker(self, conversation_id: str) -> Dict[str, Any]:
-        return await self._request("GET", self._conversation(conversation_id, "tracker"), {"token": self._token})
+        return await self._request(
+            "GET", self._conversation(conversation_id, "tracker"), {"token": self._token}
+        )
 
     async def _request(self, method: str, url: str, params: Mapping[str, str]) -> Any:
         if self.session is None:
@@ -54,17 +57,29 @@ def transcript(events: Sequence[Mapping[str, Any]]) -> List[Dict[str, Any]]:
         kind = event.get("event")
         at = event.get("timestamp")
         if kind == "user":
-            lines.append({"from": "customer", "text": event.get("text") or "", "at": at, "while_paused": paused})
+            lines.append(
+                {"from": "customer", "text": event.get("text") or "", "at": at, "while_paused": paused}
+            )
         elif kind == "bot":
             text = event.get("text") or ""
-            buttons = [b.get("title") for b in ((event.get("data") or {}).get("buttons") or []) if isinstance(b, dict)]
+            buttons = [
+                b.get("title")
+                for b in ((event.get("data") or {}).get("buttons") or [])
+                if isinstance(b, dict)
+            ]
             agent = (event.get("metadata") or {}).get("agent")
             if agent and text.startswith(signed("", agent)):
-                text = text[len(signed("", agent)):]
+                text = text[len(signed("", agent)) :]
             if not text and not buttons:
                 continue
-            lines.append({"from": f"agent:{agent}" if agent else "assistant", "text": text,
-                          "buttons": [b for b in buttons if b], "at": at})
+            lines.append(
+                {
+                    "from": f"agent:{agent}" if agent else "assistant",
+                    "text": text,
+                    "buttons": [b for b in buttons if b],
+                    "at": at,
+                }
+            )
         elif kind == "pause":
             paused = True
             lines.append({"from": "system", "text": "Assistant paused: waiting for a person", "at": at})

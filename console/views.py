@@ -1,12 +1,20 @@
 """HTML for the console's pages. Every value is escaped; scripts and styles come from /agent/static only."""
+
 from __future__ import annotations
 
 from html import escape
 from typing import Any, Dict, Iterable, List, Optional
 
 PREFIX = "/agent"
-STATUSES = [("active", "Not resolved"), ("open", "Open"), ("in_progress", "In progress"),
-            ("handed_to_reseller", "Handed to reseller"), ("resolved", "Resolved"), ("all", "All")]
+STATUSES = [
+    ("active", "Not resolved"),
+    ("open", "Open"),
+    ("in_progress", "In progress"),
+    ("handed_to_reseller", "Handed to reseller"),
+    ("resolved", "Resolved"),
+    ("all", "All"),
+]
+REGION_OPTIONS = [("", "Any"), ("AU", "Australia"), ("NZ", "New Zealand"), ("unknown", "Unknown")]
 ERRORS = {
     "wrong": "Wrong username or password.",
     "locked": "Too many failed sign-ins: try again in 15 minutes.",
@@ -27,12 +35,16 @@ def notice_text(code: str, d: Dict[str, Any]) -> str:
     reseller = d.get("reseller") or {}
     name = reseller.get("name") or "the reseller"
     if code == "queued":
-        return ("Saved in the case history. The customer's chat could not be reached just now; the message "
-                "will be delivered as soon as it answers again.")
+        return (
+            "Saved in the case history. The customer's chat could not be reached just now; the message "
+            "will be delivered as soon as it answers again."
+        )
     if code == "reseller_slack":
         return f"Handed to {name}: a notice is on its way to their Slack channel."
-    return (f"Handed to {name}, but nothing was sent to them: they have no Slack channel linked here. "
-            f"Email them at {reseller.get('email') or 'their address'} or call {reseller.get('phone') or 'them'}.")
+    return (
+        f"Handed to {name}, but nothing was sent to them: they have no Slack channel linked here. "
+        f"Email them at {reseller.get('email') or 'their address'} or call {reseller.get('phone') or 'them'}."
+    )
 
 
 def e(value: Any) -> str:
@@ -49,11 +61,12 @@ def layout(title: str, body: str, agent=None, csrf: Optional[str] = None, page: 
             f'<input type="hidden" name="csrf_token" value="{e(csrf)}"><button>Sign out</button></form></nav>'
         )
     return (
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{e(title)} · Agent console</title>"
         f'<link rel="stylesheet" href="{PREFIX}/static/console.css">'
         f'<script src="{PREFIX}/static/console.js" defer></script></head>'
-        f'<body data-page="{e(page)}"><header><strong>Renewals support</strong>{nav}</header><main>{body}</main></body></html>'
+        f'<body data-page="{e(page)}"><header><strong>Renewals '
+        f"support</strong>{nav}</header><main>{body}</main></body></html>"
     )
 
 
@@ -63,20 +76,27 @@ def signed_out_page() -> str:
 
 def login_page(csrf: str, error: Optional[str]) -> str:
     message = f'<p class="error" role="alert">{e(ERRORS.get(error, ""))}</p>' if error in ERRORS else ""
-    return layout("Sign in", (
-        f"<h1>Sign in</h1>{message}"
-        f'<form method="post" action="{PREFIX}/login" class="login">'
-        f'<input type="hidden" name="csrf_token" value="{e(csrf)}">'
-        '<label>Username <input name="username" autocomplete="username" required></label>'
-        '<label>Password <input type="password" name="password" autocomplete="current-password" required></label>'
-        '<button type="submit">Sign in</button></form>'
-    ))
+    return layout(
+        "Sign in",
+        (
+            f"<h1>Sign in</h1>{message}"
+            f'<form method="post" action="{PREFIX}/login" class="login">'
+            f'<input type="hidden" name="csrf_token" value="{e(csrf)}">'
+            '<label>Username <input name="username" autocomplete="username" required></label>'
+            '<label>Password <input type="password" name="password" autocomplete="current-password" '
+            "required></label>"
+            '<button type="submit">Sign in</button></form>'
+        ),
+    )
 
 
 def bar_chart(title: str, data: Dict[str, int], chart_id: str) -> str:
     """A horizontal bar chart as inline SVG."""
     if not data:
-        return f'<figure id="{e(chart_id)}"><figcaption>{e(title)}</figcaption><p class="muted">None.</p></figure>'
+        return (
+            f'<figure id="{e(chart_id)}"><figcaption>{e(title)}</figcaption>'
+            '<p class="muted">None.</p></figure>'
+        )
     top = max(data.values()) or 1
     row, width = 26, 260
     bars = []
@@ -85,14 +105,16 @@ def bar_chart(title: str, data: Dict[str, int], chart_id: str) -> str:
         length = max(2, int(width * value / top))
         bars.append(
             f'<text x="0" y="{y + 17}" class="label">{e(label)}</text>'
-            f'<rect x="150" y="{y + 4}" width="{length}" height="18" class="bar"><title>{e(label)}: {value}</title></rect>'
+            f'<rect x="150" y="{y + 4}" width="{length}" height="18" class="bar"><title>{e(label)}: '
+            f"{value}</title></rect>"
             f'<text x="{155 + length}" y="{y + 17}" class="value">{value}</text>'
         )
     height = row * len(data)
     return (
         f'<figure id="{e(chart_id)}"><figcaption>{e(title)}</figcaption>'
         f'<svg role="img" aria-label="{e(title)}" width="460" height="{height}" viewBox="0 0 460 {height}">'
-        + "".join(bars) + "</svg></figure>"
+        + "".join(bars)
+        + "</svg></figure>"
     )
 
 
@@ -107,23 +129,33 @@ def dashboard_page(agent, csrf: str, f: Dict[str, Any]) -> str:
     status_labels = dict(STATUSES)
     by_status = {status_labels.get(k, k): v for k, v in f["open_by_status"].items()}
     waiting = f["waiting_chats"]
-    waiting_rows = "".join(
-        f'<li><a href="{PREFIX}/cases/{e(w["reference"])}">{e(w["reference"])}</a> waiting {_minutes(w["waiting_seconds"])}</li>'
-        for w in waiting
-    ) or "<li class=\"muted\">Nobody is waiting.</li>"
+    waiting_rows = (
+        "".join(
+            f'<li><a href="{PREFIX}/cases/{e(w["reference"])}">{e(w["reference"])}</a> waiting '
+            f"{_minutes(w['waiting_seconds'])}</li>"
+            for w in waiting
+        )
+        or '<li class="muted">Nobody is waiting.</li>'
+    )
     today = {"Handed to a person": f["handed_off_today"]}
     if f.get("answered_by_bot_today") is not None:
         today["Answered by the assistant"] = f["answered_by_bot_today"]
     expiring = f["expiring_licences"]
     body = (
         "<h1>Dashboard</h1>"
-        f'<section class="cards"><div class="card" id="waiting-count"><span class="big">{len(waiting)}</span> live chats waiting</div>'
-        f'<div class="card"><span class="big">{expiring["count"]}</span> licences expiring in the next {expiring["days"]} days</div></section>'
+        '<section class="cards"><div class="card" id="waiting-count"><span '
+        f'class="big">{len(waiting)}</span> live chats waiting</div>'
+        f'<div class="card"><span class="big">{expiring["count"]}</span> licences expiring in the next '
+        f"{expiring['days']} days</div></section>"
         f'<section><h2>Chats waiting for a person</h2><ul id="waiting-list">{waiting_rows}</ul></section>'
         '<section class="charts">'
         + bar_chart("Open cases by status", by_status, "chart-status")
         + bar_chart("Open cases by region", f["open_by_region"], "chart-region")
-        + bar_chart(f"Licences expiring in the next {expiring['days']} days, by region", expiring["by_region"], "chart-expiring")
+        + bar_chart(
+            f"Licences expiring in the next {expiring['days']} days, by region",
+            expiring["by_region"],
+            "chart-expiring",
+        )
         + bar_chart("Today's conversations", today, "chart-today")
         + "</section>"
     )
@@ -132,7 +164,8 @@ def dashboard_page(agent, csrf: str, f: Dict[str, Any]) -> str:
 
 def _options(options: Iterable[tuple], selected: str) -> str:
     return "".join(
-        f'<option value="{e(value)}"{" selected" if value == selected else ""}>{e(label)}</option>' for value, label in options
+        f'<option value="{e(value)}"{" selected" if value == selected else ""}>{e(label)}</option>'
+        for value, label in options
     )
 
 
@@ -140,16 +173,18 @@ def queue_page(agent, csrf: str, cases: List[Dict[str, Any]], filters: Dict[str,
     reseller_options = [("", "Any reseller"), ("technical-support", "Technical Support")] + [
         (r.reseller_id, r.name) for r in resellers
     ]
+    status_options = _options(STATUSES, filters["status"] or "active")
     form = (
         f'<form method="get" action="{PREFIX}/cases" class="filters" id="filters">'
-        f'<label>Status <select name="status">{_options(STATUSES, filters["status"] or "active")}</select></label>'
-        f'<label>Region <select name="region">{_options([("", "Any"), ("AU", "Australia"), ("NZ", "New Zealand"), ("unknown", "Unknown")], filters["region"])}</select></label>'
-        f'<label>Reseller <select name="reseller">{_options(reseller_options, filters["reseller"])}</select></label>'
+        f'<label>Status <select name="status">{status_options}</select></label>'
+        f'<label>Region <select name="region">{_options(REGION_OPTIONS, filters["region"])}</select></label>'
+        f'<label>Reseller <select name="reseller">{_options(reseller_options, filters["reseller"])}</select>'
+        "</label>"
         "<button>Filter</button></form>"
     )
     table = (
-        '<table id="queue"><thead><tr><th>Case</th><th>Waiting</th><th>Status</th><th>Reason</th><th>Company</th>'
-        "<th>Region</th><th>Routed to</th><th>Agent</th><th>Channel</th></tr></thead>"
+        '<table id="queue"><thead><tr><th>Case</th><th>Waiting</th><th>Status</th><th>Reason</th>'
+        "<th>Company</th><th>Region</th><th>Routed to</th><th>Agent</th><th>Channel</th></tr></thead>"
         f'<tbody id="queue-body">{"".join(queue_row(c) for c in cases)}</tbody></table>'
         '<p class="muted" id="queue-updated">Updates every few seconds.</p>'
     )
@@ -162,52 +197,80 @@ def queue_row(c: Dict[str, Any]) -> str:
     return (
         f'<tr data-reference="{e(c["reference"])}"{row_class}>'
         f'<td><a href="{PREFIX}/cases/{e(c["reference"])}">{e(c["reference"])}</a></td><td>{waiting}</td>'
-        f'<td>{e(c["status"])}</td><td>{e(c["reason"])}</td><td>{e(c["company_name"])}</td><td>{e(c["region"] or "unknown")}</td>'
-        f'<td>{e(c["routed_to"])}</td><td>{e(c["assigned_to"])}</td><td>{e(c["channel"])}</td></tr>'
+        f"<td>{e(c['status'])}</td><td>{e(c['reason'])}</td><td>{e(c['company_name'])}</td>"
+        f"<td>{e(c['region'] or 'unknown')}</td>"
+        f"<td>{e(c['routed_to'])}</td><td>{e(c['assigned_to'])}</td><td>{e(c['channel'])}</td></tr>"
     )
 
 
 def _dl(items: Dict[str, Any]) -> str:
-    return "<dl>" + "".join(f"<dt>{e(k)}</dt><dd>{e(v if v not in (None, '') else '—')}</dd>" for k, v in items.items()) + "</dl>"
+    return (
+        "<dl>"
+        + "".join(f"<dt>{e(k)}</dt><dd>{e(v if v not in (None, '') else '—')}</dd>" for k, v in items.items())
+        + "</dl>"
+    )
 
 
 def transcript_html(lines: List[Dict[str, Any]]) -> str:
     out = []
     for line in lines:
         who = line["from"]
-        label = {"customer": "Customer", "assistant": "Assistant", "system": ""}.get(who, f"{who[6:]} (agent)")
+        label = {"customer": "Customer", "assistant": "Assistant", "system": ""}.get(
+            who, f"{who[6:]} (agent)"
+        )
         css = "agent" if who.startswith("agent:") else who
         paused = " (while paused)" if line.get("while_paused") else ""
-        out.append(f'<li class="msg {e(css)}"><span class="from">{e(label)}{paused}</span> <span class="text">{e(line["text"])}</span></li>')
+        out.append(
+            f'<li class="msg {e(css)}"><span class="from">{e(label)}{paused}</span> <span '
+            f'class="text">{e(line["text"])}</span></li>'
+        )
     return "".join(out) or '<li class="muted">No messages.</li>'
 
 
 def case_page(agent, csrf: str, d: Dict[str, Any]) -> str:
     ref = d["reference"]
-    error = f'<p class="error" role="alert">{e(ERRORS.get(d.get("error"), "That could not be done."))}</p>' if d.get("error") else ""
+    error = (
+        f'<p class="error" role="alert">{e(ERRORS.get(d.get("error"), "That could not be done."))}</p>'
+        if d.get("error")
+        else ""
+    )
     if d.get("notice"):
         error = f'<p class="notice" role="status">{e(d["notice"]["text"])}</p>'
 
     checklist = d["checklist"]
     licence, status, quote = d.get("licence"), d.get("licence_status"), d.get("quote")
-    licence_html = "<p class=\"muted\">No licence known for this case.</p>"
+    licence_html = '<p class="muted">No licence known for this case.</p>'
     if licence:
-        licence_html = _dl({
-            "Activation Code": licence["activation_code"], "Company": licence["company"], "Region": licence["region"],
-            "Product": f'{licence["product_code"]} ({licence["platform"]})', "Users": licence["users"],
-            "Expires": licence["expiry_date"], "Status": status["kind"].replace("_", " ") if status else None,
-            "Reseller": licence["reseller"] or licence["reseller_id"],
-        })
+        licence_html = _dl(
+            {
+                "Activation Code": licence["activation_code"],
+                "Company": licence["company"],
+                "Region": licence["region"],
+                "Product": f"{licence['product_code']} ({licence['platform']})",
+                "Users": licence["users"],
+                "Expires": licence["expiry_date"],
+                "Status": status["kind"].replace("_", " ") if status else None,
+                "Reseller": licence["reseller"] or licence["reseller_id"],
+            }
+        )
         if quote and "error" in quote:
             licence_html += f'<p class="muted">No quote: {e(quote["error"])}</p>'
         elif quote:
-            licence_html += "<h3>Renewal quote today (1 year)</h3>" + _dl({
-                "Users": quote["users"], "Lapsed days": quote["lapsed_days"], "Lapse charge": quote["lapse_charge"],
-                "Renewal": quote["renewal_charge"], "GST": quote["gst"], "Total": quote["total"], "New expiry": quote["new_expiry"],
-            })
+            licence_html += "<h3>Renewal quote today (1 year)</h3>" + _dl(
+                {
+                    "Users": quote["users"],
+                    "Lapsed days": quote["lapsed_days"],
+                    "Lapse charge": quote["lapse_charge"],
+                    "Renewal": quote["renewal_charge"],
+                    "GST": quote["gst"],
+                    "Total": quote["total"],
+                    "New expiry": quote["new_expiry"],
+                }
+            )
     history = "".join(
-        f'<li><time>{e(h["at"][:19].replace("T", " "))} UTC</time> <strong>{e(h["actor"])}</strong> {e(h["kind"])}'
-        f'{" → " + e(h["status"]) if h["status"] else ""}{": " + e(h["note"]) if h["note"] else ""}</li>'
+        f"<li><time>{e(h['at'][:19].replace('T', ' '))} UTC</time> <strong>{e(h['actor'])}</strong> "
+        f"{e(h['kind'])}"
+        f"{' → ' + e(h['status']) if h['status'] else ''}{': ' + e(h['note']) if h['note'] else ''}</li>"
         for h in d["history"]
     )
 
@@ -222,24 +285,50 @@ def case_page(agent, csrf: str, d: Dict[str, Any]) -> str:
     resolved = d["status"] == "resolved"
     actions = (
         action("take", "Take the case", disabled=resolved)
-        + action("reply", "Send to customer", "Reply to the customer (sent live into their chat)", disabled=resolved)
+        + action(
+            "reply",
+            "Send to customer",
+            "Reply to the customer (sent live into their chat)",
+            disabled=resolved,
+        )
         + action("note", "Add internal note", "Internal note (never shown to the customer)")
-        + action("hand", "Hand to reseller", "Note for the reseller (optional)", disabled=resolved or not d["can_hand_to_reseller"])
-        + action("resolve", "Resolve and give back to the assistant", "Closing message to the customer (optional)", disabled=resolved)
+        + action(
+            "hand",
+            "Hand to reseller",
+            "Note for the reseller (optional)",
+            disabled=resolved or not d["can_hand_to_reseller"],
+        )
+        + action(
+            "resolve",
+            "Resolve and give back to the assistant",
+            "Closing message to the customer (optional)",
+            disabled=resolved,
+        )
     )
     transcript_error = f'<p class="error">{e(d["transcript_error"])}</p>' if d.get("transcript_error") else ""
     body = (
-        f'<h1>Case {e(ref)}</h1>{error}'
-        f'<p id="case-status" data-reference="{e(ref)}">Status: <strong>{e(d["status"])}</strong> · reason {e(d["reason"])}'
-        f' · routed to {e(d["routed_to"])} · channel {e(d["channel"])}'
-        f'{" · agent " + e(d["assigned_to"]) if d["assigned_to"] else ""}</p>'
+        f"<h1>Case {e(ref)}</h1>{error}"
+        f'<p id="case-status" data-reference="{e(ref)}">Status: <strong>{e(d["status"])}</strong> · reason '
+        f"{e(d['reason'])}"
+        f" · routed to {e(d['routed_to'])} · channel {e(d['channel'])}"
+        f"{' · agent ' + e(d['assigned_to']) if d['assigned_to'] else ''}</p>"
         '<div class="columns"><section class="conversation"><h2>Conversation</h2>'
-        f'{transcript_error}<ol id="transcript">{transcript_html(d.get("transcript") or [])}</ol>{actions}</section>'
-        '<section class="context"><h2>Checklist</h2>' + _dl({
-            "Company": checklist["company_name"], "Address": checklist["address"], "Phone": checklist["phone"],
-            "Contact": checklist["contact_name"], "Email": checklist["contact_email"],
-            "Product": checklist["product_code"], "Platform": checklist["platform"], "Users": checklist["user_count"],
-            "Licence expiry": checklist["licence_expiry"],
-        }) + f"<h2>Licence</h2>{licence_html}<h2>History</h2><ol id=\"history\">{history}</ol></section></div>"
+        f"{transcript_error}<ol "
+        f'id="transcript">{transcript_html(d.get("transcript") or [])}</ol>{actions}</section>'
+        '<section class="context"><h2>Checklist</h2>'
+        + _dl(
+            {
+                "Company": checklist["company_name"],
+                "Address": checklist["address"],
+                "Phone": checklist["phone"],
+                "Contact": checklist["contact_name"],
+                "Email": checklist["contact_email"],
+                "Product": checklist["product_code"],
+                "Platform": checklist["platform"],
+                "Users": checklist["user_count"],
+                "Licence expiry": checklist["licence_expiry"],
+            }
+        )
+        + f'<h2>Licence</h2>{licence_html}<h2>History</h2><ol id="history">{history}</ol></section></div>'
     )
     return layout(f"Case {ref}", body, agent, csrf, page="case")

@@ -7,7 +7,8 @@ A message predicted as one of those intents becomes `out_of_scope` when the
 evidence against licensing outweighs the evidence for it (the overruled prediction
 is kept in the parse data, under `overruled_by_evidence`):
 - for: a domain entity (Activation Code, product, brand, user count, term), a case
-  reference ("RN-2026-004502") or a licensing word (licence, maintenance, reseller, Trend Micro, ...), 2 each; a word
+  reference ("RN-2026-004502") or a licensing word (licence, maintenance, reseller, Trend Micro, ...), 2
+  each; a word
   licensing questions are asked with (renew, expire, remind, price, code..., and the
   two countries served: "nz", "aussie"), 1 each;
 - against: a word only the off-topic training examples use ("puppy", "passport",
@@ -25,6 +26,7 @@ The other way round, a message with an Activation Code in it, however mangled
 ("AO-R63A-E6L9E-XEMED-E7937-9G2KP-JR5Q"), is about a licence: predicted as
 `out_of_scope` or unsure, it becomes `inform`, the bare answer the look-up reads.
 """
+
 from __future__ import annotations
 
 import json
@@ -59,8 +61,16 @@ INFORM = "inform"
 OVERRULED = "overruled_by_evidence"
 # Intents whose answer states licensing facts or acts on a licence.
 LICENSING_INTENTS = frozenset(
-    {"faq", "check_license_expiry", "lapse_charge_quote", "adjust_quote", "renewal_request", "ask_list_prices",
-     "ask_reseller", "ask_case_status"}
+    {
+        "faq",
+        "check_license_expiry",
+        "lapse_charge_quote",
+        "adjust_quote",
+        "renewal_request",
+        "ask_list_prices",
+        "ask_reseller",
+        "ask_case_status",
+    }
 )
 # Not platforms: "the activation code for Windows 10" is about Windows.
 EVIDENCE_ENTITIES = frozenset({"activation_code", "product", "product_brand", "user_count", "term_years"})
@@ -78,7 +88,15 @@ QUESTION_WORDS = re.compile(
     r"console|internet|online|offline|nz|au|aus|aussie\w*|australia\w*|zealand\w*|kiwis?)$"
 )
 # The same words as people mistype them ("licnese", "maintainance", "reseler").
-LICENSING_SPELLINGS = ("licence", "license", "licensing", "maintenance", "reseller", "certificate", "subscription")
+LICENSING_SPELLINGS = (
+    "licence",
+    "license",
+    "licensing",
+    "maintenance",
+    "reseller",
+    "certificate",
+    "subscription",
+)
 _WORD = re.compile(r"^[a-z][a-z'-]{2,}$")
 # The assistant serves both countries: "does all this apply in nz" asks about the rules it just gave.
 COUNTRY_CODES = frozenset({"nz", "au"})
@@ -108,8 +126,14 @@ class DomainEvidenceGuard(GraphComponent):
         # are too close to each other ("egg" and "eg").
         return {"typo_cutoff": 0.84, "typo_min_length": 5}
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 vocabulary: Set[str], off_topic_vocabulary: Set[str]) -> None:
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        vocabulary: Set[str],
+        off_topic_vocabulary: Set[str],
+    ) -> None:
         self.typo_cutoff = float(config["typo_cutoff"])
         self.typo_min_length = int(config["typo_min_length"])
         self._model_storage = model_storage
@@ -121,7 +145,9 @@ class DomainEvidenceGuard(GraphComponent):
             self._by_initial.setdefault(word[0], []).append(word)
 
     @classmethod
-    def create(cls, config, model_storage, resource, execution_context: ExecutionContext) -> "DomainEvidenceGuard":
+    def create(
+        cls, config, model_storage, resource, execution_context: ExecutionContext
+    ) -> "DomainEvidenceGuard":
         return cls(config, model_storage, resource, set(), set())
 
     @classmethod
@@ -154,8 +180,11 @@ class DomainEvidenceGuard(GraphComponent):
                 if score <= 0 and against:
                     # Kept for the conversation, which may supply the evidence this one message lacks.
                     confidence = (message.get(INTENT) or {}).get(PREDICTED_CONFIDENCE_KEY, 0.0)
-                    message.set(OVERRULED, {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: confidence,
-                                            "evidence": score}, add_to_output=True)
+                    message.set(
+                        OVERRULED,
+                        {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: confidence, "evidence": score},
+                        add_to_output=True,
+                    )
                     set_decided_intent(message, OUT_OF_SCOPE)
             elif intent == OUT_OF_SCOPE and self._has_a_code(message):
                 set_decided_intent(message, INFORM)
@@ -167,8 +196,11 @@ class DomainEvidenceGuard(GraphComponent):
         return bool(find_activation_code(text) or looks_like_code_attempt(text))
 
     def evidence(self, message: Message) -> Tuple[float, bool]:
-        """(licensing evidence for minus against, whether anything spoke against; see the module's docstring)."""
-        entities = [e for e in message.get(ENTITIES) or [] if e.get(ENTITY_ATTRIBUTE_TYPE) in EVIDENCE_ENTITIES]
+        """(licensing evidence for minus against, whether anything spoke against; see the module's
+        docstring)."""
+        entities = [
+            e for e in message.get(ENTITIES) or [] if e.get(ENTITY_ATTRIBUTE_TYPE) in EVIDENCE_ENTITIES
+        ]
         score, against = 2.0 * len(entities), False
         if find_case_reference(message.get(TEXT) or ""):
             score += 2.0

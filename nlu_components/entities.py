@@ -45,6 +45,7 @@ relative to the working directory, else to the project root) plus built-in
 short forms.  The other entities come from `renewals.parsing` and
 `renewals.codes`, so actions and NLU agree on formats.
 """
+
 from __future__ import annotations
 
 import logging
@@ -99,9 +100,12 @@ ENTITY_TYPES = (
     DATE,
 )
 # Tie-break between overlapping candidates of the same length (lower wins).
-_PRIORITY = {name: rank for rank, name in enumerate(
-    (ACTIVATION_CODE, EMAIL, PHONE, PRODUCT, DATE, TERM_YEARS, USER_COUNT, PLATFORM, PRODUCT_BRAND)
-)}
+_PRIORITY = {
+    name: rank
+    for rank, name in enumerate(
+        (ACTIVATION_CODE, EMAIL, PHONE, PRODUCT, DATE, TERM_YEARS, USER_COUNT, PLATFORM, PRODUCT_BRAND)
+    )
+}
 
 # Short forms customers use, by catalogue product code.  Only codes present in
 # the catalogue are used; the catalogue's own names and codes are always added.
@@ -250,9 +254,7 @@ def load_catalogue(path: Any) -> List[Dict[str, Any]]:
     return [p for p in products if isinstance(p, dict) and p.get("code")]
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
 class DomainEntityExtractor(GraphComponent, EntityExtractorMixin):
     """Rule-based extractor for codes, products, counts, terms and contacts."""
 
@@ -291,9 +293,7 @@ class DomainEntityExtractor(GraphComponent, EntityExtractorMixin):
         self._phone_region = str(self._config.get("phone_region") or "AU").upper()
 
         products = load_catalogue(self._config.get("catalogue_path"))
-        self.product_brands = {
-            str(p["code"]): str(p["brand"]) for p in products if p.get("brand")
-        }
+        self.product_brands = {str(p["code"]): str(p["brand"]) for p in products if p.get("brand")}
         self._nlp = self._build_pipeline(products)
 
     @staticmethod
@@ -320,9 +320,7 @@ class DomainEntityExtractor(GraphComponent, EntityExtractorMixin):
             aliases = [platform] + list(PLATFORM_ALIASES.get(platform, ()))
             patterns += _alias_patterns(PLATFORM, platform, aliases)
         if "Microsoft Exchange" in platforms:
-            patterns.append(
-                {"label": PLATFORM, "pattern": _EXCHANGE_PATTERN, "id": "Microsoft Exchange"}
-            )
+            patterns.append({"label": PLATFORM, "pattern": _EXCHANGE_PATTERN, "id": "Microsoft Exchange"})
 
         nlp = spacy.blank("en")
         ruler = nlp.add_pipe("entity_ruler", config={"validate": True})
@@ -383,14 +381,16 @@ class DomainEntityExtractor(GraphComponent, EntityExtractorMixin):
                 candidates.append((span.start, span.end, TERM_YEARS, span.value))
             if DATE in self._entities:
                 for span in parsing.find_date_expressions(masked):
-                    candidates.append((span.start, span.end, DATE, text[span.start:span.end]))
+                    candidates.append((span.start, span.end, DATE, text[span.start : span.end]))
 
         chosen = _without_overlaps(c for c in candidates if c[2] in self._entities)
         entities = [self._entity(start, end, name, value) for start, end, name, value in chosen]
 
         # A product implies its brand (same span as the product).
         if PRODUCT_BRAND in self._entities and self._config.get("brand_from_product"):
-            brands = {e[ENTITY_ATTRIBUTE_VALUE] for e in entities if e[ENTITY_ATTRIBUTE_TYPE] == PRODUCT_BRAND}
+            brands = {
+                e[ENTITY_ATTRIBUTE_VALUE] for e in entities if e[ENTITY_ATTRIBUTE_TYPE] == PRODUCT_BRAND
+            }
             for entity in list(entities):
                 if entity[ENTITY_ATTRIBUTE_TYPE] != PRODUCT:
                     continue
@@ -431,9 +431,7 @@ class DomainEntityExtractor(GraphComponent, EntityExtractorMixin):
         }
 
 
-def _without_overlaps(
-    candidates: Iterable[Tuple[int, int, str, Any]]
-) -> List[Tuple[int, int, str, Any]]:
+def _without_overlaps(candidates: Iterable[Tuple[int, int, str, Any]]) -> List[Tuple[int, int, str, Any]]:
     """Longest candidates first (then by entity priority), no overlaps."""
     ordered = sorted(candidates, key=lambda c: (c[0] - c[1], _PRIORITY[c[2]], c[0]))
     kept: List[Tuple[int, int, str, Any]] = []

@@ -11,6 +11,7 @@ data is left to the model. Entities are untouched.
 Normalised tokens: the tokenizer's lemmas (so a code, an email or a number is its
 placeholder), lower case, without apostrophes.
 """
+
 from __future__ import annotations
 
 import json
@@ -67,7 +68,11 @@ class TrainingPhraseMatcher(GraphComponent):
     """Sets the label of a training example that the message matches exactly."""
 
     def __init__(
-        self, model_storage: ModelStorage, resource: Resource, phrases: Dict[str, str], responses: Dict[str, Any]
+        self,
+        model_storage: ModelStorage,
+        resource: Resource,
+        phrases: Dict[str, str],
+        responses: Dict[str, Any],
     ) -> None:
         self._model_storage = model_storage
         self._resource = resource
@@ -109,8 +114,11 @@ class TrainingPhraseMatcher(GraphComponent):
             label = example.get_full_intent()
             labels[key] = label if labels.get(key, label) == label else AMBIGUOUS
         self.phrases = {key: label for key, label in labels.items() if label != AMBIGUOUS}
-        self.responses = {f"utter_{label}": training_data.responses.get(f"utter_{label}") for label in
-                          set(self.phrases.values()) if "/" in label}
+        self.responses = {
+            f"utter_{label}": training_data.responses.get(f"utter_{label}")
+            for label in set(self.phrases.values())
+            if "/" in label
+        }
         stored = {"phrases": self.phrases, "responses": self.responses}
         with self._model_storage.write_to(self._resource) as directory:
             (directory / PHRASES_FILE).write_text(json.dumps(stored, sort_keys=True), encoding="utf-8")

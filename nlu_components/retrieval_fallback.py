@@ -6,6 +6,7 @@ another, and the bot would answer the wrong question. This component turns such
 predictions into `nlu_fallback`, exactly as FallbackClassifier does for intents,
 so that `Agent.parse_message` and the dialogue both see it.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
@@ -15,13 +16,13 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
-from rasa.nlu.selectors.response_selector import ResponseSelector
-from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.nlu.constants import (
     RESPONSE_SELECTOR_PREDICTION_KEY,
     RESPONSE_SELECTOR_PROPERTY_NAME,
     RESPONSE_SELECTOR_RANKING_KEY,
 )
+from rasa.nlu.selectors.response_selector import ResponseSelector
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import (
     INTENT,
     INTENT_NAME_KEY,
@@ -31,9 +32,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class RetrievalConfidenceFallback(GraphComponent):
     """Predicts `nlu_fallback` when the response selector is unsure."""
 
@@ -76,21 +75,12 @@ class RetrievalConfidenceFallback(GraphComponent):
     def _unsure_selection_confidence(self, message: Message) -> Optional[float]:
         """The selector's confidence when it is too low or ambiguous, else None."""
         intent_name = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-        selection = (message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(
-            intent_name
-        )
+        selection = (message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(intent_name)
         if not selection:
             return None  # not a retrieval intent (or already a fallback)
-        confidence = selection[RESPONSE_SELECTOR_PREDICTION_KEY][
-            PREDICTED_CONFIDENCE_KEY
-        ]
+        confidence = selection[RESPONSE_SELECTOR_PREDICTION_KEY][PREDICTED_CONFIDENCE_KEY]
         ranking = selection.get(RESPONSE_SELECTOR_RANKING_KEY) or []
-        runner_up = (
-            ranking[1][PREDICTED_CONFIDENCE_KEY] if len(ranking) > 1 else 0.0
-        )
-        if (
-            confidence < self.threshold
-            or confidence - runner_up < self.ambiguity_threshold
-        ):
+        runner_up = ranking[1][PREDICTED_CONFIDENCE_KEY] if len(ranking) > 1 else 0.0
+        if confidence < self.threshold or confidence - runner_up < self.ambiguity_threshold:
             return confidence
         return None

@@ -7,6 +7,7 @@ The featurizers read token lemmas, so each value becomes one token (a code typed
 with spaces is one value, as is "0412 345 678") with a placeholder lemma
 (`__code__`, `__case__`, `__email__`, …), while its text and offsets stay as typed.
 """
+
 from __future__ import annotations
 
 from typing import List, Sequence, Text, Tuple
@@ -51,9 +52,7 @@ def _span_of(token: Token, spans: Sequence[Tuple[int, int, str]]):
     return None
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False)
 class ValuePlaceholderTokenizer(WhitespaceTokenizer):
     """WhitespaceTokenizer that gives value tokens a placeholder lemma."""
 

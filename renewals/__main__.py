@@ -5,11 +5,12 @@ DATABASE_URL selects the database (default: the SQLite file var/renewals.db);
 CASE_WEBHOOK_URL and CASE_WEBHOOK_SECRET configure case delivery to a helpdesk,
 SLACK_BOT_TOKEN (and SLACK_API_URL) case notices in resellers' Slack channels.
 """
+
 from __future__ import annotations
 
 import argparse
-import os
 import logging
+import os
 import signal
 import sys
 import threading
@@ -19,9 +20,9 @@ from typing import Optional, Sequence
 
 from renewals import log_safety
 from renewals.clock import SystemClock
+from renewals.daily_jobs import DEFAULT_CHECK_INTERVAL, DailyJob, run_daily, run_due_jobs
 from renewals.db import database_url_from_env, make_engine, migrate, schema_is_current
 from renewals.delivery import DEFAULT_BATCH_SIZE, DEFAULT_LEASE, DeliveryWorker, SendersByTopic, run_worker
-from renewals.daily_jobs import DEFAULT_CHECK_INTERVAL, DailyJob, run_daily, run_due_jobs
 from renewals.health import RoundHealth, serve_health
 from renewals.importers import (
     DEMO_DIR,
@@ -45,7 +46,6 @@ from renewals.slack_notices import DatabaseDirectory, SlackConfigError, SlackSen
 from renewals.unit_of_work import UnitOfWork
 from renewals.webhook import URL_VARIABLE, WebhookConfigError, WebhookSender, webhook_config_from_env
 
-
 OUTBOX_HEALTH_PORT_VARIABLE = "OUTBOX_WORKER_HEALTH_PORT"
 DAILY_JOBS_HEALTH_PORT_VARIABLE = "DAILY_JOBS_HEALTH_PORT"
 
@@ -59,7 +59,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except ImportRejected as rejected:
         for problem in rejected.problems:
             print(f"{rejected.source.name}: {problem}", file=sys.stderr)
-        print(f"{rejected.source.name}: nothing imported ({len(rejected.problems)} problem(s)).", file=sys.stderr)
+        print(
+            f"{rejected.source.name}: nothing imported ({len(rejected.problems)} problem(s)).",
+            file=sys.stderr,
+        )
         return 1
     except (WebhookConfigError, SlackConfigError, RasaApiConfigError) as error:
         print(f"Delivery is misconfigured: {error}.", file=sys.stderr)
@@ -101,7 +104,9 @@ def _parser() -> argparse.ArgumentParser:
     cases = commands.add_parser("cases", help="look at support cases and their delivery").add_subparsers(
         required=True, metavar="ACTION"
     )
-    command = cases.add_parser("undelivered", help="list outbox messages not delivered yet (no personal data)")
+    command = cases.add_parser(
+        "undelivered", help="list outbox messages not delivered yet (no personal data)"
+    )
     command.set_defaults(command=_cases_undelivered)
     command = cases.add_parser("show", help="show one case and its history")
     command.add_argument("reference")
@@ -117,27 +122,43 @@ def _parser() -> argparse.ArgumentParser:
 
     command = commands.add_parser(
         "purge-conversations",
-        help="delete chat transcripts idle longer than TRACKER_RETENTION_DAYS (default 90) from the tracker store",
+        help="delete chat transcripts idle longer than TRACKER_RETENTION_DAYS (default 90) from the tracker "
+        "store",
     )
-    command.add_argument("--tracker-db", metavar="URL", help="the chat tracker store's database URL "
-                         "(default: sqlite:///$TRACKER_DB)")
-    command.add_argument("--older-than-days", type=int, metavar="DAYS",
-                         help="overrides TRACKER_RETENTION_DAYS")
+    command.add_argument(
+        "--tracker-db",
+        metavar="URL",
+        help="the chat tracker store's database URL (default: sqlite:///$TRACKER_DB)",
+    )
+    command.add_argument(
+        "--older-than-days", type=int, metavar="DAYS", help="overrides TRACKER_RETENTION_DAYS"
+    )
     command.set_defaults(command=_purge_conversations)
 
     command = commands.add_parser("purge-cases", help="delete resolved cases older than the retention period")
-    command.add_argument("--older-than-days", type=int, default=DEFAULT_RESOLVED_RETENTION.days, metavar="DAYS")
+    command.add_argument(
+        "--older-than-days", type=int, default=DEFAULT_RESOLVED_RETENTION.days, metavar="DAYS"
+    )
     command.set_defaults(command=_purge_cases)
 
     command = commands.add_parser(
         "daily-jobs",
-        help="purge resolved cases and idle chat transcripts past retention, once a day (at start, then daily)",
+        help="purge resolved cases and idle chat transcripts past retention, once a day (at start, then "
+        "daily)",
     )
-    command.add_argument("--tracker-db", metavar="URL", help="the chat tracker store's database URL "
-                         "(default: sqlite:///$TRACKER_DB)")
+    command.add_argument(
+        "--tracker-db",
+        metavar="URL",
+        help="the chat tracker store's database URL (default: sqlite:///$TRACKER_DB)",
+    )
     command.add_argument("--once", action="store_true", help="run the jobs due today, then exit")
-    command.add_argument("--check-interval", type=float, default=DEFAULT_CHECK_INTERVAL.total_seconds(),
-                         metavar="SECONDS", help="how often to check for a job due")
+    command.add_argument(
+        "--check-interval",
+        type=float,
+        default=DEFAULT_CHECK_INTERVAL.total_seconds(),
+        metavar="SECONDS",
+        help="how often to check for a job due",
+    )
     _health_port_argument(command, DAILY_JOBS_HEALTH_PORT_VARIABLE)
     command.set_defaults(command=_daily_jobs)
 
@@ -180,7 +201,9 @@ def _import(engine, file: Path, run) -> int:
         print(f"{file}: no such file.", file=sys.stderr)
         return 1
     if not schema_is_current(engine):
-        print("The database schema is not up to date: run `python -m renewals migrate` first.", file=sys.stderr)
+        print(
+            "The database schema is not up to date: run `python -m renewals migrate` first.", file=sys.stderr
+        )
         return 1
     with UnitOfWork(engine) as uow:
         message = run(uow)
@@ -221,7 +244,8 @@ def _outbox_worker(engine, args) -> int:
         # running the worker alongside the servers keeps going.
         message = (
             f"{URL_VARIABLE} is not set: cases stay in the local database and there is nothing to deliver "
-            f"({SLACK_TOKEN_VARIABLE} is not set either, so no Slack notices; nor {RASA_TOKEN_VARIABLE}, so agents' "
+            f"({SLACK_TOKEN_VARIABLE} is not set either, so no Slack notices; nor {RASA_TOKEN_VARIABLE}, so "
+            "agents' "
             "messages wait in the outbox until it is)."
         )
         print(message, file=sys.stderr)
@@ -255,8 +279,13 @@ def _outbox_worker(engine, args) -> int:
 
 def _health_port_argument(command: argparse.ArgumentParser, variable: str) -> None:
     raw = os.environ.get(variable, "").strip()
-    command.add_argument("--health-port", type=int, default=int(raw) if raw.isdigit() else None, metavar="PORT",
-                         help=f"answer GET /health on 127.0.0.1:PORT (default: ${variable}, else none)")
+    command.add_argument(
+        "--health-port",
+        type=int,
+        default=int(raw) if raw.isdigit() else None,
+        metavar="PORT",
+        help=f"answer GET /health on 127.0.0.1:PORT (default: ${variable}, else none)",
+    )
 
 
 def _serve_health(health: RoundHealth, port: Optional[int]) -> None:
@@ -350,7 +379,9 @@ def _forget_customer(engine, args) -> int:
         f"and {report.outbox_messages} outbox message(s)."
     )
     if tracker is not None:
-        print(f"Deleted {report.tracker_events} tracker event(s) from {report.conversations} conversation(s).")
+        print(
+            f"Deleted {report.tracker_events} tracker event(s) from {report.conversations} conversation(s)."
+        )
     else:
         print("Tracker store not given (--tracker-db): chat transcripts were not deleted.")
     if report.licences_listing_address:
@@ -385,7 +416,9 @@ def _purge_conversations(engine, args) -> int:
 
 
 def _tracker_url(args) -> Optional[str]:
-    return args.tracker_db or (f"sqlite:///{os.environ['TRACKER_DB']}" if os.environ.get("TRACKER_DB") else None)
+    return args.tracker_db or (
+        f"sqlite:///{os.environ['TRACKER_DB']}" if os.environ.get("TRACKER_DB") else None
+    )
 
 
 def _purge_conversations_now(tracker_url: str, days: int) -> str:
@@ -399,8 +432,10 @@ def _purge_conversations_now(tracker_url: str, days: int) -> str:
 
 def _purge_cases_now(engine, days: int) -> str:
     report = purge_resolved_cases(engine, SystemClock(), timedelta(days=days))
-    return (f"Deleted {report.cases} resolved case(s), {report.case_events} case history entries "
-            f"and {report.outbox_messages} outbox message(s).")
+    return (
+        f"Deleted {report.cases} resolved case(s), {report.case_events} case history entries "
+        f"and {report.outbox_messages} outbox message(s)."
+    )
 
 
 def _daily_jobs(engine, args) -> int:
@@ -409,8 +444,10 @@ def _daily_jobs(engine, args) -> int:
     jobs = [DailyJob("purge-cases", lambda: _purge_cases_now(engine, DEFAULT_RESOLVED_RETENTION.days))]
     tracker_url = _tracker_url(args)
     if tracker_url is None:
-        print("No tracker store given (--tracker-db URL or TRACKER_DB): chat transcripts are not purged.",
-              file=sys.stderr)
+        print(
+            "No tracker store given (--tracker-db URL or TRACKER_DB): chat transcripts are not purged.",
+            file=sys.stderr,
+        )
     else:
         days = tracker_retention_days()
         jobs.append(DailyJob("purge-conversations", lambda: _purge_conversations_now(tracker_url, days)))

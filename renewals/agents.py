@@ -11,6 +11,7 @@
 
 Every function takes the clock: nothing here reads the system time.
 """
+
 from __future__ import annotations
 
 import base64
@@ -79,6 +80,7 @@ class Session:
 
 # --- passwords ---------------------------------------------------------------------------
 
+
 def hash_password(password: str) -> str:
     _check_password(password)
     salt = secrets.token_bytes(SALT_BYTES)
@@ -101,7 +103,12 @@ def verify_password(password: str, stored: str) -> bool:
 
 def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
     return hashlib.scrypt(
-        password.encode("utf-8")[:MAX_PASSWORD_LENGTH], salt=salt, n=n, r=r, p=p, dklen=HASH_BYTES,
+        password.encode("utf-8")[:MAX_PASSWORD_LENGTH],
+        salt=salt,
+        n=n,
+        r=r,
+        p=p,
+        dklen=HASH_BYTES,
         maxmem=128 * r * (n + p + 2) + 1024 * 1024,
     )
 
@@ -135,6 +142,7 @@ def normalise_username(username: str) -> str:
 
 # --- the accounts service ----------------------------------------------------------------
 
+
 class AgentAccounts:
     """Agent accounts, sessions and API tokens in the renewals database."""
 
@@ -156,8 +164,11 @@ class AgentAccounts:
             with self._engine.begin() as connection:
                 agent_id = connection.execute(
                     insert(agents).values(
-                        username=username, display_name=display_name, password_hash=password_hash,
-                        disabled=False, created_at=self._clock.now(),
+                        username=username,
+                        display_name=display_name,
+                        password_hash=password_hash,
+                        disabled=False,
+                        created_at=self._clock.now(),
                     )
                 ).inserted_primary_key[0]
         except IntegrityError:
@@ -166,14 +177,18 @@ class AgentAccounts:
 
     def get(self, username: str) -> Optional[Agent]:
         with self._engine.connect() as connection:
-            row = connection.execute(select(agents).where(agents.c.username == normalise_username(username))).one_or_none()
+            row = connection.execute(
+                select(agents).where(agents.c.username == normalise_username(username))
+            ).one_or_none()
         return None if row is None else _agent(row)
 
     def set_password(self, username: str, password: str) -> None:
         password_hash = hash_password(password)
         with self._engine.begin() as connection:
             agent_id = _agent_id(connection, username)
-            connection.execute(update(agents).where(agents.c.id == agent_id).values(password_hash=password_hash))
+            connection.execute(
+                update(agents).where(agents.c.id == agent_id).values(password_hash=password_hash)
+            )
             connection.execute(delete(agent_sessions).where(agent_sessions.c.agent_id == agent_id))
 
     def disable(self, username: str) -> None:
@@ -203,12 +218,16 @@ class AgentAccounts:
         # so parallel guesses can't all read the count before any of them adds to it.
         with self._engine.begin() as connection:
             if connection.dialect.name == "postgresql":
-                connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:pair))"), {"pair": f"{username} {client}"})
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(hashtext(:pair))"), {"pair": f"{username} {client}"}
+                )
             attempt = connection.execute(
                 insert(agent_login_failures).values(username=username, client=client, at=now)
             ).inserted_primary_key[0]
             recent = connection.execute(
-                select(func.count()).select_from(agent_login_failures).where(pair, agent_login_failures.c.at > now - FAILURE_WINDOW)
+                select(func.count())
+                .select_from(agent_login_failures)
+                .where(pair, agent_login_failures.c.at > now - FAILURE_WINDOW)
             ).scalar_one()
             if recent > MAX_FAILURES:
                 connection.execute(delete(agent_login_failures).where(agent_login_failures.c.id == attempt))
@@ -221,7 +240,9 @@ class AgentAccounts:
                 connection.execute(delete(agent_login_failures).where(pair))
             return _agent(row)
         with self._engine.begin() as connection:
-            connection.execute(delete(agent_login_failures).where(agent_login_failures.c.at < now - FAILURE_WINDOW * 4))
+            connection.execute(
+                delete(agent_login_failures).where(agent_login_failures.c.at < now - FAILURE_WINDOW * 4)
+            )
         return None
 
     # console sessions
@@ -235,8 +256,12 @@ class AgentAccounts:
         with self._engine.begin() as connection:
             connection.execute(
                 insert(agent_sessions).values(
-                    session_hash=token_digest(token), agent_id=agent.id, csrf_token=csrf,
-                    created_at=now, last_seen_at=now, expires_at=expires,
+                    session_hash=token_digest(token),
+                    agent_id=agent.id,
+                    csrf_token=csrf,
+                    created_at=now,
+                    last_seen_at=now,
+                    expires_at=expires,
                 )
             )
             connection.execute(delete(agent_sessions).where(agent_sessions.c.expires_at < now))
@@ -261,7 +286,9 @@ class AgentAccounts:
                 return None
             seen = now if restart_idle_timer else row.last_seen_at
             if restart_idle_timer:
-                connection.execute(update(agent_sessions).where(agent_sessions.c.id == row.id).values(last_seen_at=now))
+                connection.execute(
+                    update(agent_sessions).where(agent_sessions.c.id == row.id).values(last_seen_at=now)
+                )
         agent = Agent(row.agent_id, row.username, row.display_name, row.disabled)
         return Session(agent, row.csrf_token, min(row.expires_at, seen + IDLE_TIMEOUT))
 
@@ -269,7 +296,9 @@ class AgentAccounts:
         if not token:
             return
         with self._engine.begin() as connection:
-            connection.execute(delete(agent_sessions).where(agent_sessions.c.session_hash == token_digest(token)))
+            connection.execute(
+                delete(agent_sessions).where(agent_sessions.c.session_hash == token_digest(token))
+            )
 
     # API tokens
 
@@ -279,7 +308,9 @@ class AgentAccounts:
         with self._engine.begin() as connection:
             agent_id = _agent_id(connection, username)
             connection.execute(
-                insert(agent_api_tokens).values(token_hash=token_digest(token), agent_id=agent_id, created_at=self._clock.now())
+                insert(agent_api_tokens).values(
+                    token_hash=token_digest(token), agent_id=agent_id, created_at=self._clock.now()
+                )
             )
         return token
 
@@ -299,7 +330,12 @@ class AgentAccounts:
             row = connection.execute(
                 select(agents)
                 .select_from(agent_api_tokens.join(agents, agents.c.id == agent_api_tokens.c.agent_id))
-                .where(and_(agent_api_tokens.c.token_hash == token_digest(token), agent_api_tokens.c.revoked_at.is_(None)))
+                .where(
+                    and_(
+                        agent_api_tokens.c.token_hash == token_digest(token),
+                        agent_api_tokens.c.revoked_at.is_(None),
+                    )
+                )
             ).one_or_none()
         if row is None or row.disabled:
             return None
@@ -321,15 +357,18 @@ def _agent_id(connection, username: str) -> int:
 
 # --- command line: `python -m renewals agents ...` ---------------------------------------
 
+
 def register_cli(commands) -> None:
     """Adds the `agents` command group to the renewals CLI's subparsers."""
-    group = commands.add_parser("agents", help="support agents' console accounts and API tokens").add_subparsers(
-        required=True, metavar="ACTION"
-    )
+    group = commands.add_parser(
+        "agents", help="support agents' console accounts and API tokens"
+    ).add_subparsers(required=True, metavar="ACTION")
     command = group.add_parser("add", help="create an agent account (password from a prompt or stdin)")
     command.add_argument("username")
     command.add_argument("--name", required=True, help="the name shown to colleagues")
-    command.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    command.add_argument(
+        "--password-stdin", action="store_true", help="read the password from the first line of stdin"
+    )
     command.set_defaults(command=_cli_add)
     command = group.add_parser("password", help="set a new password (signs the agent out everywhere)")
     command.add_argument("username")
@@ -355,7 +394,9 @@ def _accounts(engine) -> Optional[AgentAccounts]:
     from renewals.db import schema_is_current
 
     if not schema_is_current(engine):
-        print("The database schema is not up to date: run `python -m renewals migrate` first.", file=sys.stderr)
+        print(
+            "The database schema is not up to date: run `python -m renewals migrate` first.", file=sys.stderr
+        )
         return None
     # Sessions and tokens follow the real clock even when RENEWALS_TODAY pins the date.
     return AgentAccounts(engine, SystemClock())
@@ -391,6 +432,7 @@ def _cli_add(engine, args) -> int:
     def work(accounts):
         agent = accounts.add(args.username, args.name, _read_password(args.password_stdin))
         return f"Agent {agent.username} ({agent.display_name}) can now sign in to the console."
+
     return _cli_run(engine, work)
 
 
@@ -398,6 +440,7 @@ def _cli_password(engine, args) -> int:
     def work(accounts):
         accounts.set_password(args.username, _read_password(args.password_stdin))
         return f"Password changed; {normalise_username(args.username)} is signed out everywhere."
+
     return _cli_run(engine, work)
 
 
@@ -405,6 +448,7 @@ def _cli_disable(engine, args) -> int:
     def work(accounts):
         accounts.disable(args.username)
         return f"Agent {normalise_username(args.username)} is disabled."
+
     return _cli_run(engine, work)
 
 
@@ -420,6 +464,9 @@ def _cli_list(engine, args) -> int:
     def work(accounts):
         rows = accounts.list()
         if not rows:
-            return "No agent accounts yet: `python -m renewals agents add USERNAME --name \"…\"`."
-        return "\n".join(f"{a.username}\t{a.display_name}{'  (disabled)' if a.disabled else ''}" for a in rows)
+            return 'No agent accounts yet: `python -m renewals agents add USERNAME --name "…"`.'
+        return "\n".join(
+            f"{a.username}\t{a.display_name}{'  (disabled)' if a.disabled else ''}" for a in rows
+        )
+
     return _cli_run(engine, work)

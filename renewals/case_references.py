@@ -3,6 +3,7 @@
 Kept apart from renewals.cases because the NLU tokenizer reads references too
 (nlu_components/tokenizer.py): the Makefile retrains the model when this changes.
 """
+
 from __future__ import annotations
 
 import re

@@ -10,6 +10,7 @@ again (or a retried action call) gets the same case back, even when the two
 requests race. References look like RN-2026-000123: the year and a number
 that counts up through the year.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -23,17 +24,17 @@ from typing import Any, Callable, Optional, Sequence
 
 from sqlalchemy.exc import IntegrityError
 
+from renewals import checklist as checks
 from renewals.case_references import (  # noqa: F401 (part of this module's interface)
     REFERENCE_PREFIX,
     find_case_reference,
     find_case_reference_span,
     format_reference,
 )
-from renewals import checklist as checks
 from renewals.checklist import CHECKLIST_FIELDS, RenewalChecklist
 from renewals.clock import Clock
-from renewals.licences import Licence
 from renewals.conversation_messages import CONVERSATION_TOPIC, queue_message, resolved_message
+from renewals.licences import Licence
 from renewals.outbox import CASE_SLACK_TOPIC, encode_payload
 from renewals.time_zones import licence_today
 
@@ -178,10 +179,14 @@ def open_renewal_case(
     opened with `immediate=True` (see UnitOfWork) so concurrent opens on
     SQLite queue rather than fail.
     """
-    conversation_id = _bounded_text(conversation_id, "conversation_id", MAX_CONVERSATION_ID_LENGTH, required=True)
+    conversation_id = _bounded_text(
+        conversation_id, "conversation_id", MAX_CONVERSATION_ID_LENGTH, required=True
+    )
     channel = _bounded_text(channel, "channel", MAX_CHANNEL_LENGTH, required=False)
     checklist = checklist.validated(
-        licence_today(clock, licence), uow.price_lists.active(), recorded_phone=licence.phone if licence is not None else None
+        licence_today(clock, licence),
+        uow.price_lists.active(),
+        recorded_phone=licence.phone if licence is not None else None,
     )
     key = idempotency_key(CaseReason.RENEWAL, conversation_id, checklist)
 
@@ -197,7 +202,10 @@ def open_renewal_case(
     if queued is not None:
         log.info(
             "Opened case %s (reason %s, routed to %s, %d delivery message(s) queued)",
-            case.reference, case.reason, case.routed_to, queued,
+            case.reference,
+            case.reason,
+            case.routed_to,
+            queued,
         )
     return case
 
@@ -224,7 +232,10 @@ def _new_case(
         routed_to=routing_target(licence),
         created_at=now,
         updated_at=now,
-        history=(CaseEvent(at=now, kind=EventKind.STATUS, actor=ASSISTANT, status=CaseStatus.OPEN), *more_history),
+        history=(
+            CaseEvent(at=now, kind=EventKind.STATUS, actor=ASSISTANT, status=CaseStatus.OPEN),
+            *more_history,
+        ),
     )
 
 
@@ -300,7 +311,9 @@ def transition(
     now = clock.now()
     if not uow.cases.update_status(reference, case.status, new_status, now):
         raise TransitionNotAllowed(f"case {reference} changed status meanwhile; reload it and try again")
-    uow.cases.add_event(reference, CaseEvent(at=now, kind=EventKind.STATUS, actor=actor, status=new_status, note=note))
+    uow.cases.add_event(
+        reference, CaseEvent(at=now, kind=EventKind.STATUS, actor=actor, status=new_status, note=note)
+    )
     log.info("Case %s is now %s", reference, new_status.value)
     case = uow.cases.get(reference)
     if new_status is CaseStatus.RESOLVED:
@@ -351,7 +364,9 @@ def _bounded_text(value: Any, name: str, max_length: int, *, required: bool) -> 
 
 # A chat is "waiting" for a person from its latest hand-off request until an agent takes
 # the case, answers, hands it on or resolves it.
-AGENT_RESPONSE_KINDS = frozenset({EventKind.TAKEN, EventKind.REPLY, EventKind.HANDED_TO_RESELLER, EventKind.RESOLVED})
+AGENT_RESPONSE_KINDS = frozenset(
+    {EventKind.TAKEN, EventKind.REPLY, EventKind.HANDED_TO_RESELLER, EventKind.RESOLVED}
+)
 
 
 def waiting_since(case: Case) -> Optional[datetime]:
@@ -399,7 +414,11 @@ def partial_checklist(checklist: Optional[RenewalChecklist], today, price_list=N
             values[name] = result.value
     if checklist.licence_expiry is not None and hasattr(checklist.licence_expiry, "isoformat"):
         values["licence_expiry"] = checklist.licence_expiry
-    product = price_list.products.get(checklist.product_code) if price_list is not None and checklist.product_code else None
+    product = (
+        price_list.products.get(checklist.product_code)
+        if price_list is not None and checklist.product_code
+        else None
+    )
     if product is not None:
         values["product_code"] = product.code
         if checklist.platform in product.platforms:
@@ -426,9 +445,13 @@ def open_handoff_case(
     and is routed like a renewal case. Concurrent requests for one conversation
     open one case (same key, unique constraint); use `immediate=True` units of work.
     """
-    conversation_id = _bounded_text(conversation_id, "conversation_id", MAX_CONVERSATION_ID_LENGTH, required=True)
+    conversation_id = _bounded_text(
+        conversation_id, "conversation_id", MAX_CONVERSATION_ID_LENGTH, required=True
+    )
     channel = _bounded_text(channel, "channel", MAX_CHANNEL_LENGTH, required=False)
-    reason_note = _bounded_text(reason_note, "reason_note", MAX_NOTE_LENGTH, required=False) or "asked for a person"
+    reason_note = (
+        _bounded_text(reason_note, "reason_note", MAX_NOTE_LENGTH, required=False) or "asked for a person"
+    )
     now = clock.now()
     existing = uow.cases.open_case_for_conversation(conversation_id)
     if existing is not None:
@@ -436,11 +459,16 @@ def open_handoff_case(
 
     # The nth hand-off case of this conversation: a resolved one never blocks a new one.
     sequence = uow.cases.count_for_conversation(conversation_id)
-    key = hashlib.sha256(json.dumps([CaseReason.HANDOFF, conversation_id, sequence]).encode("utf-8")).hexdigest()
+    key = hashlib.sha256(
+        json.dumps([CaseReason.HANDOFF, conversation_id, sequence]).encode("utf-8")
+    ).hexdigest()
     details = partial_checklist(checklist, licence_today(clock, licence), uow.price_lists.active())
+
     def handoff_case(reference: str, now: datetime) -> Case:
         requested = CaseEvent(at=now, kind=EventKind.HANDOFF_REQUESTED, actor=ASSISTANT, note=reason_note)
-        return _new_case(reference, now, CaseReason.HANDOFF, details, conversation_id, channel, licence, requested)
+        return _new_case(
+            reference, now, CaseReason.HANDOFF, details, conversation_id, channel, licence, requested
+        )
 
     case, queued = _insert_case(uow, key, handoff_case, delivery_topics, clock)
     if queued is None:
@@ -452,13 +480,16 @@ def open_handoff_case(
 def _attach_handoff(uow, case: Case, reason_note: str, now: datetime) -> Case:
     if waiting_since(case) is not None:
         return case  # already waiting for a person: a repeat (or a retried call) changes nothing
-    uow.cases.add_event(case.reference, CaseEvent(at=now, kind=EventKind.HANDOFF_REQUESTED, actor=ASSISTANT, note=reason_note))
+    uow.cases.add_event(
+        case.reference, CaseEvent(at=now, kind=EventKind.HANDOFF_REQUESTED, actor=ASSISTANT, note=reason_note)
+    )
     log.info("Hand-off requested on case %s", case.reference)
     return uow.cases.get(case.reference)
 
 
 def take_case(uow, reference: str, agent: str, *, clock: Clock) -> Case:
-    """The agent takes the case: it is in progress and theirs. Taking it again (e.g. from a colleague) is allowed."""
+    """The agent takes the case: it is in progress and theirs. Taking it again (e.g. from a colleague) is
+    allowed."""
     case = _require(uow, reference)
     if case.status is CaseStatus.IN_PROGRESS:
         return _record(uow, case, EventKind.TAKEN, agent, None, clock)
@@ -478,8 +509,14 @@ def record_reply(uow, reference: str, agent: str, text: str, *, signature: str, 
         case = _agent_transition(uow, case, CaseStatus.IN_PROGRESS, EventKind.TAKEN, agent, None, clock)
     case = _record(uow, case, EventKind.REPLY, agent, text, clock)
     queue_message(
-        uow, uow.cases.id_of(reference), case.conversation_id, text, f"{CONVERSATION_TOPIC}:{reference}:{uuid.uuid4()}",
-        agent=signature, resume=False, clock=clock,
+        uow,
+        uow.cases.id_of(reference),
+        case.conversation_id,
+        text,
+        f"{CONVERSATION_TOPIC}:{reference}:{uuid.uuid4()}",
+        agent=signature,
+        resume=False,
+        clock=clock,
     )
     return case
 
@@ -501,14 +538,23 @@ class HandedOver:
 
 
 def hand_to_reseller(
-    uow, reference: str, agent: str, note: Optional[str] = None, *, clock: Clock, notify_topics: Sequence[str] = ()
+    uow,
+    reference: str,
+    agent: str,
+    note: Optional[str] = None,
+    *,
+    clock: Clock,
+    notify_topics: Sequence[str] = (),
 ) -> HandedOver:
-    """Status 'handed to reseller'; one outbox message per topic (e.g. the reseller's Slack) in the same transaction."""
+    """Status 'handed to reseller'; one outbox message per topic (e.g. the reseller's Slack) in the same
+    transaction."""
     case = _require(uow, reference)
     reseller = uow.resellers.get(case.reseller_id) if case.reseller_id else None
     if reseller is None:
         raise TransitionNotAllowed(f"case {reference} has no reseller to hand it to")
-    case = _agent_transition(uow, case, CaseStatus.HANDED_TO_RESELLER, EventKind.HANDED_TO_RESELLER, agent, note, clock)
+    case = _agent_transition(
+        uow, case, CaseStatus.HANDED_TO_RESELLER, EventKind.HANDED_TO_RESELLER, agent, note, clock
+    )
     case_id = uow.cases.id_of(reference)
     count = sum(1 for e in case.history if e.kind == EventKind.HANDED_TO_RESELLER)
     notified = False
@@ -517,22 +563,33 @@ def hand_to_reseller(
         document["event"] = "handed_to_reseller"
         document["note"] = note
         uow.outbox.add(
-            topic=topic, dedupe_key=f"{topic}:{reference}:handed:{count}",
-            payload=encode_payload(document), case_id=case_id, created_at=clock.now(),
+            topic=topic,
+            dedupe_key=f"{topic}:{reference}:handed:{count}",
+            payload=encode_payload(document),
+            case_id=case_id,
+            created_at=clock.now(),
         )
         notified = notified or topic == CASE_SLACK_TOPIC
     return HandedOver(case, reseller, notified)
 
 
 def resolve_case(
-    uow, reference: str, agent: str, note: Optional[str] = None, *,
-    signature: Optional[str] = None, closing: Optional[str] = None, clock: Clock,
+    uow,
+    reference: str,
+    agent: str,
+    note: Optional[str] = None,
+    *,
+    signature: Optional[str] = None,
+    closing: Optional[str] = None,
+    clock: Clock,
 ) -> Case:
     """Resolve the case; a conversation it paused is given back to the assistant with `closing`, signed
     `signature` (without them, the assistant says the case is resolved)."""
     case = _require(uow, reference)
     case = _agent_transition(uow, case, CaseStatus.RESOLVED, EventKind.RESOLVED, agent, note, clock)
-    _give_back_conversation(uow, case, closing or resolved_message(case.reference), signature if closing else None, clock)
+    _give_back_conversation(
+        uow, case, closing or resolved_message(case.reference), signature if closing else None, clock
+    )
     return case
 
 
@@ -541,8 +598,14 @@ def _give_back_conversation(uow, case: Case, text: str, signature: Optional[str]
     if not case.conversation_id or not any(e.kind == EventKind.HANDOFF_REQUESTED for e in case.history):
         return
     queue_message(
-        uow, uow.cases.id_of(case.reference), case.conversation_id, text,
-        f"{CONVERSATION_TOPIC}:{case.reference}:resumed", agent=signature, resume=True, clock=clock,
+        uow,
+        uow.cases.id_of(case.reference),
+        case.conversation_id,
+        text,
+        f"{CONVERSATION_TOPIC}:{case.reference}:resumed",
+        agent=signature,
+        resume=True,
+        clock=clock,
     )
 
 
@@ -559,14 +622,20 @@ def _record(uow, case: Case, kind: str, agent: str, note: Optional[str], clock: 
     return uow.cases.get(case.reference)
 
 
-def _agent_transition(uow, case: Case, new_status: CaseStatus, kind: str, agent: str, note: Optional[str], clock: Clock) -> Case:
+def _agent_transition(
+    uow, case: Case, new_status: CaseStatus, kind: str, agent: str, note: Optional[str], clock: Clock
+) -> Case:
     agent = _bounded_text(agent, "actor", MAX_ACTOR_LENGTH, required=True)
     note = _bounded_text(note, "note", MAX_NOTE_LENGTH, required=False)
     if not can_transition(case.status, new_status):
-        raise TransitionNotAllowed(f"case {case.reference} is {case.status.value} and can't become {new_status.value}")
+        raise TransitionNotAllowed(
+            f"case {case.reference} is {case.status.value} and can't become {new_status.value}"
+        )
     now = clock.now()
     if not uow.cases.update_status(case.reference, case.status, new_status, now):
         raise TransitionNotAllowed(f"case {case.reference} changed status meanwhile; reload it and try again")
-    uow.cases.add_event(case.reference, CaseEvent(at=now, kind=kind, actor=agent, status=new_status, note=note))
+    uow.cases.add_event(
+        case.reference, CaseEvent(at=now, kind=kind, actor=agent, status=new_status, note=note)
+    )
     log.info("Case %s is now %s (%s)", case.reference, new_status.value, kind)
     return uow.cases.get(case.reference)

@@ -9,6 +9,7 @@ Each `validate_*` helper takes what the customer typed and returns a
 FieldCheck: the normalised value, or a reason to show the customer. Reasons
 never repeat the value itself, so they are safe to log and to put in errors.
 """
+
 from __future__ import annotations
 
 import re
@@ -40,8 +41,10 @@ T = TypeVar("T")
 # The most users one renewal covers; a larger count gets an answer that says so.
 MAX_USER_COUNT = 100_000
 # The rule on renewing fewer users, as the customer reads it wherever a downsize comes up.
-DOWNSIZE_RULE = ("A downsize must be confirmed to your reseller in writing, and a later increase would need an "
-                 "additional user purchase.")
+DOWNSIZE_RULE = (
+    "A downsize must be confirmed to your reseller in writing, and a later increase would need an "
+    "additional user purchase."
+)
 # After this many failed answers to one item in a row, the customer is offered a person.
 FAILED_ANSWERS_BEFORE_A_PERSON = 3
 COMPANY_NAME_LENGTHS = (2, 200)
@@ -51,7 +54,9 @@ MAX_EMAIL_LENGTH = 254
 # An expiry date further from today than this is almost certainly a typo.
 EXPIRY_WINDOW = timedelta(days=3653)  # ten years
 # Reserved for documentation and testing (RFC 2606, RFC 6761) or private networks.
-PLACEHOLDER_TLDS = frozenset({"example", "localhost", "test", "invalid", "local", "localdomain", "internal", "lan"})
+PLACEHOLDER_TLDS = frozenset(
+    {"example", "localhost", "test", "invalid", "local", "localdomain", "internal", "lan"}
+)
 PLACEHOLDER_DOMAINS = frozenset({"example.com", "example.net", "example.org"})
 
 
@@ -142,12 +147,16 @@ class RenewalChecklist:
         if price_list is not None:
             product = price_list.products.get(self.product_code)
             if product is None:
-                problems.append(ChecklistProblem("product_code", "That product isn't on the current price list."))
+                problems.append(
+                    ChecklistProblem("product_code", "That product isn't on the current price list.")
+                )
             else:
                 platform = product.platform_named(self.platform)
                 if platform is None:
                     problems.append(
-                        ChecklistProblem("platform", f"{product.name} is sold for {_joined(product.platforms)} only.")
+                        ChecklistProblem(
+                            "platform", f"{product.name} is sold for {_joined(product.platforms)} only."
+                        )
                     )
                 else:
                     values["platform"] = platform
@@ -193,7 +202,9 @@ class IncompleteChecklist(ChecklistError):
 class InvalidChecklist(ChecklistError):
     def __init__(self, problems: list[ChecklistProblem]):
         self.problems = tuple(problems)
-        super().__init__("the renewal checklist has invalid fields: " + "; ".join(str(p) for p in self.problems))
+        super().__init__(
+            "the renewal checklist has invalid fields: " + "; ".join(str(p) for p in self.problems)
+        )
 
 
 # --------------------------------------------------------------------------
@@ -256,7 +267,9 @@ def validate_company_name(text: Any) -> FieldCheck[str]:
     if not name:
         return rejected("Please tell me the company's name, as it appears on the licence.")
     if len(name) > MAX_INPUT_LENGTH or len(name) > COMPANY_NAME_LENGTHS[1]:
-        return rejected(f"That company name is longer than {COMPANY_NAME_LENGTHS[1]} characters. Please shorten it.")
+        return rejected(
+            f"That company name is longer than {COMPANY_NAME_LENGTHS[1]} characters. Please shorten it."
+        )
     if _looks_like_email(name):
         return rejected("That looks like an email address. What's the company's name?")
     if not any(ch.isalnum() for ch in name):
@@ -298,7 +311,9 @@ def validate_address(text: Any) -> FieldCheck[str]:
     if not any(ch.isalpha() for ch in address):
         return rejected("Please include the street name and the suburb or town.")
     if len(address) < ADDRESS_LENGTHS[0]:
-        return rejected("That address looks too short. Please include the street, suburb or town, and postcode.")
+        return rejected(
+            "That address looks too short. Please include the street, suburb or town, and postcode."
+        )
     return accepted(address)
 
 
@@ -313,13 +328,16 @@ def validate_email(text: Any) -> FieldCheck[str]:
     for span in find_email_spans(raw):
         found.setdefault(span.value.casefold(), span.value)
     if len(found) > 1:
-        return rejected("I found more than one email address. Please type just the one the reseller should use.")
+        return rejected(
+            "I found more than one email address. Please type just the one the reseller should use."
+        )
     if found:
         address = next(iter(found.values()))
         domain = address.rsplit("@", 1)[1]
         if _is_placeholder_domain(domain):
             return rejected(
-                "That looks like an example address. Please give the real address the reseller should write to."
+                "That looks like an example address. Please give the real address the reseller should write "
+                "to."
             )
         if len(address) > MAX_EMAIL_LENGTH:
             return rejected("That email address is too long. Please check it and type it again.")
@@ -358,7 +376,9 @@ def validate_phone(text: Any, default_region: str = "AU") -> FieldCheck[str]:
         return rejected("Please type a phone number, like 02 9555 0101 or 0412 345 678.")
     numbers = list(dict.fromkeys(span.value for span in find_phone_spans(raw, default_region)))
     if len(numbers) > 1:
-        return rejected("I found more than one phone number. Please type just the one the reseller should call.")
+        return rejected(
+            "I found more than one phone number. Please type just the one the reseller should call."
+        )
     if numbers:
         region = phonenumbers.region_code_for_number(phonenumbers.parse(numbers[0]))
         if region not in REGIONS:
@@ -452,13 +472,21 @@ def validate_expiry(text: Any, clock: Clock, zone: ZoneInfo = SYDNEY) -> FieldCh
     expiry = parse_date(raw, today)
     if expiry is None:
         if any(span.value is None for span in find_date_spans(raw, today, include_invalid=True)):
-            return rejected("That date doesn't exist. Please check the day and the month (day first, like 29/10/2026).")
-        return rejected("I couldn't read that as a date. Please write it day first, like 29/10/2026 or 29 October 2026.")
+            return rejected(
+                "That date doesn't exist. Please check the day and the month (day first, like 29/10/2026)."
+            )
+        return rejected(
+            "I couldn't read that as a date. Please write it day first, like 29/10/2026 or 29 October 2026."
+        )
     if _DAY_AND_MONTH_ONLY.search(raw) and not _HAS_YEAR.search(raw):
         # "29 October": parse_date takes the next one, but an expiry is most often behind us.
         expiry = _nearest_expiry(expiry, today, past=bool(_PAST_EXPIRY.search(raw)))
         checked = _check_expiry_date(expiry, today)
-        return accepted(checked.value, notice=f"I've taken that as {format_date(expiry)}.") if checked.ok else checked
+        return (
+            accepted(checked.value, notice=f"I've taken that as {format_date(expiry)}.")
+            if checked.ok
+            else checked
+        )
     return _check_expiry_date(expiry, today)
 
 
@@ -509,8 +537,17 @@ _FUZZY_TOKEN_RATIO = 0.8
 _UNKNOWN_TOKEN_WEIGHT = 0.5  # words no product uses count against a match, but less
 
 _NUMBER_WORDS = {
-    "0": "zero", "1": "one", "2": "two", "3": "three", "4": "four", "5": "five",
-    "6": "six", "7": "seven", "8": "eight", "9": "nine", "10": "ten",
+    "0": "zero",
+    "1": "one",
+    "2": "two",
+    "3": "three",
+    "4": "four",
+    "5": "five",
+    "6": "six",
+    "7": "seven",
+    "8": "eight",
+    "9": "nine",
+    "10": "ten",
 }
 _STOPWORDS = frozenset(
     """a an and the for on of in with to my our we i it its is are am using use uses run runs running
@@ -596,7 +633,7 @@ def _vocabulary(product: Product) -> set[str]:
 
 
 def _joined_compounds(tokens: list[str], known: set[str]) -> list[str]:
-    """"portal protect" -> "portalprotect" when the price list writes it as one word."""
+    """ "portal protect" -> "portalprotect" when the price list writes it as one word."""
     joined: list[str] = []
     index = 0
     while index < len(tokens):
@@ -636,7 +673,9 @@ def _score(product: Product, vocabulary: set[str], query: _Query) -> ProductMatc
         sum(_best(word, scoring) > 0 for word in tokens) / len(tokens) for tokens in (name, code) if tokens
     )
     joined = " ".join(scoring)
-    resemblance = max(SequenceMatcher(None, joined, " ".join(tokens)).ratio() for tokens in (name, code) if tokens)
+    resemblance = max(
+        SequenceMatcher(None, joined, " ".join(tokens)).ratio() for tokens in (name, code) if tokens
+    )
     distinctiveness = max(query.distinctiveness[t] for t in scoring if _best(t, vocabulary) > 0)
     score = (0.6 * precision + 0.25 * coverage + 0.15 * resemblance) * distinctiveness
     exact = precision == 1.0 and coverage == 1.0 and all(_best(t, vocabulary) == 1.0 for t in scoring)
@@ -675,11 +714,14 @@ _ITEM_WORDS = (
     ("licence_expiry", r"expir|date"),
 )
 _STATED_VALUE_RE = re.compile(
-    r"(?:\b(?:should (?:be|say|read)|is (?:now|actually|really)|is|are|to|it's|its)|=|:)\s+(?=(?P<value>\S.*)$)",
+    r"(?:\b(?:should (?:be|say|read)|is (?:now|actually|really)|is|are|to|it's|its)|=|:)"
+    r"\s+(?=(?P<value>\S.*)$)",
     re.IGNORECASE,
 )
 # "the phone is wrong" names an item and a problem, not a new value.
-_PROBLEM_RE = re.compile(r"(?:wrong|incorrect|not right|out of date|old|misspelt|misspelled|a typo)\b", re.IGNORECASE)
+_PROBLEM_RE = re.compile(
+    r"(?:wrong|incorrect|not right|out of date|old|misspelt|misspelled|a typo)\b", re.IGNORECASE
+)
 
 
 def item_named(text: Any) -> Optional[str]:
@@ -696,7 +738,7 @@ def stated_value(text: Any, item: str) -> Optional[str]:
     "Acme Pty Ltd"), or None when it gives none ("the phone number is wrong")."""
     text = str(text or "").strip()
     named = re.search(dict(_ITEM_WORDS)[item], text, re.IGNORECASE)
-    after = text[named.end():] if named else text
+    after = text[named.end() :] if named else text
     for match in _STATED_VALUE_RE.finditer(after):
         value = match.group("value").strip().rstrip(".!").strip()
         if value and not _PROBLEM_RE.match(value):

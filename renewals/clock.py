@@ -8,6 +8,7 @@ Demos and tests pin the date with RENEWALS_TODAY or a FixedClock.
 `now()` is the instant, always timezone-aware in UTC: it stamps cases, their
 history and outbox deliveries.
 """
+
 from __future__ import annotations
 
 import os

@@ -3,6 +3,7 @@
 Customers type them in any case, with hyphens, spaces or no separators at all;
 everything here works on the canonical upper-case hyphenated form.
 """
+
 from __future__ import annotations
 
 import re
@@ -13,9 +14,7 @@ CODE_LENGTH = sum(GROUP_LENGTHS) + len(GROUP_LENGTHS) - 1  # 37
 
 _SEP = r"[\s\-\u2010-\u2015]?"  # hyphen, space or dash look-alikes pasted from e-mail
 _CODE_RE = re.compile(
-    r"(?<![A-Za-z0-9])"
-    + _SEP.join(f"([A-Za-z0-9]{{{n}}})" for n in GROUP_LENGTHS)
-    + r"(?![A-Za-z0-9])"
+    r"(?<![A-Za-z0-9])" + _SEP.join(f"([A-Za-z0-9]{{{n}}})" for n in GROUP_LENGTHS) + r"(?![A-Za-z0-9])"
 )
 # Something the customer probably meant as a code: a run of at least three
 # letter/digit groups joined by hyphens, or a long unbroken alphanumeric run.

@@ -7,6 +7,7 @@ queued in the same transaction, then delivered into the Rasa conversation
 got, and a message is never lost while the chat server is down: it waits and
 is retried.
 """
+
 from __future__ import annotations
 
 import json
@@ -58,8 +59,11 @@ def queue_message(
         "resume": resume,
     }
     return uow.outbox.add(
-        topic=CONVERSATION_TOPIC, dedupe_key=dedupe_key, payload=encode_payload(document),
-        case_id=case_id, created_at=clock.now(),
+        topic=CONVERSATION_TOPIC,
+        dedupe_key=dedupe_key,
+        payload=encode_payload(document),
+        case_id=case_id,
+        created_at=clock.now(),
     )
 
 

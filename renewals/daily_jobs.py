@@ -10,6 +10,7 @@ Every job here is idempotent: running one twice deletes nothing more.
 
 A job returns a one-line summary of counts (never personal data): it is logged and stored with the run.
 """
+
 from __future__ import annotations
 
 import logging
@@ -37,8 +38,9 @@ class DailyJob:
     run: Callable[[], str]  # does the work; returns its summary
 
 
-def run_due_jobs(engine: Engine, jobs: Sequence[DailyJob], clock: Clock,
-                 lease: timedelta = DEFAULT_LEASE) -> List[Tuple[str, str]]:
+def run_due_jobs(
+    engine: Engine, jobs: Sequence[DailyJob], clock: Clock, lease: timedelta = DEFAULT_LEASE
+) -> List[Tuple[str, str]]:
     """Runs each job not yet run today (in Sydney); returns (job, summary) for those it ran. A job that
     raises is given up for another try and the others still run; the first error is raised at the end."""
     ran: List[Tuple[str, str]] = []
@@ -54,8 +56,12 @@ def run_due_jobs(engine: Engine, jobs: Sequence[DailyJob], clock: Clock,
             with UnitOfWork(engine) as uow:
                 uow.job_runs.give_up(job.name, day)
             stack = "".join(traceback.format_tb(error.__traceback__))  # not the message: it might quote data
-            log.error("Daily job %s failed (%s); it runs again at the next check\n%s", job.name,
-                      type(error).__name__, stack)
+            log.error(
+                "Daily job %s failed (%s); it runs again at the next check\n%s",
+                job.name,
+                type(error).__name__,
+                stack,
+            )
             first_error = first_error or error
             continue
         with UnitOfWork(engine) as uow:
@@ -67,8 +73,14 @@ def run_due_jobs(engine: Engine, jobs: Sequence[DailyJob], clock: Clock,
     return ran
 
 
-def run_daily(engine: Engine, jobs: Sequence[DailyJob], clock: Clock, stop_event: threading.Event,
-              check_interval: timedelta = DEFAULT_CHECK_INTERVAL, health: Optional[RoundHealth] = None) -> None:
+def run_daily(
+    engine: Engine,
+    jobs: Sequence[DailyJob],
+    clock: Clock,
+    stop_event: threading.Event,
+    check_interval: timedelta = DEFAULT_CHECK_INTERVAL,
+    health: Optional[RoundHealth] = None,
+) -> None:
     """Runs the due jobs now and at every check until `stop_event` is set; survives any exception."""
     log.info("Daily jobs started: %s", ", ".join(job.name for job in jobs))
     while not stop_event.is_set():

@@ -5,6 +5,7 @@ are frozen dataclasses and the repositories translate rows explicitly.
 Migrations in renewals/migrations/ create these tables; a test checks the
 two agree.
 """
+
 from __future__ import annotations
 
 import logging

@@ -16,6 +16,7 @@ records each outcome, but only while it still holds the lease. So:
 
 `run_worker` loops until its stop event is set and survives any exception.
 """
+
 from __future__ import annotations
 
 import logging
@@ -41,6 +42,7 @@ log = logging.getLogger(__name__)
 DEFAULT_BATCH_SIZE = 10
 DEFAULT_LEASE = timedelta(minutes=5)
 DEFAULT_POLL_INTERVAL = 5.0
+DEFAULT_BACKOFF = Backoff()  # frozen: one instance serves every worker
 
 
 @dataclass(frozen=True)
@@ -77,8 +79,7 @@ class Sender(Protocol):
 
     topics: tuple[str, ...]
 
-    def send(self, message: OutboxMessage, now: datetime) -> SendResult:
-        ...
+    def send(self, message: OutboxMessage, now: datetime) -> SendResult: ...
 
 
 class SendersByTopic:
@@ -133,7 +134,7 @@ class DeliveryWorker:
         worker_id: Optional[str] = None,
         batch_size: int = DEFAULT_BATCH_SIZE,
         lease: timedelta = DEFAULT_LEASE,
-        backoff: Backoff = Backoff(),
+        backoff: Backoff = DEFAULT_BACKOFF,
     ):
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
@@ -202,16 +203,25 @@ class DeliveryWorker:
                     message.id, self.worker_id, now, result.error or "failed", next_attempt_at, result.flagged
                 )
         if not settled:
-            log.warning("Outbox message %s was no longer leased to this worker; outcome not recorded", message.id)
+            log.warning(
+                "Outbox message %s was no longer leased to this worker; outcome not recorded", message.id
+            )
         elif result.delivered:
             log.info(
                 "Delivered outbox message %s (%s, case %s) on attempt %d",
-                message.id, message.topic, message.case_reference, attempt,
+                message.id,
+                message.topic,
+                message.case_reference,
+                attempt,
             )
         else:
             log.warning(
                 "Delivery of outbox message %s (%s, case %s) failed on attempt %d: %s%s; will retry",
-                message.id, message.topic, message.case_reference, attempt, result.error,
+                message.id,
+                message.topic,
+                message.case_reference,
+                attempt,
+                result.error,
                 " (flagged for attention)" if result.flagged else "",
             )
         return result.delivered and settled
@@ -248,7 +258,9 @@ def run_worker(
                 health.failed(error)
             # The stack, but not the exception's message: that might quote data.
             stack = "".join(traceback.format_tb(error.__traceback__))
-            log.error("Outbox delivery round failed (%s); trying again shortly\n%s", type(error).__name__, stack)
+            log.error(
+                "Outbox delivery round failed (%s); trying again shortly\n%s", type(error).__name__, stack
+            )
         if not busy:
             stop_event.wait(poll_interval)
     log.info("Outbox worker %s stopped", worker.worker_id)

@@ -1,4 +1,5 @@
 """How dates and amounts are written to customers."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -8,8 +9,18 @@ from renewals.money import to_cents
 
 # Spelled out rather than strftime("%B"), which follows the server's locale.
 MONTH_NAMES = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 
 
@@ -44,7 +55,8 @@ def monospace_table(headers, rows, right_aligned=(), max_widths=None) -> str:
     widths = [max(len(row[i]) for row in table) for i in range(len(headers))]
     lines = [
         "  ".join(
-            value.rjust(widths[i]) if i in right_aligned else value.ljust(widths[i]) for i, value in enumerate(row)
+            value.rjust(widths[i]) if i in right_aligned else value.ljust(widths[i])
+            for i, value in enumerate(row)
         ).rstrip()
         for row in table
     ]

@@ -10,6 +10,7 @@ next round that goes through makes it green again. The answer says which, withou
 The server listens on loopback only (a supervisor, a container probe or a load balancer's agent asks
 there), in a daemon thread beside the process's own loop.
 """
+
 from __future__ import annotations
 
 import json

@@ -5,6 +5,7 @@ is valid, so a bad file never leaves half its rows behind. Re-importing a file
 updates the records it names rather than duplicating them. Problems name the
 line, the column and the reason, never the value: cells hold personal data.
 """
+
 from __future__ import annotations
 
 import csv
@@ -25,13 +26,32 @@ from renewals.unit_of_work import UnitOfWork
 
 DEMO_DIR = PROJECT_ROOT / "demo"
 LICENCE_COLUMNS = (
-    "activation_code", "company", "address", "region", "contact_name", "contact_email", "phone",
-    "product_code", "platform", "users", "start_date", "expiry_date", "reseller_id",
-    "internet_facing", "renewal_notice_sent_on",
+    "activation_code",
+    "company",
+    "address",
+    "region",
+    "contact_name",
+    "contact_email",
+    "phone",
+    "product_code",
+    "platform",
+    "users",
+    "start_date",
+    "expiry_date",
+    "reseller_id",
+    "internet_facing",
+    "renewal_notice_sent_on",
 )
 OPTIONAL_LICENCE_COLUMNS = ("reseller_id", "renewal_notice_sent_on")
 RESELLER_COLUMNS = (
-    "reseller_id", "name", "region", "email", "phone", "slack_team_id", "slack_user_id", "slack_channel_id",
+    "reseller_id",
+    "name",
+    "region",
+    "email",
+    "phone",
+    "slack_team_id",
+    "slack_user_id",
+    "slack_channel_id",
 )
 OPTIONAL_RESELLER_COLUMNS = ("slack_team_id", "slack_user_id", "slack_channel_id")
 _TRUE_WORDS = ("true", "yes", "1")
@@ -90,8 +110,12 @@ def import_licences(uow: UnitOfWork, path: Path) -> int:
     """
     price_list = uow.price_lists.active()
     if price_list is None:
-        raise ImportRejected(path, [ImportProblem(None, "product_code", "no price list imported yet: import one first")])
-    records = _read_csv(path, LICENCE_COLUMNS, OPTIONAL_LICENCE_COLUMNS, _LicenceRow(price_list, uow.resellers.ids()))
+        raise ImportRejected(
+            path, [ImportProblem(None, "product_code", "no price list imported yet: import one first")]
+        )
+    records = _read_csv(
+        path, LICENCE_COLUMNS, OPTIONAL_LICENCE_COLUMNS, _LicenceRow(price_list, uow.resellers.ids())
+    )
     for licence in records:
         uow.licences.save(licence)
     return len(records)
@@ -106,7 +130,8 @@ def import_price_list(uow: UnitOfWork, path: Path) -> PriceListImport:
     missing = sorted(uow.licences.product_codes_in_use() - set(price_list.products))
     if missing:
         raise ImportRejected(
-            path, [ImportProblem(None, "products", f"{code} is missing but licences use it") for code in missing]
+            path,
+            [ImportProblem(None, "products", f"{code} is missing but licences use it") for code in missing],
         )
     previous_version = uow.price_lists.active_version()
     version = uow.price_lists.replace_active(price_list)
@@ -117,7 +142,6 @@ def import_price_list(uow: UnitOfWork, path: Path) -> PriceListImport:
 class DemoLoad:
     loaded: bool  # False when the database already had licences
     licence_count: int  # licences in the database afterwards
-
 
 
 def load_demo(engine: Engine, directory: Path = DEMO_DIR) -> DemoLoad:
@@ -149,12 +173,16 @@ def _parse_csv(path: Path, reader, columns: tuple[str, ...], optional: tuple[str
     header = [name.strip() for name in next(reader, [])]
     missing = [name for name in columns if name not in header and name not in optional]
     if missing:
-        raise ImportRejected(path, [ImportProblem(1, name, "column is missing from the header") for name in missing])
+        raise ImportRejected(
+            path, [ImportProblem(1, name, "column is missing from the header") for name in missing]
+        )
     problems: list[ImportProblem] = []
     records = []
     for line, cells in _rows_with_line_numbers(reader):
         if len(cells) != len(header):
-            problems.append(ImportProblem(line, "row", f"has {len(cells)} fields but the header has {len(header)}"))
+            problems.append(
+                ImportProblem(line, "row", f"has {len(cells)} fields but the header has {len(header)}")
+            )
             continue
         row = _Row(line, dict(zip(header, (cell.strip() for cell in cells))), problems)
         record = row_parser(row)
@@ -195,7 +223,9 @@ class _Row:
             self.problem(field, "is required")
         return value
 
-    def parsed(self, field: str, parse: Callable[[str], Parsed], expected: str, required: bool = True) -> Optional[Parsed]:
+    def parsed(
+        self, field: str, parse: Callable[[str], Parsed], expected: str, required: bool = True
+    ) -> Optional[Parsed]:
         text = self.required(field) if required else self.optional(field)
         if text is None:
             return None
@@ -228,14 +258,19 @@ class _ResellerRow:
         row.unique("reseller_id", reseller_id, self.seen_ids)
         links = []
         for kind, column in ((TEAM, "slack_team_id"), (USER, "slack_user_id")):
-            value = row.parsed(column, lambda text, kind=kind: _slack_id(kind, text), f"a Slack {kind} id", required=False)
+            value = row.parsed(
+                column, lambda text, kind=kind: _slack_id(kind, text), f"a Slack {kind} id", required=False
+            )
             row.unique(column, value, self.seen_slack_ids[kind])
             if value is None or reseller_id is None:
                 continue
             current = self.linked(kind, value)
             if current is not None and current.reseller_id != reseller_id:
-                row.problem(column, f"is linked to {current.reseller_id}; unlink it first "
-                                    "(python -m renewals slack unlink) or link it with --move")
+                row.problem(
+                    column,
+                    f"is linked to {current.reseller_id}; unlink it first "
+                    "(python -m renewals slack unlink) or link it with --move",
+                )
             links.append(SlackLink(kind=kind, slack_id=value, reseller_id=reseller_id))
         reseller = Reseller(
             reseller_id=reseller_id,
@@ -244,7 +279,10 @@ class _ResellerRow:
             email=row.required("email"),
             phone=row.required("phone"),
             slack_channel_id=row.parsed(
-                "slack_channel_id", lambda text: _slack_id("channel", text), "a Slack channel id", required=False
+                "slack_channel_id",
+                lambda text: _slack_id("channel", text),
+                "a Slack channel id",
+                required=False,
             ),
         )
         return reseller, links
@@ -265,17 +303,28 @@ class _LicenceRow:
                 row.problem("product_code", "is not in the active price list")
 
         activation_code = row.parsed(
-            "activation_code", _activation_code, "a well-formed Activation Code (XX-XXXX-XXXXX-XXXXX-XXXXX-XXXXX-XXXXX)"
+            "activation_code",
+            _activation_code,
+            "a well-formed Activation Code (XX-XXXX-XXXXX-XXXXX-XXXXX-XXXXX-XXXXX)",
         )
-        if activation_code is not None and product is not None and activation_code[:2] != product.activation_code_prefix:
-            row.problem("activation_code", f"must start with {product.activation_code_prefix} for product {product.code}")
+        if (
+            activation_code is not None
+            and product is not None
+            and activation_code[:2] != product.activation_code_prefix
+        ):
+            row.problem(
+                "activation_code",
+                f"must start with {product.activation_code_prefix} for product {product.code}",
+            )
         row.unique("activation_code", activation_code, self.seen_codes)
 
         platform = row.required("platform")
         if platform is not None and product is not None:
             platform = product.platform_named(platform)
             if platform is None:
-                row.problem("platform", f"must be one of {', '.join(product.platforms)} for product {product.code}")
+                row.problem(
+                    "platform", f"must be one of {', '.join(product.platforms)} for product {product.code}"
+                )
 
         start_date = row.parsed("start_date", date.fromisoformat, "a date written YYYY-MM-DD")
         expiry_date = row.parsed("expiry_date", date.fromisoformat, "a date written YYYY-MM-DD")

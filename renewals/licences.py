@@ -1,4 +1,5 @@
 """Licences and where they stand relative to their expiry date."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -12,6 +12,7 @@ warning, pass through `redact` first:
 * a newline, carriage return or other control character is written escaped
   ("\\n"), so text a customer typed can never start a forged log line.
 """
+
 from __future__ import annotations
 
 import logging

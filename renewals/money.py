@@ -1,4 +1,5 @@
 """Money arithmetic: Decimal only, rounded to the cent half-up as on an invoice."""
+
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal

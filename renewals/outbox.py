@@ -6,9 +6,11 @@ delivery worker (renewals.delivery) sends messages afterwards, retrying with
 backoff; a message is only ever marked delivered, never deleted on failure.
 
 Each message has a `topic` naming where it goes ("case.webhook": the helpdesk
-webhook; "case.slack": the reseller's Slack channel; renewal notices later) and a `dedupe_key` that is unique forever,
+webhook; "case.slack": the reseller's Slack channel; renewal notices later) and a `dedupe_key` that is unique
+forever,
 so the same event can never be queued twice.
 """
+
 from __future__ import annotations
 
 import json

@@ -17,6 +17,7 @@ Conventions
   character offsets into the text they were given, in text order and without
   overlaps; the `parse_*`/`find_*` functions return the first value.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -77,17 +78,38 @@ def _usable(text: Any) -> Optional[str]:
 # --------------------------------------------------------------------------
 
 _UNITS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
-    "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
 }
 _TEENS = {
-    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
-    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
     "nineteen": 19,
 }
 _TENS = {
-    "twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50,
-    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fourty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
 }
 _WORD_VALUES = {**_UNITS, **_TEENS, **_TENS}
 
@@ -145,9 +167,7 @@ def number_value(raw: str) -> Optional[int]:
     return _words_to_int(lowered)
 
 
-_POSITIVE_INT_RE = re.compile(
-    rf"\s*(?:{DIGITS_RE}|{NUMBER_WORDS_RE})\s*[.!]?\s*", re.IGNORECASE
-)
+_POSITIVE_INT_RE = re.compile(rf"\s*(?:{DIGITS_RE}|{NUMBER_WORDS_RE})\s*[.!]?\s*", re.IGNORECASE)
 
 
 def parse_positive_int(text: Any, max_value: int = MAX_COUNT_READ) -> Optional[int]:
@@ -177,16 +197,14 @@ _NUM_START = r"(?<![\w.,$/-])"  # a number does not start inside a word/number
 _QUALIFIER = r"(?:(?:more|additional|extra|further|full|whole)[ \t]+)?"
 
 _YEARS_RE = re.compile(
-    _NUM_START
-    + rf"(?:(?P<digits>{DIGITS_RE})[ \t]*-?[ \t]*"
+    _NUM_START + rf"(?:(?P<digits>{DIGITS_RE})[ \t]*-?[ \t]*"
     rf"|(?P<words>{NUMBER_WORDS_RE}|another|an|a)(?:[ \t]*-[ \t]*|[ \t]+))"
     + _QUALIFIER
     + r"(?P<unit>years?|yrs?)\b",
     re.IGNORECASE,
 )
 _MONTHS_TERM_RE = re.compile(
-    _NUM_START
-    + rf"(?:(?P<digits>{DIGITS_RE})[ \t]*-?[ \t]*"
+    _NUM_START + rf"(?:(?P<digits>{DIGITS_RE})[ \t]*-?[ \t]*"
     rf"|(?P<words>{NUMBER_WORDS_RE})(?:[ \t]*-[ \t]*|[ \t]+))"
     + _QUALIFIER
     + r"(?P<unit>months?|mths?|mnths?)\b",
@@ -247,8 +265,7 @@ _COUNT_NOUNS = (
     r"|employees?|staff|people"
 )
 _USER_COUNT_RE = re.compile(
-    _NUM_START
-    + rf"(?:(?P<digits>{DIGITS_RE})[ \t]*-?[ \t]*"
+    _NUM_START + rf"(?:(?P<digits>{DIGITS_RE})[ \t]*-?[ \t]*"
     rf"|(?P<words>{NUMBER_WORDS_RE})(?:[ \t]*-[ \t]*|[ \t]+))"
     + r"(?:(?:more|additional|extra|new|named|total)[ \t]+)?"
     + r"(?:(?:user|seat|device|endpoint)[ \t]*-?[ \t]*)?"
@@ -308,20 +325,44 @@ def parse_user_count(text: Any) -> Optional[int]:
 # --------------------------------------------------------------------------
 
 _MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
-    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
 }
 _MONTH_RE = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?"
     r"|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?"
 )
 _WEEKDAYS = {
-    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4,
-    "saturday": 5, "sunday": 6,
+    "monday": 0,
+    "tuesday": 1,
+    "wednesday": 2,
+    "thursday": 3,
+    "friday": 4,
+    "saturday": 5,
+    "sunday": 6,
 }
 _WEEKDAY_ABBREVIATIONS = {
-    "mon": 0, "tue": 1, "tues": 1, "wed": 2, "weds": 2, "thu": 3, "thur": 3,
-    "thurs": 3, "fri": 4, "sat": 5, "sun": 6,
+    "mon": 0,
+    "tue": 1,
+    "tues": 1,
+    "wed": 2,
+    "weds": 2,
+    "thu": 3,
+    "thur": 3,
+    "thurs": 3,
+    "fri": 4,
+    "sat": 5,
+    "sun": 6,
 }
 _WEEKDAY_FULL_RE = "|".join(_WEEKDAYS)
 _WEEKDAY_ANY_RE = "|".join(sorted({**_WEEKDAYS, **_WEEKDAY_ABBREVIATIONS}, key=len, reverse=True))
@@ -683,9 +724,7 @@ def _mask_activation_codes(text: str) -> str:
 
 # A group of digits, maybe "(02)" or "+61"; groups chain through short runs
 # of spaces, hyphens or dots ("0412 345 678", "(02) 9555-0101", "+64 21 ...").
-_PHONE_GROUP_RE = re.compile(
-    r"(?<![\w/@])(?:\+[ \t]?|\(0\)[ \t]?|\([ \t]?)?[0-9]{1,12}\)?(?![\w/@])"
-)
+_PHONE_GROUP_RE = re.compile(r"(?<![\w/@])(?:\+[ \t]?|\(0\)[ \t]?|\([ \t]?)?[0-9]{1,12}\)?(?![\w/@])")
 _PHONE_GAP_RE = re.compile(r"[ \t.\-]{0,3}")
 _PHONE_MAX_GROUPS = 7
 _PHONE_MAX_ATTEMPTS = 100
@@ -738,7 +777,7 @@ def find_phone_spans(text: Any, default_region: str = "AU") -> List[Span]:
                     candidate = masked[start:end]
                     digits = sum(ch.isdigit() for ch in candidate)
                     stripped = candidate.lstrip("( \t")
-                    if not 6 <= digits <= 15 or not stripped[:1] in ("+", "0", "1", "6"):
+                    if not 6 <= digits <= 15 or stripped[:1] not in ("+", "0", "1", "6"):
                         continue
                     if stripped[0] == "6" and stripped[:2] not in ("61", "64"):
                         continue

@@ -4,6 +4,7 @@ A rate is ex GST, per user per year, and depends on the product, the region
 and the user band the licence's user count falls in. The YAML format is the
 one in demo/pricing.yml.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -111,7 +112,8 @@ class PriceList:
         return self.rates[(product_code, region)][self.band_index(users)]
 
     def band_rates(self, product_code: str, region: str) -> tuple[tuple[UserBand, Decimal], ...]:
-        """The product's list prices in the region: (user band, annual rate per user ex GST), smallest band first."""
+        """The product's list prices in the region: (user band, annual rate per user ex GST), smallest band
+        first."""
         self.product(product_code)
         self.terms(region)
         return tuple(zip(self.bands, self.rates[(product_code, region)]))
@@ -119,7 +121,9 @@ class PriceList:
     def fingerprint(self) -> str:
         """SHA-256 of the content, so re-importing an unchanged file changes nothing."""
         content = {
-            "regions": {r: [t.currency, str(t.gst_rate.normalize())] for r, t in sorted(self.regions.items())},
+            "regions": {
+                r: [t.currency, str(t.gst_rate.normalize())] for r, t in sorted(self.regions.items())
+            },
             "days_per_year": self.days_per_year,
             "bands": [[b.min_users, b.max_users] for b in self.bands],
             "products": [
@@ -179,7 +183,9 @@ class _PriceListParser:
 
     def parse(self, data: Any) -> Optional[PriceList]:
         if not isinstance(data, dict):
-            self.problem("file", "expected a mapping with currency, gst_rate, days_per_year, user_bands and products")
+            self.problem(
+                "file", "expected a mapping with currency, gst_rate, days_per_year, user_bands and products"
+            )
             return None
         regions = self.parse_regions(data.get("currency"), data.get("gst_rate"))
         days_per_year = data.get("days_per_year")
@@ -192,7 +198,9 @@ class _PriceListParser:
         products, rates = self.parse_products(data.get("products"), band_count)
         if self.problems:
             return None
-        return PriceList(regions=regions, days_per_year=days_per_year, bands=bands, products=products, rates=rates)
+        return PriceList(
+            regions=regions, days_per_year=days_per_year, bands=bands, products=products, rates=rates
+        )
 
     def parse_regions(self, currencies: Any, gst_rates: Any) -> dict[str, RegionTerms]:
         for name, value in (("currency", currencies), ("gst_rate", gst_rates)):
@@ -208,7 +216,9 @@ class _PriceListParser:
             gst_rate = self.decimal(f"gst_rate.{region}", gst_rates[region])
             if gst_rate is not None:
                 if not Decimal(0) <= gst_rate < Decimal(1):
-                    self.problem(f"gst_rate.{region}", "must be a fraction from 0 up to 1, e.g. '0.10' for 10 %")
+                    self.problem(
+                        f"gst_rate.{region}", "must be a fraction from 0 up to 1, e.g. '0.10' for 10 %"
+                    )
                 elif gst_rate != gst_rate.quantize(_GST_RATE_PLACES):
                     self.problem(f"gst_rate.{region}", "must have at most 4 decimal places")
             regions[region] = RegionTerms(currency=currency, gst_rate=gst_rate)
@@ -228,12 +238,21 @@ class _PriceListParser:
                 continue
             low, high = raw.get("min"), raw.get("max")
             if not _is_int(low) or low != expected_min:
-                self.problem(f"{field}.min", f"must be {expected_min}: bands start at 1 and follow on without gaps or overlaps")
+                self.problem(
+                    f"{field}.min",
+                    f"must be {expected_min}: bands start at 1 and follow on without gaps or overlaps",
+                )
             if is_last:
                 if high is not None:
-                    self.problem(f"{field}.max", "the last band must have no upper limit (max: null) so every user count has a price")
+                    self.problem(
+                        f"{field}.max",
+                        "the last band must have no upper limit (max: null) so every user count has a price",
+                    )
             elif not _is_int(high) or not _is_int(low) or high < low:
-                self.problem(f"{field}.max", "must be a whole number no smaller than min (only the last band may be open-ended)")
+                self.problem(
+                    f"{field}.max",
+                    "must be a whole number no smaller than min (only the last band may be open-ended)",
+                )
             if _is_int(low) and (high is None or _is_int(high)):
                 bands.append(UserBand(min_users=low, max_users=high))
             expected_min = high + 1 if _is_int(high) else expected_min
@@ -265,21 +284,32 @@ class _PriceListParser:
             if brand not in BRANDS:
                 self.problem(f"{field}.brand", f"must be one of {', '.join(BRANDS)}")
             platforms = raw.get("platforms")
-            if not isinstance(platforms, list) or not platforms or not all(isinstance(p, str) and p.strip() for p in platforms):
+            if (
+                not isinstance(platforms, list)
+                or not platforms
+                or not all(isinstance(p, str) and p.strip() for p in platforms)
+            ):
                 self.problem(f"{field}.platforms", "must be a non-empty list of platform names")
                 platforms = []
             prefix = raw.get("activation_code_prefix")
             if not isinstance(prefix, str) or not _ACTIVATION_CODE_PREFIX_RE.match(prefix):
                 self.problem(f"{field}.activation_code_prefix", "must be two upper-case letters or digits")
             elif prefix in prefixes:
-                self.problem(f"{field}.activation_code_prefix", f"{prefix} is already used by {prefixes[prefix]}")
+                self.problem(
+                    f"{field}.activation_code_prefix", f"{prefix} is already used by {prefixes[prefix]}"
+                )
             else:
                 prefixes[prefix] = code
             products[code] = Product(
-                code=code, name=name, brand=brand,
-                platforms=tuple(platforms), activation_code_prefix=prefix,
+                code=code,
+                name=name,
+                brand=brand,
+                platforms=tuple(platforms),
+                activation_code_prefix=prefix,
             )
-            for region, region_rates in self.parse_rates(f"{field}.annual_rate_per_user", raw.get("annual_rate_per_user"), band_count).items():
+            for region, region_rates in self.parse_rates(
+                f"{field}.annual_rate_per_user", raw.get("annual_rate_per_user"), band_count
+            ).items():
                 rates[(code, region)] = region_rates
         return products, rates
 

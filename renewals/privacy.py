@@ -3,6 +3,7 @@
 Contact details live in the cases table (with copies in outbox payloads until
 delivered) and in the chat tracker store. See docs/privacy.md.
 """
+
 from __future__ import annotations
 
 import logging
@@ -43,7 +44,8 @@ class ErasureReport:
 
 
 def forget_customer(engine: Engine, email: str, tracker_engine: Optional[Engine] = None) -> ErasureReport:
-    """Delete every case whose contact email is `email` (any letter case), with its history and outbox messages.
+    """Delete every case whose contact email is `email` (any letter case), with its history and outbox
+    messages.
 
     With `tracker_engine` (Rasa's SQL tracker store), also delete every event
     of those cases' conversations and of any conversation whose events mention
@@ -74,7 +76,10 @@ def forget_customer(engine: Engine, email: str, tracker_engine: Optional[Engine]
     )
     log.info(
         "Forgot a customer: %d case(s), %d history entries, %d outbox message(s), %d tracker event(s)",
-        report.cases, report.case_events, report.outbox_messages, report.tracker_events,
+        report.cases,
+        report.case_events,
+        report.outbox_messages,
+        report.tracker_events,
     )
     return report
 
@@ -82,7 +87,8 @@ def forget_customer(engine: Engine, email: str, tracker_engine: Optional[Engine]
 def purge_resolved_cases(
     engine: Engine, clock: Clock, retention: timedelta = DEFAULT_RESOLVED_RETENTION
 ) -> ErasureReport:
-    """Delete resolved cases last changed more than `retention` ago, with their history and outbox messages."""
+    """Delete resolved cases last changed more than `retention` ago, with their history and outbox
+    messages."""
     with UnitOfWork(engine, immediate=True) as uow:
         case_ids = uow.cases.ids_resolved_before(clock.now() - retention)
         outbox_messages = uow.outbox.delete_for_cases(case_ids)
@@ -98,11 +104,15 @@ def purge_idle_conversations(tracker_engine: Engine, clock: Clock, retention: ti
         return 0, 0  # Rasa creates the table with the first conversation: nothing to purge yet
     cutoff = (clock.now() - retention).timestamp()
     with tracker_engine.connect() as connection:
-        idle = connection.execute(
-            select(TRACKER_EVENTS.c.sender_id)
-            .group_by(TRACKER_EVENTS.c.sender_id)
-            .having(func.max(TRACKER_EVENTS.c.timestamp) < cutoff)
-        ).scalars().all()
+        idle = (
+            connection.execute(
+                select(TRACKER_EVENTS.c.sender_id)
+                .group_by(TRACKER_EVENTS.c.sender_id)
+                .having(func.max(TRACKER_EVENTS.c.timestamp) < cutoff)
+            )
+            .scalars()
+            .all()
+        )
     conversations, events = _delete_conversations(tracker_engine, idle)
     log.info("Purged %d conversation(s) idle past retention (%d event(s))", conversations, events)
     return conversations, events

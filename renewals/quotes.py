@@ -4,10 +4,10 @@ Maintenance must be continuous: a renewal after expiry also pays for the
 lapsed days, and the new term runs on from the old expiry (or from the
 renewal date when it has lapsed) for whole calendar years.
 """
+
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -182,7 +182,8 @@ def _check_request(
         )
     if licence.region not in price_list.regions:
         raise RegionNotPriced(
-            "We can only quote renewals for Australia and New Zealand here. Your reseller can prepare the quote."
+            "We can only quote renewals for Australia and New Zealand here. Your reseller can prepare the "
+            "quote."
         )
     if renewal_date < licence.start_date:
         raise RenewalBeforeLicenceStart(

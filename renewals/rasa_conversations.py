@@ -11,6 +11,7 @@ Set RASA_URL (default http://localhost:5005) and RASA_AUTH_TOKEN, the token of
 Rasa's HTTP API. The token travels in the query string, as Rasa requires, so
 no URL is ever logged or stored in an error.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -87,8 +88,10 @@ class RasaConversationSender:
             if document.get("resume"):
                 events = [{"event": "resume"}, bot, {"event": "action", "name": "action_listen"}]
             self._request(
-                "POST", f"/conversations/{conversation}/tracker/events",
-                {"execute_side_effects": "true", "output_channel": "latest"}, events,
+                "POST",
+                f"/conversations/{conversation}/tracker/events",
+                {"execute_side_effects": "true", "output_channel": "latest"},
+                events,
             )
         except _Failed as failure:
             return failure.result
@@ -109,12 +112,19 @@ class RasaConversationSender:
             error.close()
             # 4xx other than a timeout or throttling: the request itself is refused (a bad token).
             refused = 400 <= error.code < 500 and error.code not in (408, 429)
-            raise _Failed(SendResult(delivered=False, status=error.code, error=f"HTTP {error.code}", flagged=refused))
+            raise _Failed(
+                SendResult(delivered=False, status=error.code, error=f"HTTP {error.code}", flagged=refused)
+            ) from None
         except urllib.error.URLError as error:
             reason = error.reason
-            raise _Failed(SendResult(delivered=False, error=describe_failure(reason) if isinstance(reason, BaseException) else "URLError"))
+            raise _Failed(
+                SendResult(
+                    delivered=False,
+                    error=describe_failure(reason) if isinstance(reason, BaseException) else "URLError",
+                )
+            ) from None
         except (OSError, http.client.HTTPException, ValueError) as error:
-            raise _Failed(SendResult(delivered=False, error=describe_failure(error)))
+            raise _Failed(SendResult(delivered=False, error=describe_failure(error))) from None
 
 
 class _Failed(Exception):

@@ -14,6 +14,7 @@ Failed Activation Code look-ups are limited per conversation in the
 conversation itself (RATE_LIMIT_FAILED_LOOKUPS, actions/licences.py); the
 sessions limit bounds how many conversations one address can open to go on.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -1,4 +1,5 @@
 """Sales regions: every licence, reseller and price belongs to one of these."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Repositories: load and save domain objects within one unit of work's connection."""
+
 from __future__ import annotations
 
 import uuid
@@ -100,7 +101,9 @@ class ResellerRepository:
 
     def get(self, reseller_id: str) -> Optional[Reseller]:
         row = self._connection.execute(
-            select(*[resellers.c[name] for name in _RESELLER_COLUMNS]).where(resellers.c.reseller_id == reseller_id)
+            select(*[resellers.c[name] for name in _RESELLER_COLUMNS]).where(
+                resellers.c.reseller_id == reseller_id
+            )
         ).one_or_none()
         return None if row is None else Reseller(**row._mapping)
 
@@ -125,7 +128,9 @@ class ResellerRepository:
     def set_slack_channel(self, reseller_id: str, channel_id: Optional[str]) -> bool:
         """Where the reseller's case notifications go in Slack (None: nowhere); False if no such reseller."""
         result = self._connection.execute(
-            update(resellers).where(resellers.c.reseller_id == reseller_id).values(slack_channel_id=channel_id)
+            update(resellers)
+            .where(resellers.c.reseller_id == reseller_id)
+            .values(slack_channel_id=channel_id)
         )
         return result.rowcount == 1
 
@@ -154,7 +159,9 @@ class SlackLinkRepository:
         if not conditions:
             return []
         rows = self._connection.execute(
-            select(slack_links.c.kind, slack_links.c.slack_id, slack_links.c.reseller_id).where(or_(*conditions))
+            select(slack_links.c.kind, slack_links.c.slack_id, slack_links.c.reseller_id).where(
+                or_(*conditions)
+            )
         )
         return [SlackLink(**row._mapping) for row in rows]
 
@@ -175,7 +182,9 @@ class SlackLinkRepository:
         )
         if updated.rowcount == 0:
             self._connection.execute(
-                insert(slack_links).values(kind=link.kind, slack_id=link.slack_id, reseller_id=link.reseller_id)
+                insert(slack_links).values(
+                    kind=link.kind, slack_id=link.slack_id, reseller_id=link.reseller_id
+                )
             )
 
     def delete(self, kind: str, slack_id: str) -> bool:
@@ -219,14 +228,24 @@ class PriceListRepository:
         self._connection.execute(
             insert(price_list_regions),
             [
-                {"price_list_version": version, "region": region, "currency": terms.currency, "gst_rate": terms.gst_rate}
+                {
+                    "price_list_version": version,
+                    "region": region,
+                    "currency": terms.currency,
+                    "gst_rate": terms.gst_rate,
+                }
                 for region, terms in price_list.regions.items()
             ],
         )
         self._connection.execute(
             insert(price_list_bands),
             [
-                {"price_list_version": version, "position": position, "min_users": band.min_users, "max_users": band.max_users}
+                {
+                    "price_list_version": version,
+                    "position": position,
+                    "min_users": band.min_users,
+                    "max_users": band.max_users,
+                }
                 for position, band in enumerate(price_list.bands)
             ],
         )
@@ -252,11 +271,19 @@ class PriceListRepository:
         ).scalar_one()
 
     def _save_product(self, product: Product) -> None:
-        values = {"name": product.name, "brand": product.brand, "activation_code_prefix": product.activation_code_prefix}
-        updated = self._connection.execute(update(products).where(products.c.code == product.code).values(**values))
+        values = {
+            "name": product.name,
+            "brand": product.brand,
+            "activation_code_prefix": product.activation_code_prefix,
+        }
+        updated = self._connection.execute(
+            update(products).where(products.c.code == product.code).values(**values)
+        )
         if updated.rowcount == 0:
             self._connection.execute(insert(products).values(code=product.code, **values))
-        self._connection.execute(delete(product_platforms).where(product_platforms.c.product_code == product.code))
+        self._connection.execute(
+            delete(product_platforms).where(product_platforms.c.product_code == product.code)
+        )
         self._connection.execute(
             insert(product_platforms),
             [
@@ -288,7 +315,9 @@ class PriceListRepository:
         for row in connection.execute(
             select(price_list_rates)
             .where(price_list_rates.c.price_list_version == version)
-            .order_by(price_list_rates.c.product_code, price_list_rates.c.region, price_list_rates.c.band_position)
+            .order_by(
+                price_list_rates.c.product_code, price_list_rates.c.region, price_list_rates.c.band_position
+            )
         ):
             rates[(row.product_code, row.region)].append(row.annual_rate_per_user)
         product_codes = sorted({product_code for product_code, _ in rates})
@@ -316,7 +345,9 @@ class PriceListRepository:
                 platforms=tuple(platforms[row.code]),
                 activation_code_prefix=row.activation_code_prefix,
             )
-            for row in self._connection.execute(select(products).where(products.c.code.in_(codes)).order_by(products.c.code))
+            for row in self._connection.execute(
+                select(products).where(products.c.code.in_(codes)).order_by(products.c.code)
+            )
         }
 
 
@@ -334,13 +365,19 @@ class CaseRepository:
 
     def routed_to(self, target: str, statuses: Optional[Iterable[CaseStatus]] = None) -> list[Case]:
         """Cases routed to `target` (a reseller id), oldest first; only those in `statuses` if given."""
-        query = select(cases.c.reference).where(cases.c.routed_to == target).order_by(cases.c.created_at, cases.c.id)
+        query = (
+            select(cases.c.reference)
+            .where(cases.c.routed_to == target)
+            .order_by(cases.c.created_at, cases.c.id)
+        )
         if statuses is not None:
             query = query.where(cases.c.status.in_([status.value for status in statuses]))
         return [self.get(reference) for reference in self._connection.execute(query).scalars().all()]
 
     def id_of(self, reference: str) -> Optional[int]:
-        return self._connection.execute(select(cases.c.id).where(cases.c.reference == reference)).scalar_one_or_none()
+        return self._connection.execute(
+            select(cases.c.id).where(cases.c.reference == reference)
+        ).scalar_one_or_none()
 
     def next_reference_number(self, year: int) -> int:
         """The next number for `year`'s references, counted in this transaction.
@@ -436,7 +473,9 @@ class CaseRepository:
         """
         if not case_ids:
             return 0, 0
-        events = self._connection.execute(delete(case_events).where(case_events.c.case_id.in_(case_ids))).rowcount
+        events = self._connection.execute(
+            delete(case_events).where(case_events.c.case_id.in_(case_ids))
+        ).rowcount
         deleted = self._connection.execute(delete(cases).where(cases.c.id.in_(case_ids))).rowcount
         return deleted, events
 
@@ -521,12 +560,17 @@ class CaseRepository:
             return []
         history: dict[int, list[CaseEvent]] = defaultdict(list)
         for event in self._connection.execute(
-            select(case_events).where(case_events.c.case_id.in_([row.id for row in rows])).order_by(case_events.c.id)
+            select(case_events)
+            .where(case_events.c.case_id.in_([row.id for row in rows]))
+            .order_by(case_events.c.id)
         ):
             history[event.case_id].append(
                 CaseEvent(
-                    at=event.at, kind=event.kind, actor=event.actor,
-                    status=CaseStatus(event.status) if event.status is not None else None, note=event.note,
+                    at=event.at,
+                    kind=event.kind,
+                    actor=event.actor,
+                    status=CaseStatus(event.status) if event.status is not None else None,
+                    note=event.note,
                 )
             )
         return [(self._case_from_row(row, tuple(history[row.id])), row.licence_region) for row in rows]
@@ -537,7 +581,11 @@ class CaseRepository:
             self._connection.execute(
                 select(cases.c.conversation_id)
                 .select_from(case_events.join(cases, cases.c.id == case_events.c.case_id))
-                .where(case_events.c.kind == kind, case_events.c.at >= since, cases.c.conversation_id.is_not(None))
+                .where(
+                    case_events.c.kind == kind,
+                    case_events.c.at >= since,
+                    cases.c.conversation_id.is_not(None),
+                )
                 .distinct()
             ).scalars()
         )
@@ -564,7 +612,9 @@ class OutboxRepository:
     def __init__(self, connection: Connection):
         self._connection = connection
 
-    def add(self, topic: str, dedupe_key: str, payload: str, created_at: datetime, case_id: Optional[int] = None) -> int:
+    def add(
+        self, topic: str, dedupe_key: str, payload: str, created_at: datetime, case_id: Optional[int] = None
+    ) -> int:
         return self._connection.execute(
             insert(outbox).values(
                 topic=topic,
@@ -643,7 +693,13 @@ class OutboxRepository:
         )
 
     def mark_failed(
-        self, message_id: int, worker_id: str, at: datetime, error: str, next_attempt_at: datetime, flagged: bool
+        self,
+        message_id: int,
+        worker_id: str,
+        at: datetime,
+        error: str,
+        next_attempt_at: datetime,
+        flagged: bool,
     ) -> bool:
         """Record a failed attempt and when to try again; False if the worker no longer held the lease."""
         return self._settle(
@@ -675,7 +731,9 @@ class OutboxRepository:
     def _settle(self, message_id: int, worker_id: str, **values) -> bool:
         result = self._connection.execute(
             update(outbox)
-            .where(outbox.c.id == message_id, outbox.c.locked_by == worker_id, outbox.c.delivered_at.is_(None))
+            .where(
+                outbox.c.id == message_id, outbox.c.locked_by == worker_id, outbox.c.delivered_at.is_(None)
+            )
             .values(locked_until=None, locked_by=None, **values)
         )
         return result.rowcount == 1
@@ -717,15 +775,19 @@ class RateLimitRepository:
         """Count one use if fewer than `limit` were counted in this window; False when at the limit."""
         counted = self._connection.execute(
             update(rate_limits)
-            .where(rate_limits.c.subject_key == subject_key, rate_limits.c.window_start == window_start,
-                   rate_limits.c.used < limit)
+            .where(
+                rate_limits.c.subject_key == subject_key,
+                rate_limits.c.window_start == window_start,
+                rate_limits.c.used < limit,
+            )
             .values(used=rate_limits.c.used + 1)
         )
         if counted.rowcount == 1:
             return True
         exists = self._connection.execute(
-            select(rate_limits.c.id).where(rate_limits.c.subject_key == subject_key,
-                                           rate_limits.c.window_start == window_start)
+            select(rate_limits.c.id).where(
+                rate_limits.c.subject_key == subject_key, rate_limits.c.window_start == window_start
+            )
         ).first()
         if exists is not None or limit < 1:
             return False
@@ -739,7 +801,9 @@ class RateLimitRepository:
         return True
 
     def prune(self, before: datetime) -> int:
-        return self._connection.execute(delete(rate_limits).where(rate_limits.c.window_start < before)).rowcount
+        return self._connection.execute(
+            delete(rate_limits).where(rate_limits.c.window_start < before)
+        ).rowcount
 
 
 class JobRunRepository:
@@ -758,26 +822,37 @@ class JobRunRepository:
         except IntegrityError:
             taken_over = self._connection.execute(
                 update(job_runs)
-                .where(job_runs.c.job == job, job_runs.c.run_on == day, job_runs.c.finished_at.is_(None),
-                       job_runs.c.claimed_at < stale_before)
+                .where(
+                    job_runs.c.job == job,
+                    job_runs.c.run_on == day,
+                    job_runs.c.finished_at.is_(None),
+                    job_runs.c.claimed_at < stale_before,
+                )
                 .values(claimed_at=now)
             )
             return taken_over.rowcount == 1
 
     def finish(self, job: str, day: date, now: datetime, summary: str) -> None:
         self._connection.execute(
-            update(job_runs).where(job_runs.c.job == job, job_runs.c.run_on == day)
+            update(job_runs)
+            .where(job_runs.c.job == job, job_runs.c.run_on == day)
             .values(finished_at=now, summary=summary[:500])
         )
 
     def give_up(self, job: str, day: date) -> None:
         """Forget an unfinished claim, so the next check runs the job again."""
         self._connection.execute(
-            delete(job_runs).where(job_runs.c.job == job, job_runs.c.run_on == day, job_runs.c.finished_at.is_(None))
+            delete(job_runs).where(
+                job_runs.c.job == job, job_runs.c.run_on == day, job_runs.c.finished_at.is_(None)
+            )
         )
 
     def latest(self, job: str) -> Optional[dict]:
-        row = self._connection.execute(
-            select(job_runs).where(job_runs.c.job == job).order_by(job_runs.c.run_on.desc()).limit(1)
-        ).mappings().first()
+        row = (
+            self._connection.execute(
+                select(job_runs).where(job_runs.c.job == job).order_by(job_runs.c.run_on.desc()).limit(1)
+            )
+            .mappings()
+            .first()
+        )
         return dict(row) if row else None

@@ -10,6 +10,7 @@ here takes the reseller's id and answers only from that reseller's records:
 A refusal never tells "another reseller's" apart from "no such thing": both are
 NotYourCustomer (or NotYourCase), so nobody can probe which codes or cases exist.
 """
+
 from __future__ import annotations
 
 import re
@@ -24,8 +25,8 @@ from renewals.clock import Clock
 from renewals.codes import normalise_activation_code
 from renewals.conversation_messages import reseller_resolved_message
 from renewals.licences import Licence, LicenceStatus, licence_status
-from renewals.time_zones import licence_today, zone_for
 from renewals.parsing import DIGITS_RE, NUMBER_WORDS_RE, number_value
+from renewals.time_zones import licence_today, zone_for
 
 DEFAULT_EXPIRY_WINDOW_DAYS = 30
 MAX_EXPIRY_WINDOW_DAYS = 365
@@ -57,7 +58,8 @@ class StatusNotForResellers(AccessDenied, ValueError):
 
 
 def licence_for_reseller(uow, reseller_id: str, code: str) -> Licence:
-    """The licence with Activation Code `code` if it is one of the reseller's customers'; else NotYourCustomer."""
+    """The licence with Activation Code `code` if it is one of the reseller's customers'; else
+    NotYourCustomer."""
     canonical = normalise_activation_code(code)
     licence = uow.licences.get(canonical) if canonical else None
     if licence is None or not reseller_id or licence.reseller_id != reseller_id:
@@ -147,7 +149,16 @@ class ExpiryRequest:
 
 
 _NUMBER = rf"(?P<number>{DIGITS_RE}|{NUMBER_WORDS_RE}|a|an|one)"
-_UNIT_DAYS = {"day": 1, "week": 7, "wk": 7, "fortnight": 14, "month": 30, "mth": 30, "quarter": 91, "year": 365}
+_UNIT_DAYS = {
+    "day": 1,
+    "week": 7,
+    "wk": 7,
+    "fortnight": 14,
+    "month": 30,
+    "mth": 30,
+    "quarter": 91,
+    "year": 365,
+}
 _UNIT = r"(?P<unit>days?|weeks?|wks?|fortnights?|months?|mths?|quarters?|years?)"
 _BACK = r"(?P<back>last|past|previous)"
 _WINDOW_RE = re.compile(rf"(?:\b{_BACK}\s+)?\b{_NUMBER}[\s-]*{_UNIT}\b", re.IGNORECASE)
@@ -250,14 +261,17 @@ def as_reseller_sees_it(uow, reseller_id: str, case: Case) -> Case:
     if licence is None or licence.reseller_id != reseller_id:
         return case
     given = case.checklist
-    return replace(case, checklist=replace(
-        given,
-        company_name=given.company_name or licence.company,
-        product_code=given.product_code or licence.product_code,
-        platform=given.platform or licence.platform,
-        user_count=given.user_count or licence.users,
-        licence_expiry=given.licence_expiry or licence.expiry_date,
-    ))
+    return replace(
+        case,
+        checklist=replace(
+            given,
+            company_name=given.company_name or licence.company,
+            product_code=given.product_code or licence.product_code,
+            platform=given.platform or licence.platform,
+            user_count=given.user_count or licence.users,
+            licence_expiry=given.licence_expiry or licence.expiry_date,
+        ),
+    )
 
 
 _IN_PROGRESS_RE = re.compile(
@@ -272,7 +286,8 @@ _RESOLVED_RE = re.compile(
 
 
 def parse_case_status(text: str) -> Optional[CaseStatus]:
-    """IN_PROGRESS or RESOLVED as a reseller says it ("I'm on it", "close it off"); None if unclear or both."""
+    """IN_PROGRESS or RESOLVED as a reseller says it ("I'm on it", "close it off"); None if unclear or
+    both."""
     in_progress = bool(_IN_PROGRESS_RE.search(text or ""))
     resolved = bool(_RESOLVED_RE.search(text or ""))
     if in_progress == resolved:
@@ -286,7 +301,9 @@ class CaseUpdate:
     changed: bool  # False: the case already had that status
 
 
-def mark_case(uow, reseller_id: str, reference: str, status: CaseStatus, actor: str, *, clock: Clock) -> CaseUpdate:
+def mark_case(
+    uow, reseller_id: str, reference: str, status: CaseStatus, actor: str, *, clock: Clock
+) -> CaseUpdate:
     """Set one of the reseller's cases to in progress or resolved, recording `actor` in its history.
 
     Raises NotYourCase (also for an unknown reference), StatusNotForResellers,

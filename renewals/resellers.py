@@ -6,6 +6,7 @@ whole Slack workspace (every member of it acts for the reseller). A Slack id
 belongs to at most one reseller; when a user's own link and their workspace's
 link name different resellers, the user link wins.
 """
+
 from __future__ import annotations
 
 import re
@@ -46,7 +47,8 @@ class InvalidSlackId(ValueError):
 
 
 def slack_id(kind: str, value: Optional[str]) -> str:
-    """`value` as a Slack id of `kind` ("user", "team" or "channel"), upper-cased; InvalidSlackId if it is not one."""
+    """`value` as a Slack id of `kind` ("user", "team" or "channel"), upper-cased; InvalidSlackId if it is
+    not one."""
     text = (value or "").strip().upper()
     if not _SLACK_ID_PATTERNS[kind].fullmatch(text):
         first = {"user": "U or W", "team": "T or E", "channel": "C, G or D"}[kind]
@@ -54,11 +56,15 @@ def slack_id(kind: str, value: Optional[str]) -> str:
     return text
 
 
-def reseller_id_for_slack(links: Iterable[SlackLink], user_id: Optional[str], team_id: Optional[str]) -> Optional[str]:
+def reseller_id_for_slack(
+    links: Iterable[SlackLink], user_id: Optional[str], team_id: Optional[str]
+) -> Optional[str]:
     """The reseller a Slack user acts for: their user link, else their workspace's link, else None."""
     by_kind = {}
     for link in links:
-        if (link.kind == USER and link.slack_id == user_id) or (link.kind == TEAM and link.slack_id == team_id):
+        if (link.kind == USER and link.slack_id == user_id) or (
+            link.kind == TEAM and link.slack_id == team_id
+        ):
             by_kind[link.kind] = link.reseller_id
     if user_id and USER in by_kind:
         return by_kind[USER]

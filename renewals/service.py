@@ -4,6 +4,7 @@ Calls are synchronous and touch the database; run them off the event loop.
 The rules live in licences.py, quotes.py, checklist.py and cases.py; this only
 wires storage, the clock and the delivery settings to them.
 """
+
 from __future__ import annotations
 
 import os
@@ -15,23 +16,39 @@ from sqlalchemy.engine import Engine
 
 from renewals import reseller_access
 from renewals.cases import (
-    Case, CaseStatus, EventKind, add_note, hand_to_reseller, open_handoff_case, open_renewal_case, record_reply,
-    resolve_case, take_case, waiting_since,
+    Case,
+    CaseStatus,
+    EventKind,
+    add_note,
+    hand_to_reseller,
+    open_handoff_case,
+    open_renewal_case,
+    record_reply,
+    resolve_case,
+    take_case,
+    waiting_since,
 )
-from renewals.checklist import FieldCheck, ProductMatch, RenewalChecklist, match_product, rank_products, validate_expiry
+from renewals.checklist import (
+    FieldCheck,
+    ProductMatch,
+    RenewalChecklist,
+    match_product,
+    rank_products,
+    validate_expiry,
+)
 from renewals.clock import SYDNEY, Clock, SystemClock, clock_from_env
 from renewals.codes import normalise_activation_code
 from renewals.db import database_url_from_env, make_engine
 from renewals.delivery import DeliveryWorker
 from renewals.licences import Licence, LicenceStatus, licence_status
+from renewals.outbox import CASE_SLACK_TOPIC, CASE_WEBHOOK_TOPIC
 from renewals.pricelist import PriceList, Product, RegionTerms, UserBand
 from renewals.quotes import PriceListUnavailable, Quote, quote_renewal
 from renewals.resellers import Reseller, reseller_id_for_slack
-from renewals.outbox import CASE_SLACK_TOPIC, CASE_WEBHOOK_TOPIC
-from renewals.unit_of_work import UnitOfWork
 from renewals.slack_notices import slack_notices_configured
 from renewals.support_hours import earliest
 from renewals.time_zones import licence_today, licence_zone
+from renewals.unit_of_work import UnitOfWork
 from renewals.webhook import webhook_configured
 
 
@@ -68,11 +85,20 @@ class Renewals:
         return licence_status(licence, self.today(licence))
 
     def quote(
-        self, licence: Licence, renewal_date: Optional[date] = None, years: int = 1, users: Optional[int] = None
+        self,
+        licence: Licence,
+        renewal_date: Optional[date] = None,
+        years: int = 1,
+        users: Optional[int] = None,
     ) -> Quote:
         """Raises a QuoteError subclass, whose message is for the customer, when no quote can be given."""
         return quote_renewal(
-            licence, self._active_price_list(), today=self.today(licence), renewal_date=renewal_date, years=years, users=users
+            licence,
+            self._active_price_list(),
+            today=self.today(licence),
+            renewal_date=renewal_date,
+            years=years,
+            users=users,
         )
 
     def product(self, code: str) -> Product:
@@ -80,7 +106,8 @@ class Renewals:
         return self._active_price_list().product(code)
 
     def match_product(self, text: Any) -> Optional[ProductMatch]:
-        """The product (and platform) the customer's words most plausibly name, or None; confirm it unless exact.
+        """The product (and platform) the customer's words most plausibly name, or None; confirm it unless
+        exact.
 
         Raises PriceListUnavailable when there is no price list.
         """
@@ -108,8 +135,13 @@ class Renewals:
         """
         with UnitOfWork(self._engine, immediate=True) as uow:
             return open_renewal_case(
-                uow, checklist, conversation_id, channel, licence,
-                clock=self._clock, delivery_topics=self._case_delivery_topics,
+                uow,
+                checklist,
+                conversation_id,
+                channel,
+                licence,
+                clock=self._clock,
+                delivery_topics=self._case_delivery_topics,
             )
 
     def reseller_name(self, reseller_id: str) -> Optional[str]:
@@ -134,7 +166,9 @@ class Renewals:
     def products(self) -> list[Product]:
         return list(self._active_price_list().products.values())
 
-    def list_prices(self, product_code: str, region: str) -> tuple[RegionTerms, tuple[tuple[UserBand, Decimal], ...]]:
+    def list_prices(
+        self, product_code: str, region: str
+    ) -> tuple[RegionTerms, tuple[tuple[UserBand, Decimal], ...]]:
         """The region's currency and GST, and the product's annual rate per user for each user band."""
         price_list = self._active_price_list()
         return price_list.terms(region), price_list.band_rates(product_code, region)
@@ -148,7 +182,8 @@ class Renewals:
             return uow.resellers.get(reseller_id) if reseller_id else None
 
     def reseller_licence(self, reseller_id: str, code: str) -> Licence:
-        """The licence if it is one of the reseller's customers'; raises NotYourCustomer otherwise (unknown too)."""
+        """The licence if it is one of the reseller's customers'; raises NotYourCustomer otherwise (unknown
+        too)."""
         with UnitOfWork(self._engine) as uow:
             return reseller_access.licence_for_reseller(uow, reseller_id, code)
 
@@ -157,7 +192,9 @@ class Renewals:
         with UnitOfWork(self._engine) as uow:
             return reseller_access.find_customers(uow, reseller_id, text)
 
-    def expiry_report(self, reseller_id: str, request: reseller_access.ExpiryRequest) -> reseller_access.ExpiryReport:
+    def expiry_report(
+        self, reseller_id: str, request: reseller_access.ExpiryRequest
+    ) -> reseller_access.ExpiryReport:
         with UnitOfWork(self._engine) as uow:
             return reseller_access.expiry_report(uow, reseller_id, request, self._clock)
 
@@ -168,7 +205,8 @@ class Renewals:
     def mark_case(
         self, reseller_id: str, reference: str, status: CaseStatus, actor: str
     ) -> reseller_access.CaseUpdate:
-        """Raises NotYourCase, StatusNotForResellers or TransitionNotAllowed (messages name no personal data)."""
+        """Raises NotYourCase, StatusNotForResellers or TransitionNotAllowed (messages name no personal
+        data)."""
         with UnitOfWork(self._engine, immediate=True) as uow:
             return reseller_access.mark_case(uow, reseller_id, reference, status, actor, clock=self._clock)
 
@@ -206,8 +244,14 @@ class Renewals:
         topics = tuple(t for t in self._case_delivery_topics if t != CASE_SLACK_TOPIC)
         with UnitOfWork(self._engine, immediate=True) as uow:
             return open_handoff_case(
-                uow, conversation_id, channel, reason_note, checklist, licence,
-                clock=self._clock, delivery_topics=topics,
+                uow,
+                conversation_id,
+                channel,
+                reason_note,
+                checklist,
+                licence,
+                clock=self._clock,
+                delivery_topics=topics,
             )
 
     def support_availability(self, region: Optional[str] = None):
@@ -221,7 +265,8 @@ class Renewals:
             return take_case(uow, reference, agent, clock=self._clock)
 
     def record_reply(self, reference: str, agent: str, text: str, signature: str) -> Case:
-        """Record the agent's reply and queue it for the customer's chat (see deliver_conversation_messages)."""
+        """Record the agent's reply and queue it for the customer's chat (see
+        deliver_conversation_messages)."""
 
         with UnitOfWork(self._engine, immediate=True) as uow:
             return record_reply(uow, reference, agent, text, signature=signature, clock=self._clock)
@@ -240,25 +285,39 @@ class Renewals:
             return hand_to_reseller(uow, reference, agent, note, clock=self._clock, notify_topics=topics)
 
     def resolve_case(
-        self, reference: str, agent: str, note: Optional[str] = None,
-        signature: Optional[str] = None, closing: Optional[str] = None,
+        self,
+        reference: str,
+        agent: str,
+        note: Optional[str] = None,
+        signature: Optional[str] = None,
+        closing: Optional[str] = None,
     ) -> Case:
         """Resolve the case; a chat its hand-off paused is given back to the assistant with `closing`
         signed `signature` (by default, the assistant says the case is resolved)."""
 
         with UnitOfWork(self._engine, immediate=True) as uow:
-            return resolve_case(uow, reference, agent, note, signature=signature, closing=closing, clock=self._clock)
+            return resolve_case(
+                uow, reference, agent, note, signature=signature, closing=closing, clock=self._clock
+            )
 
     def deliver_conversation_messages(self, sender, reference: str) -> int:
         """Deliver queued conversation messages now, as an agent waits to see theirs go; how many of case
-        `reference`'s are still waiting. Those not delivered stay queued and the outbox worker retries them."""
+        `reference`'s are still waiting. Those not delivered stay queued and the outbox worker retries
+        them."""
 
         DeliveryWorker(self._engine, sender, SystemClock()).deliver_due()
         with UnitOfWork(self._engine) as uow:
-            return sum(1 for m in uow.outbox.for_case(reference) if m.topic in sender.topics and m.delivered_at is None)
+            return sum(
+                1
+                for m in uow.outbox.for_case(reference)
+                if m.topic in sender.topics and m.delivered_at is None
+            )
 
     def console_cases(
-        self, statuses: Optional[Sequence[str]] = None, region: Optional[str] = None, reseller: Optional[str] = None
+        self,
+        statuses: Optional[Sequence[str]] = None,
+        region: Optional[str] = None,
+        reseller: Optional[str] = None,
     ) -> list:
         """The agents' queue: (case, region) pairs, chats waiting for a person first (longest wait first)."""
 
@@ -288,11 +347,14 @@ class Renewals:
         with UnitOfWork(self._engine) as uow:
             rows = uow.cases.list_for_console(None, None, None, limit=100000)
             expiring = [
-                licence for licence in uow.licences.list()
+                licence
+                for licence in uow.licences.list()
                 if 0 <= (licence.expiry_date - self.today(licence)).days <= days_ahead
             ]
             start_of_day = datetime.combine(today, time(0), SYDNEY)
-            handed_off_today = uow.cases.conversations_with_event_since(EventKind.HANDOFF_REQUESTED, start_of_day)
+            handed_off_today = uow.cases.conversations_with_event_since(
+                EventKind.HANDOFF_REQUESTED, start_of_day
+            )
         by_status: dict[str, int] = {}
         by_region: dict[str, int] = {}
         waiting = []
@@ -303,7 +365,12 @@ class Renewals:
             by_region[region or "unknown"] = by_region.get(region or "unknown", 0) + 1
             since = waiting_since(case)
             if since is not None:
-                waiting.append({"reference": case.reference, "waiting_seconds": max(0, int((now - since).total_seconds()))})
+                waiting.append(
+                    {
+                        "reference": case.reference,
+                        "waiting_seconds": max(0, int((now - since).total_seconds())),
+                    }
+                )
         waiting.sort(key=lambda w: -w["waiting_seconds"])
         return {
             "open_by_status": by_status,
@@ -312,7 +379,10 @@ class Renewals:
             "expiring_licences": {
                 "days": days_ahead,
                 "count": len(expiring),
-                "by_region": {r: sum(1 for l in expiring if l.region == r) for r in sorted({l.region for l in expiring})},
+                "by_region": {
+                    r: sum(1 for licence in expiring if licence.region == r)
+                    for r in sorted({licence.region for licence in expiring})
+                },
             },
             "handed_off_today": len(handed_off_today),
             "handed_off_conversations_today": sorted(handed_off_today),

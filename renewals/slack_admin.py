@@ -13,6 +13,7 @@ a time: linking one that belongs to another reseller is refused until it is
 unlinked (or pass --move). The channel is where the reseller's case notices
 are posted.
 """
+
 from __future__ import annotations
 
 import sys
@@ -29,19 +30,31 @@ def register_cli(commands) -> None:
         "slack", help="link Slack users and workspaces to resellers (the Slack assistant for resellers)"
     ).add_subparsers(required=True, metavar="ACTION")
 
-    command = group.add_parser("link", help="link a Slack user and/or workspace to a reseller, or set its channel")
+    command = group.add_parser(
+        "link", help="link a Slack user and/or workspace to a reseller, or set its channel"
+    )
     command.add_argument("--reseller", required=True, metavar="RESELLER_ID")
-    command.add_argument("--user", metavar="USER_ID", help="a Slack user id (U...): this user acts for the reseller")
-    command.add_argument("--team", metavar="TEAM_ID", help="a Slack workspace id (T...): all its members act for it")
-    command.add_argument("--channel", metavar="CHANNEL_ID", help="a Slack channel id (C...) for the case notices")
+    command.add_argument(
+        "--user", metavar="USER_ID", help="a Slack user id (U...): this user acts for the reseller"
+    )
+    command.add_argument(
+        "--team", metavar="TEAM_ID", help="a Slack workspace id (T...): all its members act for it"
+    )
+    command.add_argument(
+        "--channel", metavar="CHANNEL_ID", help="a Slack channel id (C...) for the case notices"
+    )
     command.add_argument("--move", action="store_true", help="take over an id linked to another reseller")
     command.set_defaults(command=_link)
 
-    command = group.add_parser("unlink", help="remove a Slack user's or workspace's link, or a reseller's channel")
+    command = group.add_parser(
+        "unlink", help="remove a Slack user's or workspace's link, or a reseller's channel"
+    )
     which = command.add_mutually_exclusive_group(required=True)
     which.add_argument("--user", metavar="USER_ID")
     which.add_argument("--team", metavar="TEAM_ID")
-    which.add_argument("--channel-of", metavar="RESELLER_ID", help="stop posting this reseller's case notices")
+    which.add_argument(
+        "--channel-of", metavar="RESELLER_ID", help="stop posting this reseller's case notices"
+    )
     command.set_defaults(command=_unlink)
 
     command = group.add_parser("links", help="list the Slack links and channels")
@@ -92,14 +105,19 @@ def _link(engine, args) -> int:
         existing = {kind: uow.slack_links.get(kind, ids[kind]) for kind in (USER, TEAM) if ids[kind]}
         for kind, link in existing.items():
             if link is not None and link.reseller_id != reseller.reseller_id and not args.move:
-                return _fail(f"Slack {kind} {ids[kind]} is linked to {link.reseller_id}: unlink it first, or pass --move.")
+                return _fail(
+                    f"Slack {kind} {ids[kind]} is linked to {link.reseller_id}: unlink it first, or pass "
+                    "--move."
+                )
         for kind, link in existing.items():
             if link is not None and link.reseller_id == reseller.reseller_id:
                 messages.append(f"Slack {kind} {ids[kind]} was already linked to {reseller.reseller_id}.")
                 continue
             uow.slack_links.save(SlackLink(kind=kind, slack_id=ids[kind], reseller_id=reseller.reseller_id))
             moved = f" (moved from {link.reseller_id})" if link is not None else ""
-            messages.append(f"Linked Slack {kind} {ids[kind]} to {reseller.reseller_id} {reseller.name}{moved}.")
+            messages.append(
+                f"Linked Slack {kind} {ids[kind]} to {reseller.reseller_id} {reseller.name}{moved}."
+            )
         if ids["channel"] is not None:
             uow.resellers.set_slack_channel(reseller.reseller_id, ids["channel"])
             messages.append(f"Case notices for {reseller.reseller_id} go to Slack channel {ids['channel']}.")
@@ -149,4 +167,3 @@ def _links(engine, args) -> int:
     for row in (headers, *rows):
         print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip())
     return 0
-

@@ -19,6 +19,7 @@ Conversation ids for Slack are derived with the same key (`conversation_id`),
 so they can't be guessed from a Slack user id and taken over through another
 channel.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -47,7 +48,14 @@ def _key(signing_secret: str) -> bytes:
 
 def _seal(key: bytes, identity: SlackIdentity, text: str, conversation: str, sealed_at: int) -> str:
     content = json.dumps(
-        [identity.user_id, identity.team_id, identity.channel_id, (text or "").strip(), conversation, sealed_at],
+        [
+            identity.user_id,
+            identity.team_id,
+            identity.channel_id,
+            (text or "").strip(),
+            conversation,
+            sealed_at,
+        ],
         ensure_ascii=False,
     )
     return hmac.new(key, b"message:v2:" + content.encode("utf-8"), hashlib.sha256).hexdigest()
@@ -95,11 +103,17 @@ def verify(
     if any(value is not None and not isinstance(value, str) for value in values.values()):
         return None
     sealed_at = entry.get("sealed_at")
-    if not isinstance(sealed_at, int) or isinstance(sealed_at, bool) or not 0 <= now - sealed_at <= SEAL_LIFETIME_SECONDS:
+    if (
+        not isinstance(sealed_at, int)
+        or isinstance(sealed_at, bool)
+        or not 0 <= now - sealed_at <= SEAL_LIFETIME_SECONDS
+    ):
         return None
     identity = SlackIdentity(**values)
     expected = _seal(_key(signing_secret), identity, text, conversation, sealed_at)
-    if not hmac.compare_digest(expected.encode(), seal.encode("utf-8", "surrogateescape")) or seal in set(used_seals):
+    if not hmac.compare_digest(expected.encode(), seal.encode("utf-8", "surrogateescape")) or seal in set(
+        used_seals
+    ):
         return None
     return identity
 

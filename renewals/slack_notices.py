@@ -26,6 +26,7 @@ Settings: SLACK_BOT_TOKEN (the bot's xoxb- token; without it no notices are
 queued), SLACK_API_URL (default https://slack.com/api/; tests point it at a
 local fake) and SLACK_API_TIMEOUT (seconds per request, default 10).
 """
+
 from __future__ import annotations
 
 import http.client
@@ -111,7 +112,8 @@ def slack_config_from_env(environ: Mapping[str, str] = os.environ) -> Optional[S
 
 
 def slack_escape(text: Any) -> str:
-    """Text for a Slack message: &, < and > written as Slack wants them, so nothing becomes a link or mention."""
+    """Text for a Slack message: &, < and > written as Slack wants them, so nothing becomes a link or
+    mention."""
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -140,7 +142,9 @@ def notice_text(document: Mapping[str, Any], product_name: Optional[str] = None)
     ]
     if document.get("event") == "handed_to_reseller" and document.get("note"):
         lines.append(f"• Note: {slack_escape(document['note'])}")
-    lines.append(f"Say `show my cases` to see your cases, or `mark {reference} in progress` when you pick it up.")
+    lines.append(
+        f"Say `show my cases` to see your cases, or `mark {reference} in progress` when you pick it up."
+    )
     return "\n".join(lines)
 
 
@@ -148,11 +152,9 @@ def notice_text(document: Mapping[str, Any], product_name: Optional[str] = None)
 
 
 class NoticeDirectory(Protocol):
-    def slack_channel(self, reseller_id: str) -> Optional[str]:
-        ...
+    def slack_channel(self, reseller_id: str) -> Optional[str]: ...
 
-    def product_name(self, product_code: str) -> Optional[str]:
-        ...
+    def product_name(self, product_code: str) -> Optional[str]: ...
 
 
 class DatabaseDirectory:
@@ -186,7 +188,12 @@ class SlackSender:
 
     topics = (CASE_SLACK_TOPIC,)
 
-    def __init__(self, config: SlackConfig, directory: NoticeDirectory, opener: Optional[urllib.request.OpenerDirector] = None):
+    def __init__(
+        self,
+        config: SlackConfig,
+        directory: NoticeDirectory,
+        opener: Optional[urllib.request.OpenerDirector] = None,
+    ):
         self.config = config
         self.directory = directory
         self._opener = opener or no_redirect_opener()
@@ -219,7 +226,10 @@ class SlackSender:
                     "unfurl_media": False,
                     "metadata": {
                         "event_type": METADATA_EVENT_TYPE,
-                        "event_payload": {"delivery": message.delivery_id, "reference": document.get("reference")},
+                        "event_payload": {
+                            "delivery": message.delivery_id,
+                            "reference": document.get("reference"),
+                        },
                     },
                 },
             )
@@ -228,7 +238,8 @@ class SlackSender:
         return SendResult(delivered=True, status=200)
 
     def _posted_before(self, channel: str, message: OutboxMessage) -> bool:
-        """True when the channel already shows this outbox message; False when not, or when history can't be read."""
+        """True when the channel already shows this outbox message; False when not, or when history can't be
+        read."""
         # The latest messages, newest first; no `oldest` bound: the outbox's clock may be pinned for a demo.
         cursor = None
         for _ in range(HISTORY_PAGES):
@@ -244,7 +255,10 @@ class SlackSender:
             for posted in answer.get("messages") or []:
                 metadata = posted.get("metadata") or {}
                 payload = metadata.get("event_payload") or {}
-                if metadata.get("event_type") == METADATA_EVENT_TYPE and payload.get("delivery") == message.delivery_id:
+                if (
+                    metadata.get("event_type") == METADATA_EVENT_TYPE
+                    and payload.get("delivery") == message.delivery_id
+                ):
                     return True
             cursor = ((answer.get("response_metadata") or {}).get("next_cursor")) or None
             if not answer.get("has_more") or not cursor:
@@ -256,7 +270,9 @@ class SlackSender:
         return self._call(method, data, "application/json; charset=utf-8")
 
     def _call_form(self, method: str, fields: Mapping[str, str]) -> dict:
-        return self._call(method, urllib.parse.urlencode(fields).encode("ascii"), "application/x-www-form-urlencoded")
+        return self._call(
+            method, urllib.parse.urlencode(fields).encode("ascii"), "application/x-www-form-urlencoded"
+        )
 
     def _call(self, method: str, data: bytes, content_type: str) -> dict:
         request = urllib.request.Request(
@@ -278,7 +294,10 @@ class SlackSender:
             flagged = 400 <= error.code < 500 and error.code not in (408, 429) or 300 <= error.code < 400
             raise _Failed(
                 SendResult(
-                    delivered=False, status=error.code, error=f"{method}: HTTP {error.code}", flagged=flagged,
+                    delivered=False,
+                    status=error.code,
+                    error=f"{method}: HTTP {error.code}",
+                    flagged=flagged,
                     retry_after=retry_after,
                 )
             ) from None
@@ -297,7 +316,12 @@ class SlackSender:
         if not answer.get("ok"):
             code = str(answer.get("error") or "unknown_error")[:60]
             raise _Failed(
-                SendResult(delivered=False, status=status, error=f"{method}: {code}", flagged=code not in RETRYABLE_ERRORS)
+                SendResult(
+                    delivered=False,
+                    status=status,
+                    error=f"{method}: {code}",
+                    flagged=code not in RETRYABLE_ERRORS,
+                )
             )
         return answer
 

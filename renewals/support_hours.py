@@ -4,6 +4,7 @@ The team works business hours, Monday to Friday 08:30–17:30, in Sydney (AU
 customers) and Auckland (NZ customers). Public holidays are not modelled: on
 one, a customer is told a person will join and waits until the next working day.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -66,8 +67,10 @@ def earliest(now_utc: datetime, region: Optional[str] = None) -> Availability:
 
 
 def describe_next_open(a: Availability) -> str:
-    """"Monday 30 November at 8:30 am Sydney time"."""
+    """ "Monday 30 November at 8:30 am Sydney time"."""
     when = a.next_open
     hour = when.strftime("%I").lstrip("0")
-    return f"{when.strftime('%A')} {when.day} {when.strftime('%B')} at {hour}:{when.strftime('%M')} " \
-           f"{when.strftime('%p').lower()} {ZONE_NAMES[a.region]}"
+    return (
+        f"{when.strftime('%A')} {when.day} {when.strftime('%B')} at {hour}:{when.strftime('%M')} "
+        f"{when.strftime('%p').lower()} {ZONE_NAMES[a.region]}"
+    )

@@ -6,6 +6,7 @@ two hours ahead of Sydney, Perth up to three hours behind it, and Queensland
 keeps standard time all year. The zone comes from the state (or postcode) in
 an Australian address; without one, from the region.
 """
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """One database transaction, with the repositories that work inside it."""
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -62,7 +63,7 @@ class UnitOfWork:
 
     @property
     def dialect_name(self) -> str:
-        """"sqlite" or "postgresql"."""
+        """ "sqlite" or "postgresql"."""
         return self._connection.dialect.name
 
     @contextmanager

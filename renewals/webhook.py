@@ -18,6 +18,7 @@ Each request carries:
 Only the standard library is used (urllib), with a timeout; redirects are not
 followed, so a moved endpoint shows up as a failure instead of a lost POST.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -63,7 +64,9 @@ class WebhookConfig:
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise WebhookConfigError(f"{URL_VARIABLE} must be an http:// or https:// URL")
         if not self.secret:
-            raise WebhookConfigError(f"{SECRET_VARIABLE} must be set when {URL_VARIABLE} is: requests are signed with it")
+            raise WebhookConfigError(
+                f"{SECRET_VARIABLE} must be set when {URL_VARIABLE} is: requests are signed with it"
+            )
         if not 0 < self.timeout <= 300:
             raise WebhookConfigError(f"{TIMEOUT_VARIABLE} must be a number of seconds from 1 to 300")
 
@@ -74,7 +77,8 @@ def webhook_configured(environ: Mapping[str, str] = os.environ) -> bool:
 
 
 def webhook_config_from_env(environ: Mapping[str, str] = os.environ) -> Optional[WebhookConfig]:
-    """The webhook settings, or None when CASE_WEBHOOK_URL is not set. Raises WebhookConfigError if unusable."""
+    """The webhook settings, or None when CASE_WEBHOOK_URL is not set. Raises WebhookConfigError if
+    unusable."""
     if not webhook_configured(environ):
         return None
     raw_timeout = environ.get(TIMEOUT_VARIABLE, "").strip()
@@ -93,7 +97,9 @@ def _as_bytes(value: Union[str, bytes]) -> bytes:
 
 def sign(secret: str, timestamp: str, body: Union[str, bytes]) -> str:
     """The X-Renewals-Signature value for `body` sent at `timestamp`."""
-    digest = hmac.new(_as_bytes(secret), _as_bytes(timestamp) + b"." + _as_bytes(body), hashlib.sha256).hexdigest()
+    digest = hmac.new(
+        _as_bytes(secret), _as_bytes(timestamp) + b"." + _as_bytes(body), hashlib.sha256
+    ).hexdigest()
     return SIGNATURE_PREFIX + digest
 
 
@@ -121,7 +127,9 @@ def verify_signature(
             return False
         if abs(now.timestamp() - sent) > tolerance.total_seconds():
             return False
-    return hmac.compare_digest(sign(secret, timestamp, body).encode(), header.strip().encode("utf-8", "surrogateescape"))
+    return hmac.compare_digest(
+        sign(secret, timestamp, body).encode(), header.strip().encode("utf-8", "surrogateescape")
+    )
 
 
 class WebhookSender:
@@ -161,7 +169,10 @@ class WebhookSender:
             return _result_for_status(error.code)
         except urllib.error.URLError as error:
             reason = error.reason
-            return SendResult(delivered=False, error=describe_failure(reason) if isinstance(reason, BaseException) else "URLError")
+            return SendResult(
+                delivered=False,
+                error=describe_failure(reason) if isinstance(reason, BaseException) else "URLError",
+            )
         except (OSError, http.client.HTTPException, socket.timeout) as error:
             return SendResult(delivered=False, error=describe_failure(error))
         return _result_for_status(status)

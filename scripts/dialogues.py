@@ -12,6 +12,7 @@ turn's bubbles and button titles. Every turn also fails on silence or on the ass
 
     python -m scripts.dialogues dev|heldout      # against fresh live servers, prints failures
 """
+
 from __future__ import annotations
 
 import re

@@ -5,6 +5,7 @@ database loaded with the demo data, with the clock fixed at 2026-11-28.
 With ``web=True`` the customer web chat service (``python -m web``) runs too,
 and its origin is the only one Rasa's web chat socket accepts.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -63,7 +64,9 @@ class Assistant:
 
     def send(self, sender: str, text: str) -> List[dict]:
         status, replies = http(
-            "POST", f"{self.rasa_url}/webhooks/rest/webhook", {"sender": sender, "message": text},
+            "POST",
+            f"{self.rasa_url}/webhooks/rest/webhook",
+            {"sender": sender, "message": text},
             {"Authorization": f"Bearer {self.rest_token}"},
         )
         if status != 200:
@@ -121,12 +124,27 @@ def running_assistant(
         **(extra_env or {}),
     }
     python = str(ROOT / ".venv" / "bin" / "python")
-    subprocess.run([python, "-m", "renewals", "load-demo"], cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run(
+        [python, "-m", "renewals", "load-demo"], cwd=ROOT, env=env, check=True, capture_output=True
+    )
     logs = [work / "actions.log", work / "rasa.log"]
     commands = [
         [python, "-m", "action_server", "--port", str(action_port)],
-        [python, "-m", "scripts.rasa_run", "--model", str(MODEL), "--interface", "127.0.0.1",
-         "--port", str(rasa_port), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
+        [
+            python,
+            "-m",
+            "scripts.rasa_run",
+            "--model",
+            str(MODEL),
+            "--interface",
+            "127.0.0.1",
+            "--port",
+            str(rasa_port),
+            "--endpoints",
+            "endpoints.yml",
+            "--credentials",
+            "credentials.yml",
+        ],
     ]
     rasa_url, action_url = f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}"
     env["RASA_URL"] = rasa_url  # the outbox worker and the web service call Rasa's API there
@@ -149,10 +167,20 @@ def running_assistant(
         _wait_until(lambda: http("GET", f"{action_url}/health")[0] == 200, "action server", processes, logs)
         _wait_until(rasa_ready, "Rasa server", processes, logs)
         if web:
-            _wait_until(lambda: http("GET", f"{web_url}/healthz")[0] == 200, "web chat service", processes, logs)
+            _wait_until(
+                lambda: http("GET", f"{web_url}/healthz")[0] == 200, "web chat service", processes, logs
+            )
         names = ["actions", "rasa", "web"][: len(processes)]
-        yield Assistant(rasa_url, action_url, token, env, web_url if web else None, rest_token,
-                        dict(zip(names, processes)), dict(zip(names, logs)))
+        yield Assistant(
+            rasa_url,
+            action_url,
+            token,
+            env,
+            web_url if web else None,
+            rest_token,
+            dict(zip(names, processes)),
+            dict(zip(names, logs)),
+        )
     finally:
         for process in processes:
             process.terminate()

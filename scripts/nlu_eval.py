@@ -11,6 +11,7 @@ A prediction is the intent, or `faq/<topic>` for the FAQ retrieval intent (the
 topic picked by the response selector). An off-topic message counts as rejected
 when it comes out as `out_of_scope` or `nlu_fallback`.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -26,9 +27,18 @@ ROOT = Path(__file__).resolve().parents[1]
 TRAINING_DIR = ROOT / "data" / "nlu"
 EVALUATION_DIR = ROOT / "tests" / "nlu"
 REJECTED = {"out_of_scope", "nlu_fallback"}
-# Predictions whose answer states licensing facts or acts on a licence: an off-topic message must never get one.
-LICENSING_ANSWERS = ("faq/", "check_license_expiry", "lapse_charge_quote", "adjust_quote", "renewal_request",
-                     "ask_list_prices", "ask_reseller", "ask_case_status")
+# Predictions whose answer states licensing facts or acts on a licence: an off-topic message must never get
+# one.
+LICENSING_ANSWERS = (
+    "faq/",
+    "check_license_expiry",
+    "lapse_charge_quote",
+    "adjust_quote",
+    "renewal_request",
+    "ask_list_prices",
+    "ask_reseller",
+    "ask_case_status",
+)
 SHORT_WORDS = 3
 
 
@@ -59,10 +69,7 @@ SETS = {"dev": DEVELOPMENT, "test": HELD_OUT_TEST}
 
 def labelled_examples(path: Path) -> List[Tuple[str, str]]:
     data = load_data(str(path))
-    return [
-        (example.get("text"), example.get_full_intent())
-        for example in data.intent_examples
-    ]
+    return [(example.get("text"), example.get_full_intent()) for example in data.intent_examples]
 
 
 def label_of(parse: dict) -> str:
@@ -83,7 +90,9 @@ class Scores:
     licensing_answer_rate: float = 0.0  # off-topic messages given a licensing answer
 
 
-def score(gold_in: Sequence[str], predicted_in: Sequence[str], predicted_off: Sequence[str], text_in: Sequence[str]) -> Scores:
+def score(
+    gold_in: Sequence[str], predicted_in: Sequence[str], predicted_off: Sequence[str], text_in: Sequence[str]
+) -> Scores:
     labels = sorted(set(gold_in))
     f1s = []
     for label in labels:
@@ -112,7 +121,9 @@ def is_licensing_answer(label: str) -> bool:
 def training_examples() -> List[Tuple[str, str]]:
     """Every in-domain training example with its label."""
     return [
-        pair for path in sorted(TRAINING_DIR.glob("*.yml")) for pair in labelled_examples(path)
+        pair
+        for path in sorted(TRAINING_DIR.glob("*.yml"))
+        for pair in labelled_examples(path)
         if pair[1] != "out_of_scope"
     ]
 
@@ -158,8 +169,11 @@ def evaluate_model(
         short = [(t, g) for t, g in examples if len(t.split()) <= SHORT_WORDS]
         short_wrong = [w for w in wrong if len(w[0].split()) <= SHORT_WORDS]
         return TrainingSetScores(
-            accuracy=1 - len(wrong) / len(examples), short_accuracy=1 - len(short_wrong) / len(short),
-            count=len(examples), short_count=len(short), wrong=wrong,
+            accuracy=1 - len(wrong) / len(examples),
+            short_accuracy=1 - len(short_wrong) / len(short),
+            count=len(examples),
+            short_count=len(short),
+            wrong=wrong,
         ), latencies
 
     async def run() -> list:
@@ -201,15 +215,25 @@ if __name__ == "__main__":
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("model", nargs="?", type=Path, default=ROOT / "models" / "assistant.tar.gz")
-    parser.add_argument("--set", choices=sorted(SETS), default="dev",
-                        help="evaluation set (default dev: the held-out test set is for `make bench`)")
+    parser.add_argument(
+        "--set",
+        choices=sorted(SETS),
+        default="dev",
+        help="evaluation set (default dev: the held-out test set is for `make bench`)",
+    )
     args = parser.parse_args()
     evaluation_set = SETS[args.set]
     [(model_scores, latencies)] = evaluate_model(args.model, evaluation_set)
-    print(f"{evaluation_set.name}: model    acc={model_scores.accuracy:.3f} f1={model_scores.macro_f1:.3f} oos={model_scores.rejection_rate:.3f}")
+    print(
+        f"{evaluation_set.name}: model    acc={model_scores.accuracy:.3f} f1={model_scores.macro_f1:.3f} "
+        f"oos={model_scores.rejection_rate:.3f}"
+    )
     for ngrams in ((1, 1), (1, 2)):
         baseline = evaluate_tfidf_baseline(evaluation_set, ngrams)
-        print(f"baseline {ngrams} acc={baseline.accuracy:.3f} f1={baseline.macro_f1:.3f} oos={baseline.rejection_rate:.3f}")
+        print(
+            f"baseline {ngrams} acc={baseline.accuracy:.3f} f1={baseline.macro_f1:.3f} "
+            f"oos={baseline.rejection_rate:.3f}"
+        )
     print(f"latency p50={statistics.median(latencies):.1f}ms p95={percentile(latencies, 95):.1f}ms")
     for text, gold, predicted in model_scores.wrong:
         print(f"  WRONG {gold:35} -> {predicted:35} {text}")

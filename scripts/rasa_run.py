@@ -11,6 +11,7 @@
   (REST answers 503 and its health check goes red; the web chat apologises), and once the
   database is back the next message finds the conversation where it was.
 """
+
 from __future__ import annotations
 
 import os

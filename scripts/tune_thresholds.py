@@ -7,6 +7,7 @@ wrong intent (not a fallback), off-topic rejection and off-topic messages given 
 
     .venv/bin/python -m scripts.tune_thresholds          # never run it on the held-out set
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -37,7 +38,9 @@ def label(prediction, threshold, ambiguity, topic_threshold, topic_ambiguity) ->
         return FALLBACK
     if intent != "faq":
         return intent
-    if topic_confidence < 1.0 and (topic_confidence < topic_threshold or topic_confidence - topic_runner_up < topic_ambiguity):
+    if topic_confidence < 1.0 and (
+        topic_confidence < topic_threshold or topic_confidence - topic_runner_up < topic_ambiguity
+    ):
         return FALLBACK
     return topic
 
@@ -55,7 +58,9 @@ def main() -> None:
     predicted_off = asyncio.run(parse_all(off_topic))
     gold = [g for _, g in in_domain]
     rows = []
-    for setting in itertools.product((0.3, 0.4, 0.5, 0.6), (0.0, 0.05, 0.1), (0.4, 0.5, 0.6), (0.0, 0.05, 0.1)):
+    for setting in itertools.product(
+        (0.3, 0.4, 0.5, 0.6), (0.0, 0.05, 0.1), (0.4, 0.5, 0.6), (0.0, 0.05, 0.1)
+    ):
         labels_in = [label(p, *setting) for p in predicted_in]
         labels_off = [label(p, *setting) for p in predicted_off]
         accuracy = sum(g == p for g, p in zip(gold, labels_in)) / len(gold)
@@ -63,7 +68,10 @@ def main() -> None:
         rejected = sum(p in REJECTED for p in labels_off) / len(labels_off)
         licensing = sum(is_licensing_answer(p) for p in labels_off) / len(labels_off)
         rows.append((accuracy, wrong, rejected, licensing, setting))
-    print("accuracy  wrong  off-topic rejected  licensing answers  (threshold, ambiguity, topic threshold, topic ambiguity)")
+    print(
+        "accuracy  wrong  off-topic rejected  licensing answers  (threshold, ambiguity, topic threshold, "
+        "topic ambiguity)"
+    )
     for accuracy, wrong, rejected, licensing, setting in sorted(rows, reverse=True)[:25]:
         print(f"{accuracy:8.3f} {wrong:6.3f} {rejected:19.3f} {licensing:18.3f}  {setting}")
 

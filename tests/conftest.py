@@ -1,12 +1,22 @@
 """Fixtures for every test folder."""
+
 from pathlib import Path
 
 import pytest
 
+# Shared fixtures (the demo database) for every folder, so no test module imports a fixture by name.
+pytest_plugins = ["tests.support.demo_data"]
+
 CHROMIUM = Path("/usr/bin/chromium")
 # Headless, as root, with nothing that reaches out to the (closed) network.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="module")
@@ -14,7 +24,9 @@ def browser():
     """Debian's chromium driven by Playwright (never a downloaded browser)."""
     playwright_api = pytest.importorskip("playwright.sync_api")
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium (apt-get install chromium)")
+        pytest.fail(
+            f"{CHROMIUM} is missing: `make test` installs Debian's chromium (apt-get install chromium)"
+        )
     with playwright_api.sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield launched

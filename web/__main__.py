@@ -1,5 +1,6 @@
 """`python -m web`: serve the customer web chat at / and the agent console at /agent/
 (settings from the environment, see web/app.py and console/app.py)."""
+
 import logging
 
 from aiohttp import web

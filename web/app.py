@@ -20,6 +20,7 @@ Every response carries a Content-Security-Policy that allows scripts, styles and
 only from this origin, plus connections to the Rasa socket's origin.
 ``create_app`` is the factory; more pages (e.g. an agent console) are added to it as routes.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -46,7 +47,6 @@ STATIC_DIR = HERE / "static"
 VENDOR_DIR = HERE / "node_modules" / "socket.io-client" / "dist"
 SESSION_HEADER = "X-Chat-Session"
 SOCKETIO_PATH = "/socket.io"
-
 
 
 def _origin(url: str) -> str:
@@ -88,7 +88,7 @@ class Settings:
 
     def content_security_policy(self) -> str:
         rasa = _origin(self.rasa_public_url)
-        rasa_ws = "ws" + rasa[len("http"):]
+        rasa_ws = "ws" + rasa[len("http") :]
         return "; ".join(
             [
                 "default-src 'none'",
@@ -109,6 +109,7 @@ SESSIONS_LIMIT_KEY = web.AppKey("sessions_limit", object)  # (RateLimiter, Limit
 
 
 # --- conversation history -------------------------------------------------------------------
+
 
 def _buttons(data: Any) -> List[Dict[str, str]]:
     buttons = (data or {}).get("buttons") if isinstance(data, dict) else None
@@ -148,6 +149,7 @@ def conversation_messages(events: Sequence[Mapping[str, Any]]) -> List[Dict[str,
 
 # --- handlers -------------------------------------------------------------------------------
 
+
 def _settings(request: web.Request) -> Settings:
     return request.app[SETTINGS_KEY]
 
@@ -177,7 +179,9 @@ async def config_js(request: web.Request) -> web.Response:
 def _check_origin(request: web.Request) -> None:
     origin = request.headers.get("Origin")
     if origin is not None and origin != _settings(request).web_origin:
-        raise web.HTTPForbidden(text=json.dumps({"error": "origin_not_allowed"}), content_type="application/json")
+        raise web.HTTPForbidden(
+            text=json.dumps({"error": "origin_not_allowed"}), content_type="application/json"
+        )
 
 
 async def new_session(request: web.Request) -> web.Response:
@@ -186,7 +190,10 @@ async def new_session(request: web.Request) -> web.Response:
     if sessions is not None:
         limiter, limit = sessions
         allowed = await asyncio.get_running_loop().run_in_executor(
-            None, limiter.allow, limit, client_address(request)  # behind a proxy: TRUSTED_PROXIES
+            None,
+            limiter.allow,
+            limit,
+            client_address(request),  # behind a proxy: TRUSTED_PROXIES
         )
         if not allowed:
             return _no_store(web.json_response({"error": "too_many_sessions"}, status=429))
@@ -221,10 +228,14 @@ async def healthz(_: web.Request) -> web.Response:
 
 # --- application ----------------------------------------------------------------------------
 
+
 def create_app(settings: Settings, vendor_dir: Path = VENDOR_DIR, sessions_limit=None) -> web.Application:
-    """`sessions_limit`: (RateLimiter, Limit) for new chat sessions per client address, or None for no limit."""
+    """`sessions_limit`: (RateLimiter, Limit) for new chat sessions per client address, or None for no
+    limit."""
     if not (vendor_dir / "socket.io.min.js").is_file():
-        raise RuntimeError(f"{vendor_dir} has no socket.io.min.js: run `npm ci --prefix web` (make setup does)")
+        raise RuntimeError(
+            f"{vendor_dir} has no socket.io.min.js: run `npm ci --prefix web` (make setup does)"
+        )
     app = web.Application()
     app[SETTINGS_KEY] = settings
     app[SESSIONS_LIMIT_KEY] = sessions_limit
@@ -251,7 +262,9 @@ def create_app(settings: Settings, vendor_dir: Path = VENDOR_DIR, sessions_limit
     app.router.add_post("/api/session", new_session)
     app.router.add_get("/api/history", history)
     app.router.add_get("/healthz", healthz)
-    rasa_proxy.add_routes(app, settings.rasa_url)  # the socket and Slack's events URL, and nothing else of Rasa
+    rasa_proxy.add_routes(
+        app, settings.rasa_url
+    )  # the socket and Slack's events URL, and nothing else of Rasa
     app.router.add_static("/static/", STATIC_DIR)
     app.router.add_static("/vendor/", vendor_dir)
     return app

@@ -7,6 +7,7 @@ address in X-Forwarded-For that is not itself a trusted proxy; what lies left of
 it was written by the client and is never believed. Without TRUSTED_PROXIES the
 header is ignored: anyone can send one.
 """
+
 from __future__ import annotations
 
 import os
@@ -18,7 +19,9 @@ TRUSTED_PROXIES_VARIABLE = "TRUSTED_PROXIES"
 
 
 def trusted_proxies(environ: Mapping[str, str] = os.environ) -> frozenset[str]:
-    return frozenset(part.strip() for part in environ.get(TRUSTED_PROXIES_VARIABLE, "").split(",") if part.strip())
+    return frozenset(
+        part.strip() for part in environ.get(TRUSTED_PROXIES_VARIABLE, "").split(",") if part.strip()
+    )
 
 
 def client_address(request: web.Request, trusted: Optional[frozenset[str]] = None) -> str:
@@ -26,7 +29,9 @@ def client_address(request: web.Request, trusted: Optional[frozenset[str]] = Non
     remote = request.remote or "unknown"
     if remote not in trusted:
         return remote
-    hops = [hop.strip() for header in request.headers.getall("X-Forwarded-For", []) for hop in header.split(",")]
+    hops = [
+        hop.strip() for header in request.headers.getall("X-Forwarded-For", []) for hop in header.split(",")
+    ]
     for hop in reversed([hop for hop in hops if hop]):
         if hop not in trusted:
             return hop[:64]

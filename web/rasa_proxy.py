@@ -11,6 +11,7 @@ query, body, the headers Rasa checks: Origin for the socket, Slack's signature
 headers), and Rasa's answer comes back. The channels themselves keep checking
 origins, session tokens and signatures.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -26,8 +27,14 @@ SOCKETIO_PREFIX = "/socket.io/"
 SLACK_EVENTS_PATH = "/webhooks/slack/webhook"
 # Request headers passed on to Rasa; hop-by-hop and cookie headers are not.
 _FORWARDED_REQUEST_HEADERS = (
-    "Origin", "Content-Type", "Accept", "User-Agent",
-    "X-Slack-Signature", "X-Slack-Request-Timestamp", "X-Slack-Retry-Num", "X-Slack-Retry-Reason",
+    "Origin",
+    "Content-Type",
+    "Accept",
+    "User-Agent",
+    "X-Slack-Signature",
+    "X-Slack-Request-Timestamp",
+    "X-Slack-Retry-Num",
+    "X-Slack-Retry-Reason",
 )
 _FORWARDED_RESPONSE_HEADERS = ("Content-Type", "Cache-Control", "Content-Encoding")
 MAX_BODY_BYTES = 1024 * 1024  # as Rasa itself (scripts/rasa_run.py)
@@ -52,7 +59,10 @@ def add_routes(app: web.Application, rasa_url: str) -> None:
             yield
 
     async def forward(request: web.Request) -> web.StreamResponse:
-        if request.path.startswith(SOCKETIO_PREFIX) and request.headers.get("Upgrade", "").lower() == "websocket":
+        if (
+            request.path.startswith(SOCKETIO_PREFIX)
+            and request.headers.get("Upgrade", "").lower() == "websocket"
+        ):
             return await _websocket(request, rasa_url, request.app[_CLIENT_KEY])
         return await _http(request, rasa_url, request.app[_CLIENT_KEY])
 
@@ -69,22 +79,33 @@ async def _http(request: web.Request, rasa_url: str, client: aiohttp.ClientSessi
     body = await request.read() if request.can_read_body else None
     try:
         async with client.request(
-            request.method, f"{rasa_url}{request.path}", params=request.query, data=body,
-            headers=_headers(request.headers, _FORWARDED_REQUEST_HEADERS), allow_redirects=False,
+            request.method,
+            f"{rasa_url}{request.path}",
+            params=request.query,
+            data=body,
+            headers=_headers(request.headers, _FORWARDED_REQUEST_HEADERS),
+            allow_redirects=False,
         ) as answer:
             payload = await answer.read()
-            return web.Response(status=answer.status, body=payload,
-                                headers=_headers(answer.headers, _FORWARDED_RESPONSE_HEADERS))
+            return web.Response(
+                status=answer.status,
+                body=payload,
+                headers=_headers(answer.headers, _FORWARDED_RESPONSE_HEADERS),
+            )
     except (aiohttp.ClientError, asyncio.TimeoutError) as error:
         log.warning("web: the assistant did not answer a forwarded request (%s)", type(error).__name__)
         return web.json_response({"error": "assistant_unavailable"}, status=502)
 
 
-async def _websocket(request: web.Request, rasa_url: str, client: aiohttp.ClientSession) -> web.StreamResponse:
+async def _websocket(
+    request: web.Request, rasa_url: str, client: aiohttp.ClientSession
+) -> web.StreamResponse:
     try:
         upstream = await client.ws_connect(
-            "ws" + rasa_url[len("http"):] + request.path, params=request.query,
-            headers=_headers(request.headers, ("Origin", "User-Agent")), autoping=False,
+            "ws" + rasa_url[len("http") :] + request.path,
+            params=request.query,
+            headers=_headers(request.headers, ("Origin", "User-Agent")),
+            autoping=False,
         )
     except aiohttp.WSServerHandshakeError as refused:  # e.g. a foreign Origin: Rasa's answer stands
         return web.Response(status=refused.status)

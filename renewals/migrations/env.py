@@ -3,6 +3,7 @@
 migrate() passes an open connection in config.attributes so migrations run
 inside its transaction, against whichever engine (and schema) it was given.
 """
+
 from alembic import context
 
 from renewals.db import metadata

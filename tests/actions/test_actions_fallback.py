@@ -1,4 +1,5 @@
 """Two-stage fallback: suggestions first, a person after a second miss."""
+
 from actions.fallback import ActionAnswerOffTopic, ActionHandleFallback, suggested_topics
 from tests.support.trackers import entity, run, user_tracker
 
@@ -12,17 +13,23 @@ def unsure_parse():
             {"name": "check_license_expiry", "confidence": 0.30},
             {"name": "greet", "confidence": 0.05},
         ],
-        "response_selector": {"faq": {"ranking": [
-            {"intent_response_key": "faq/lost_activation_code", "confidence": 0.5},
-            {"intent_response_key": "faq/activation_code_after_renewal", "confidence": 0.4},
-            {"intent_response_key": "faq/how_to_renew", "confidence": 0.1},
-        ]}},
+        "response_selector": {
+            "faq": {
+                "ranking": [
+                    {"intent_response_key": "faq/lost_activation_code", "confidence": 0.5},
+                    {"intent_response_key": "faq/activation_code_after_renewal", "confidence": 0.4},
+                    {"intent_response_key": "faq/how_to_renew", "confidence": 0.1},
+                ]
+            }
+        },
     }
 
 
 def test_suggestions_rank_faq_topics_and_task_intents_together():
     assert suggested_topics(unsure_parse()) == [
-        "check_license_expiry", "faq/lost_activation_code", "faq/activation_code_after_renewal"
+        "check_license_expiry",
+        "faq/lost_activation_code",
+        "faq/activation_code_after_renewal",
     ]
 
 
@@ -62,8 +69,12 @@ async def test_an_activation_code_is_understood_even_when_the_wording_is_not():
 async def test_an_unclear_message_with_a_user_count_changes_the_last_quote():
     code = "WS-ZHQ7-9WPK9-UPNRR-JJJW3-LXPH8-S7UHD"
     slots = {"activation_code": code, "quoted_code": code, "user_count": 20.0}
-    tracker = user_tracker("and for 20 seats?", "nlu_fallback", slots=slots,
-                           entities=[{"entity": "user_count", "value": 20, "start": 8, "end": 16}])
+    tracker = user_tracker(
+        "and for 20 seats?",
+        "nlu_fallback",
+        slots=slots,
+        entities=[{"entity": "user_count", "value": 20, "start": 8, "end": 16}],
+    )
     messages, _ = await run(ActionHandleFallback(), tracker)
     assert "(1 year, 20 users): AUD 840.00" in messages[0]["text"]
 
@@ -82,12 +93,18 @@ async def test_an_unclear_question_about_how_to_lodge_a_renewal_does_not_start_i
 
 
 async def test_once_a_case_is_open_an_unclear_when_do_we_get_the_certificate_is_about_that_case():
-    tracker = user_tracker("what happens now? when do we get the certificate", "nlu_fallback",
-                           slots={"case_reference": "RN-2026-000001"})
-    tracker.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.6},
-                                                {"name": "faq", "confidence": 1.0}]
-    tracker.latest_message["response_selector"] = {"faq": {"response": {
-        "intent_response_key": "faq/renewal_time", "confidence": 0.43}}}
+    tracker = user_tracker(
+        "what happens now? when do we get the certificate",
+        "nlu_fallback",
+        slots={"case_reference": "RN-2026-000001"},
+    )
+    tracker.latest_message["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.6},
+        {"name": "faq", "confidence": 1.0},
+    ]
+    tracker.latest_message["response_selector"] = {
+        "faq": {"response": {"intent_response_key": "faq/renewal_time", "confidence": 0.43}}
+    }
     messages, _ = await run(ActionHandleFallback(), tracker)
     # The case status answer (no such case in this test's database: it says so, naming the reference).
     assert "RN-2026-000001" in messages[0]["text"] and "not sure I understood" not in messages[0]["text"]
@@ -95,9 +112,11 @@ async def test_once_a_case_is_open_an_unclear_when_do_we_get_the_certificate_is_
 
 async def test_an_unclear_message_that_is_most_likely_off_topic_gets_the_off_topic_answer():
     tracker = user_tracker("how much does it cost to fly syd to queenstown these days", "nlu_fallback")
-    tracker.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.5},
-                                                {"name": "out_of_scope", "confidence": 0.49},
-                                                {"name": "lapse_charge_quote", "confidence": 0.44}]
+    tracker.latest_message["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.5},
+        {"name": "out_of_scope", "confidence": 0.49},
+        {"name": "lapse_charge_quote", "confidence": 0.44},
+    ]
     messages, _ = await run(ActionHandleFallback(), tracker)
     assert [m.get("response") for m in messages] == ["utter_out_of_scope"]
 
@@ -110,8 +129,10 @@ async def test_an_unclear_i_want_to_renew_that_one_too_starts_the_checklist():
 
 async def test_an_unclear_renewal_request_the_nlu_thinks_off_topic_does_not_start_the_checklist():
     tracker = user_tracker("I would like to renew my passport", "nlu_fallback")
-    tracker.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.5},
-                                                {"name": "out_of_scope", "confidence": 0.45}]
+    tracker.latest_message["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.5},
+        {"name": "out_of_scope", "confidence": 0.45},
+    ]
     messages, events = await run(ActionHandleFallback(), tracker)
     assert not any(event.get("name") == "renewal_form" for event in events)
 
@@ -121,15 +142,19 @@ QUOKKA = "WS-ZHQ7-9WPK9-UPNRR-JJJW3-LXPH8-S7UHD"  # WFBS-STD AU, 50 users, expir
 
 def off_topic_with_a_quote_runner_up(text: str, date: str, slots: dict):
     tracker = user_tracker(text, "out_of_scope", slots=slots, entities=[entity("date", date)])
-    tracker.latest_message["intent_ranking"] = [{"name": "out_of_scope", "confidence": 0.74},
-                                                {"name": "adjust_quote", "confidence": 0.26}]
+    tracker.latest_message["intent_ranking"] = [
+        {"name": "out_of_scope", "confidence": 0.74},
+        {"name": "adjust_quote", "confidence": 0.26},
+    ]
     return tracker
 
 
 async def test_just_after_a_quote_a_new_date_with_talk_of_directors_changes_the_quote():
     text = "what if we renew on 1/12/2026 instead, need sign off from the directors first"
     slots = {"activation_code": QUOKKA, "quoted_code": QUOKKA, "renewal_date": "1/12/2026"}
-    messages, _ = await run(ActionAnswerOffTopic(), off_topic_with_a_quote_runner_up(text, "1/12/2026", slots))
+    messages, _ = await run(
+        ActionAnswerOffTopic(), off_topic_with_a_quote_runner_up(text, "1/12/2026", slots)
+    )
     assert "renewing on 1 December 2026" in messages[0]["text"]
     assert "(32 days, 50 users)" in messages[0]["text"]
 
@@ -141,18 +166,31 @@ async def test_without_a_quote_a_dated_off_topic_question_gets_the_off_topic_ans
 
 
 async def test_after_a_quote_an_off_topic_question_with_no_value_gets_the_off_topic_answer():
-    tracker = user_tracker("how much does it cost to spay a puppy", "out_of_scope",
-                           slots={"activation_code": QUOKKA, "quoted_code": QUOKKA})
-    tracker.latest_message["overruled_by_evidence"] = {"name": "lapse_charge_quote", "confidence": 0.9,
-                                                       "evidence": -3.0}
+    tracker = user_tracker(
+        "how much does it cost to spay a puppy",
+        "out_of_scope",
+        slots={"activation_code": QUOKKA, "quoted_code": QUOKKA},
+    )
+    tracker.latest_message["overruled_by_evidence"] = {
+        "name": "lapse_charge_quote",
+        "confidence": 0.9,
+        "evidence": -3.0,
+    }
     messages, _ = await run(ActionAnswerOffTopic(), tracker)
     assert [m.get("response") for m in messages] == ["utter_out_of_scope"]
 
 
 async def test_after_a_quote_a_dated_question_the_guard_overruled_changes_the_quote():
-    tracker = user_tracker("ok and if the directors sign on 1/12/2026", "out_of_scope",
-                           slots={"activation_code": QUOKKA, "quoted_code": QUOKKA, "renewal_date": "1/12/2026"},
-                           entities=[entity("date", "1/12/2026")])
-    tracker.latest_message["overruled_by_evidence"] = {"name": "adjust_quote", "confidence": 0.8, "evidence": -2.0}
+    tracker = user_tracker(
+        "ok and if the directors sign on 1/12/2026",
+        "out_of_scope",
+        slots={"activation_code": QUOKKA, "quoted_code": QUOKKA, "renewal_date": "1/12/2026"},
+        entities=[entity("date", "1/12/2026")],
+    )
+    tracker.latest_message["overruled_by_evidence"] = {
+        "name": "adjust_quote",
+        "confidence": 0.8,
+        "evidence": -2.0,
+    }
     messages, _ = await run(ActionAnswerOffTopic(), tracker)
     assert "renewing on 1 December 2026" in messages[0]["text"]

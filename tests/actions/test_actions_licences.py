@@ -1,4 +1,5 @@
 """Expiry look-ups and quotes on the demo licences, with the clock at 2026-11-28."""
+
 import pytest
 
 from actions.context import ActionContinueTask
@@ -18,7 +19,9 @@ def text_of(messages):
 
 
 async def expiry(code_text):
-    return await run(ActionCheckLicenceExpiry(), user_tracker(f"when does {code_text} expire", "check_license_expiry"))
+    return await run(
+        ActionCheckLicenceExpiry(), user_tracker(f"when does {code_text} expire", "check_license_expiry")
+    )
 
 
 async def test_an_active_licence_shows_product_users_expiry_and_days_left():
@@ -85,7 +88,9 @@ async def test_a_malformed_code_is_explained_and_nothing_is_looked_up():
 
 
 async def test_no_code_asks_for_it_and_the_next_message_answers():
-    messages, events = await run(ActionCheckLicenceExpiry(), user_tracker("when does my licence expire", "check_license_expiry"))
+    messages, events = await run(
+        ActionCheckLicenceExpiry(), user_tracker("when does my licence expire", "check_license_expiry")
+    )
     assert "What's your Activation Code" in text_of(messages)
     assert slot_events(events) == {"pending_task": "expiry"}
     tracker = user_tracker(ACACIA, "inform", slots={"pending_task": "expiry", "activation_code": ACACIA})
@@ -104,7 +109,9 @@ async def test_bad_input_gets_a_clear_answer_and_no_exception(message):
 
 
 async def test_licence_lapsed_29_days_ago_costs_aud_2294_05():
-    tracker = user_tracker(f"how much to renew {QUOKKA}", "lapse_charge_quote", slots={"activation_code": QUOKKA})
+    tracker = user_tracker(
+        f"how much to renew {QUOKKA}", "lapse_charge_quote", slots={"activation_code": QUOKKA}
+    )
     messages, events = await run(ActionQuoteRenewal(), tracker)
     text = text_of(messages)
     assert "Lapsed period 30 October 2026 to 27 November 2026 (29 days, 50 users): AUD 153.50" in text
@@ -117,7 +124,9 @@ async def test_licence_lapsed_29_days_ago_costs_aud_2294_05():
 
 async def test_a_follow_up_changes_the_term_without_the_code_again():
     slots = {"activation_code": QUOKKA, "quoted_code": QUOKKA, "term_years": 2.0}
-    tracker = user_tracker("what about 2 years?", "adjust_quote", slots=slots, entities=[entity("term_years", 2)])
+    tracker = user_tracker(
+        "what about 2 years?", "adjust_quote", slots=slots, entities=[entity("term_years", 2)]
+    )
     messages, _ = await run(ActionQuoteRenewal(), tracker)
     text = text_of(messages)
     # 50 x 38.64 x 2 = 3,864.00; + 153.50 lapse = 4,017.50; GST 401.75
@@ -127,7 +136,9 @@ async def test_a_follow_up_changes_the_term_without_the_code_again():
 
 async def test_fewer_users_is_a_downsize_that_the_reseller_needs_in_writing():
     slots = {"activation_code": QUOKKA, "quoted_code": QUOKKA, "user_count": 20.0}
-    tracker = user_tracker("and for 20 users?", "adjust_quote", slots=slots, entities=[entity("user_count", 20)])
+    tracker = user_tracker(
+        "and for 20 users?", "adjust_quote", slots=slots, entities=[entity("user_count", 20)]
+    )
     messages, _ = await run(ActionQuoteRenewal(), tracker)
     text = text_of(messages)
     assert "(1 year, 20 users): AUD 840.00" in text  # band 1-25 at 42.00
@@ -153,7 +164,9 @@ async def test_nz_licence_is_quoted_in_nzd_with_15_percent_gst():
 
 async def test_a_named_renewal_date_is_read_day_first():
     slots = {"activation_code": QUOKKA, "quoted_code": QUOKKA, "renewal_date": "1/12/2026"}
-    tracker = user_tracker("what if I renew on 1/12/2026", "adjust_quote", slots=slots, entities=[entity("date", "1/12/2026")])
+    tracker = user_tracker(
+        "what if I renew on 1/12/2026", "adjust_quote", slots=slots, entities=[entity("date", "1/12/2026")]
+    )
     text = text_of((await run(ActionQuoteRenewal(), tracker))[0])
     assert "renewing on 1 December 2026" in text
     assert "(32 days, 50 users)" in text
@@ -169,7 +182,9 @@ async def test_an_impossible_term_is_explained_and_forgotten():
 
 async def test_a_different_licence_does_not_inherit_the_previous_follow_ups():
     slots = {"activation_code": RIMU, "quoted_code": QUOKKA, "term_years": 3.0, "user_count": 10.0}
-    tracker = user_tracker(f"now quote {RIMU}", "lapse_charge_quote", slots=slots, entities=[entity("activation_code", RIMU)])
+    tracker = user_tracker(
+        f"now quote {RIMU}", "lapse_charge_quote", slots=slots, entities=[entity("activation_code", RIMU)]
+    )
     messages, events = await run(ActionQuoteRenewal(), tracker)
     assert "(1 year, 50 users)" in text_of(messages)
     assert slot_events(events)["term_years"] is None and slot_events(events)["user_count"] is None
@@ -186,8 +201,9 @@ async def test_an_expiry_date_the_customer_mentions_is_not_taken_for_the_renewal
 
 async def test_a_date_stated_as_the_renewal_date_prices_renewing_then():
     slots = {"activation_code": QUOKKA, "quoted_code": QUOKKA}
-    tracker = user_tracker("what if we renew on 5 December", "adjust_quote", slots=slots,
-                           entities=[entity("date", "5 December")])
+    tracker = user_tracker(
+        "what if we renew on 5 December", "adjust_quote", slots=slots, entities=[entity("date", "5 December")]
+    )
     messages, events = await run(ActionQuoteRenewal(), tracker)
     assert "renewing on 5 December 2026" in text_of(messages)
     assert slot_events(events)["renewal_date"] == "5 December"

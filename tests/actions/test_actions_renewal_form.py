@@ -1,4 +1,5 @@
 """The renewal checklist form: validation per item, pre-fill, corrections, cancel, submit."""
+
 from datetime import date
 
 import pytest
@@ -33,11 +34,15 @@ COMPLETE = {
 
 async def validate(slot, value, text=None, slots=None, intent="inform"):
     """Runs the form's validation for one answer, as Rasa would after extracting it."""
-    tracker = user_tracker(text or str(value), intent, slots={"requested_slot": slot, slot: value, **(slots or {})})
+    tracker = user_tracker(
+        text or str(value), intent, slots={"requested_slot": slot, slot: value, **(slots or {})}
+    )
     tracker.active_loop = {"name": "renewal_form"}
     tracker.events.append({"event": "slot", "name": slot, "value": value})
     dispatcher = CollectingDispatcher()
-    events = await ValidateRenewalForm().run(dispatcher, tracker, {"forms": {"renewal_form": {"required_slots": [slot]}}})
+    events = await ValidateRenewalForm().run(
+        dispatcher, tracker, {"forms": {"renewal_form": {"required_slots": [slot]}}}
+    )
     return dispatcher.messages, slot_events(events)
 
 
@@ -45,7 +50,11 @@ async def validate(slot, value, text=None, slots=None, intent="inform"):
     "slot, typed, stored",
     [
         ("company_name", "it's Acme Pty Ltd", "Acme Pty Ltd"),
-        ("address", "the address is Level 3, 45 Pitt Street, Sydney NSW 2000", "Level 3, 45 Pitt Street, Sydney NSW 2000"),
+        (
+            "address",
+            "the address is Level 3, 45 Pitt Street, Sydney NSW 2000",
+            "Level 3, 45 Pitt Street, Sydney NSW 2000",
+        ),
         ("phone", "0412 345 678", "+61412345678"),
         ("phone", "(02) 9555 0101", "+61295550101"),
         ("phone", "+64 21 123 4567", "+64211234567"),
@@ -110,7 +119,10 @@ async def test_a_platform_the_product_does_not_have_is_refused():
 
 async def test_the_third_failure_on_one_item_offers_a_person_and_keeps_the_form_going():
     messages, slots = await validate("phone", "12", slots={"form_failures": {"phone": 2}})
-    assert "try number 3" in messages[0]["text"] and "details you've given so far are kept" in messages[0]["text"]
+    assert (
+        "try number 3" in messages[0]["text"]
+        and "details you've given so far are kept" in messages[0]["text"]
+    )
     assert messages[0]["buttons"][0]["title"] == "Yes, a person please"
     assert slots["offer"] == "handoff" and slots["phone"] is None
     assert "requested_slot" not in slots or slots["requested_slot"] == "phone"
@@ -135,15 +147,24 @@ async def test_a_known_licence_prefills_every_item():
 
 async def test_a_quote_for_fewer_users_carries_into_the_checklist():
     slots = {"activation_code": QUOKKA, "quoted_code": QUOKKA, "user_count": 20.0}
-    _, events = await run(ActionStartRenewal(), user_tracker("go ahead and renew", "renewal_request", slots=slots))
+    _, events = await run(
+        ActionStartRenewal(), user_tracker("go ahead and renew", "renewal_request", slots=slots)
+    )
     assert slot_events(events)["renewal_user_count"] == 20.0
 
 
 async def test_the_summary_masks_contact_details_that_came_from_the_licence():
     slots = {
-        "renewal_licence_code": QUOKKA, "company_name": "Quokka Travel", "address": "16 King Street, Perth WA 6000",
-        "phone": "+61283747051", "contact_name": "Jack Williams", "contact_email": "jack.williams@quokkatravel.com.au",
-        "product": "WFBS-STD", "platform": "Windows", "renewal_user_count": 50.0, "licence_expiry": "2026-10-29",
+        "renewal_licence_code": QUOKKA,
+        "company_name": "Quokka Travel",
+        "address": "16 King Street, Perth WA 6000",
+        "phone": "+61283747051",
+        "contact_name": "Jack Williams",
+        "contact_email": "jack.williams@quokkatravel.com.au",
+        "product": "WFBS-STD",
+        "platform": "Windows",
+        "renewal_user_count": 50.0,
+        "licence_expiry": "2026-10-29",
     }
     messages, _ = await run(ActionAskRenewalConfirmed(), user_tracker("ok", "inform", slots=slots))
     text = messages[0]["text"]
@@ -170,7 +191,9 @@ async def test_change_with_an_item_named_clears_just_that_item_and_asks_it_next(
 
 
 async def test_change_with_the_new_value_applies_it_and_says_it_back():
-    messages, slots = await validate("renewal_confirmed", "change the company name to Acme Holdings Pty Ltd", slots=COMPLETE)
+    messages, slots = await validate(
+        "renewal_confirmed", "change the company name to Acme Holdings Pty Ltd", slots=COMPLETE
+    )
     assert slots["company_name"] == "Acme Holdings Pty Ltd" and slots["renewal_confirmed"] is None
     assert "changed the company name to Acme Holdings Pty Ltd" in messages[0]["text"]
 
@@ -185,8 +208,9 @@ async def test_a_yes_in_any_form_confirms_the_summary():
     for reply in ("spot on", "yup", "all good", "sweet as"):
         _, slots = await validate("renewal_confirmed", reply, slots=COMPLETE)
         assert slots["renewal_confirmed"] == "yes", reply
-    _, slots = await validate("renewal_confirmed", "Confirm, those details are correct", slots=COMPLETE,
-                              intent="confirm_details")
+    _, slots = await validate(
+        "renewal_confirmed", "Confirm, those details are correct", slots=COMPLETE, intent="confirm_details"
+    )
     assert slots["renewal_confirmed"] == "yes"
 
 
@@ -197,7 +221,9 @@ async def test_a_name_starting_with_no_is_a_name_not_a_no():
 
 async def test_confirming_opens_a_case_routed_to_the_reseller():
     slots = {**COMPLETE, "renewal_confirmed": "yes", "renewal_licence_code": QUOKKA}
-    messages, events = await run(ActionSubmitRenewal(), user_tracker("confirm", "confirm_details", slots=slots))
+    messages, events = await run(
+        ActionSubmitRenewal(), user_tracker("confirm", "confirm_details", slots=slots)
+    )
     reference = slot_events(events)["case_reference"]
     assert reference.startswith(f"RN-{date(2026, 11, 28).year}-")
     text = messages[0]["text"]
@@ -214,14 +240,23 @@ async def test_confirming_twice_gives_the_same_case():
 
 
 async def test_nothing_is_opened_without_confirmation():
-    messages, events = await run(ActionSubmitRenewal(), user_tracker("x", "inform", slots={**COMPLETE, "renewal_confirmed": None}))
+    messages, events = await run(
+        ActionSubmitRenewal(), user_tracker("x", "inform", slots={**COMPLETE, "renewal_confirmed": None})
+    )
     assert messages == [] and events == []
 
 
 async def test_yes_to_stopping_the_renewal_discards_every_item_and_leaves_the_form():
     tracker = user_tracker("yep", "affirm", slots=COMPLETE)
     tracker.events.insert(0, {"event": "user", "text": "cancel this"})
-    tracker.events.insert(1, {"event": "bot", "text": "Do you want to stop…?", "metadata": {"utter_action": "utter_ask_cancel_renewal"}})
+    tracker.events.insert(
+        1,
+        {
+            "event": "bot",
+            "text": "Do you want to stop…?",
+            "metadata": {"utter_action": "utter_ask_cancel_renewal"},
+        },
+    )
     messages, events = await run(ActionAcceptOffer(), tracker)
     slots = slot_events(events)
     assert all(slots[slot] is None for slot in COMPLETE)
@@ -230,7 +265,9 @@ async def test_yes_to_stopping_the_renewal_discards_every_item_and_leaves_the_fo
 
 
 async def test_why_do_you_need_my_phone_number_is_explained():
-    messages, _ = await run(ActionExplainField(), user_tracker("why do you need my phone number?", "ask_why_needed"))
+    messages, _ = await run(
+        ActionExplainField(), user_tracker("why do you need my phone number?", "ask_why_needed")
+    )
     assert "call" in messages[0]["text"]
 
 
@@ -239,7 +276,10 @@ async def test_two_concurrent_confirmations_open_one_case():
 
     slots = {**COMPLETE, "renewal_confirmed": "yes"}
     results = await asyncio.gather(
-        *(run(ActionSubmitRenewal(), user_tracker("confirm", "confirm_details", slots=slots)) for _ in range(2))
+        *(
+            run(ActionSubmitRenewal(), user_tracker("confirm", "confirm_details", slots=slots))
+            for _ in range(2)
+        )
     )
     references = {slot_events(events)["case_reference"] for _, events in results}
     assert len(references) == 1
@@ -251,7 +291,9 @@ async def test_a_database_failure_on_confirm_apologises_and_offers_a_person(monk
 
     monkeypatch.setattr("actions.renewal_form.call", broken)
     slots = {**COMPLETE, "renewal_confirmed": "yes"}
-    messages, events = await run(ActionSubmitRenewal(), user_tracker("confirm", "confirm_details", slots=slots))
+    messages, events = await run(
+        ActionSubmitRenewal(), user_tracker("confirm", "confirm_details", slots=slots)
+    )
     assert "couldn't open your renewal case" in messages[0]["text"]
     assert messages[0]["buttons"][0]["title"] == "Talk to a person"
     assert slot_events(events)["offer"] == "handoff"
@@ -267,9 +309,16 @@ async def test_after_a_renewal_the_checklist_is_cleared_for_the_next_one():
 
 async def test_the_confirmation_never_shows_contact_details_that_came_from_the_licence():
     on_file = {
-        "renewal_licence_code": QUOKKA, "company_name": "Quokka Travel", "address": "16 King Street, Perth WA 6000",
-        "phone": "+61283747051", "contact_name": "Jack Williams", "contact_email": "jack.williams@quokkatravel.com.au",
-        "product": "WFBS-STD", "platform": "Windows", "renewal_user_count": 50.0, "licence_expiry": "2026-10-29",
+        "renewal_licence_code": QUOKKA,
+        "company_name": "Quokka Travel",
+        "address": "16 King Street, Perth WA 6000",
+        "phone": "+61283747051",
+        "contact_name": "Jack Williams",
+        "contact_email": "jack.williams@quokkatravel.com.au",
+        "product": "WFBS-STD",
+        "platform": "Windows",
+        "renewal_user_count": 50.0,
+        "licence_expiry": "2026-10-29",
         "renewal_confirmed": "yes",
     }
     messages, _ = await run(ActionSubmitRenewal(), user_tracker("confirm", "confirm_details", slots=on_file))
@@ -281,17 +330,23 @@ async def test_the_confirmation_never_shows_contact_details_that_came_from_the_l
 async def off_topic_answer(slot, text, fills_slot):
     """The form's validation for a message the NLU called off-topic while `slot` is asked. Free-text items
     take any text (so `fills_slot`); the others' mappings leave an off-topic message out."""
-    tracker = user_tracker(text, "out_of_scope", slots={"requested_slot": slot, slot: text if fills_slot else None})
+    tracker = user_tracker(
+        text, "out_of_scope", slots={"requested_slot": slot, slot: text if fills_slot else None}
+    )
     tracker.active_loop = {"name": "renewal_form"}
     if fills_slot:
         tracker.events.append({"event": "slot", "name": slot, "value": text})
     dispatcher = CollectingDispatcher()
-    events = await ValidateRenewalForm().run(dispatcher, tracker, {"forms": {"renewal_form": {"required_slots": [slot]}}})
+    events = await ValidateRenewalForm().run(
+        dispatcher, tracker, {"forms": {"renewal_form": {"required_slots": [slot]}}}
+    )
     return [m.get("response") or m.get("text") for m in dispatcher.messages], slot_events(events)
 
 
-async def test_an_off_topic_question_while_the_address_is_asked_is_answered_as_such_and_not_taken_as_the_address():
-    replies, slots = await off_topic_answer("address", "hang on whats the weather doing in brissy this arvo", True)
+async def test_an_off_topic_question_while_the_address_is_asked_is_answered_not_taken_as_the_address():
+    replies, slots = await off_topic_answer(
+        "address", "hang on whats the weather doing in brissy this arvo", True
+    )
     assert replies == ["utter_out_of_scope"]
     assert slots["address"] is None and slots["requested_slot"] == "address" and "form_failures" not in slots
 

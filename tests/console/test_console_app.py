@@ -2,6 +2,7 @@
 
 Rasa is replaced by a small fake HTTP server that checks the server token and records what it is sent.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -16,11 +17,11 @@ from sqlalchemy import update
 from console import mount_console
 from renewals.agents import AgentAccounts
 from renewals.cases import CaseStatus, EventKind
+from renewals.checklist import RenewalChecklist
 from renewals.db import make_engine, outbox
 from renewals.rasa_conversations import RasaApiConfig, RasaConversationSender
 from renewals.service import Renewals
-from renewals.checklist import RenewalChecklist
-from tests.support.demo_data import copy_of, demo_database_template  # noqa: F401 (fixture)
+from tests.support.demo_data import copy_of
 
 RASA_TOKEN = "rasa-server-token-never-in-a-browser"
 PASSWORD = "a long enough password"
@@ -40,7 +41,9 @@ class FakeRasa:
             if request.query.get("token") != RASA_TOKEN:
                 return web.json_response({"error": "bad token"}, status=401)
             conversation = request.match_info["id"]
-            return web.json_response(self.trackers.get(conversation, {"sender_id": conversation, "events": [], "paused": False}))
+            return web.json_response(
+                self.trackers.get(conversation, {"sender_id": conversation, "events": [], "paused": False})
+            )
 
         async def events(request):
             if request.query.get("token") != RASA_TOKEN:
@@ -48,7 +51,9 @@ class FakeRasa:
             conversation = request.match_info["id"]
             body = await request.json()
             self.appended.append((conversation, dict(request.query), body))
-            tracker = self.trackers.setdefault(conversation, {"sender_id": conversation, "events": [], "paused": False})
+            tracker = self.trackers.setdefault(
+                conversation, {"sender_id": conversation, "events": [], "paused": False}
+            )
             tracker["events"].extend(body)
             return web.json_response(tracker)
 
@@ -60,8 +65,9 @@ class FakeRasa:
 @pytest.fixture
 def renewals(demo_database_template, tmp_path):
     engine = make_engine(copy_of(demo_database_template, tmp_path))
-    from renewals.clock import FixedClock
     from datetime import date
+
+    from renewals.clock import FixedClock
 
     yield Renewals(engine, FixedClock(date(2026, 11, 28)))
     engine.dispose()
@@ -102,8 +108,11 @@ async def client(renewals, accounts, rasa):
 async def sign_in(client, username="alice", password=PASSWORD):
     page = await client.get(f"{PREFIX}/login")
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', await page.text()).group(1)
-    return await client.post(f"{PREFIX}/login", data={"csrf_token": csrf, "username": username, "password": password},
-                             allow_redirects=False)
+    return await client.post(
+        f"{PREFIX}/login",
+        data={"csrf_token": csrf, "username": username, "password": password},
+        allow_redirects=False,
+    )
 
 
 async def page_csrf(client, path=f"{PREFIX}/") -> str:
@@ -114,19 +123,35 @@ async def page_csrf(client, path=f"{PREFIX}/") -> str:
 
 def handoff_case(renewals, conversation="conv-1", licence=True):
     licence = renewals.find_licence(QUOKKA) if licence else None
-    return renewals.open_handoff_case(conversation, "socketio", "asked for a person",
-                                      RenewalChecklist(company_name="Quokka Travel"), licence)
+    return renewals.open_handoff_case(
+        conversation,
+        "socketio",
+        "asked for a person",
+        RenewalChecklist(company_name="Quokka Travel"),
+        licence,
+    )
 
 
 ROUTES = [
-    ("GET", "/"), ("GET", "/cases"), ("GET", "/queue.json"), ("GET", "/dashboard.json"),
-    ("GET", "/cases/RN-2026-000001"), ("GET", "/cases/RN-2026-000001/live.json"),
-    ("POST", "/cases/RN-2026-000001/take"), ("POST", "/cases/RN-2026-000001/reply"),
-    ("POST", "/cases/RN-2026-000001/note"), ("POST", "/cases/RN-2026-000001/hand"),
-    ("POST", "/cases/RN-2026-000001/resolve"), ("POST", "/logout"),
-    ("GET", "/api/cases"), ("GET", "/api/dashboard"), ("GET", "/api/cases/RN-2026-000001"),
-    ("POST", "/api/cases/RN-2026-000001/take"), ("POST", "/api/cases/RN-2026-000001/reply"),
-    ("POST", "/api/cases/RN-2026-000001/note"), ("POST", "/api/cases/RN-2026-000001/hand-to-reseller"),
+    ("GET", "/"),
+    ("GET", "/cases"),
+    ("GET", "/queue.json"),
+    ("GET", "/dashboard.json"),
+    ("GET", "/cases/RN-2026-000001"),
+    ("GET", "/cases/RN-2026-000001/live.json"),
+    ("POST", "/cases/RN-2026-000001/take"),
+    ("POST", "/cases/RN-2026-000001/reply"),
+    ("POST", "/cases/RN-2026-000001/note"),
+    ("POST", "/cases/RN-2026-000001/hand"),
+    ("POST", "/cases/RN-2026-000001/resolve"),
+    ("POST", "/logout"),
+    ("GET", "/api/cases"),
+    ("GET", "/api/dashboard"),
+    ("GET", "/api/cases/RN-2026-000001"),
+    ("POST", "/api/cases/RN-2026-000001/take"),
+    ("POST", "/api/cases/RN-2026-000001/reply"),
+    ("POST", "/api/cases/RN-2026-000001/note"),
+    ("POST", "/api/cases/RN-2026-000001/hand-to-reseller"),
     ("POST", "/api/cases/RN-2026-000001/resolve"),
 ]
 
@@ -134,17 +159,23 @@ ROUTES = [
 async def test_every_page_and_api_call_is_refused_without_a_session_or_token(client, renewals):
     handoff_case(renewals)
     for method, path in ROUTES:
-        response = await client.request(method, PREFIX + path, allow_redirects=False,
-                                         headers={"Authorization": "Bearer rat_made_up"})
+        response = await client.request(
+            method, PREFIX + path, allow_redirects=False, headers={"Authorization": "Bearer rat_made_up"}
+        )
         body = await response.text()
         assert response.status == 401, (method, path, response.status)
-        assert "Quokka" not in body and "RN-2026-000001" not in body.replace("/agent/cases/RN-2026-000001", "")
+        assert "Quokka" not in body and "RN-2026-000001" not in body.replace(
+            "/agent/cases/RN-2026-000001", ""
+        )
 
 
 async def test_a_customer_chat_token_or_the_rasa_token_opens_nothing(client, renewals, accounts):
     handoff_case(renewals)
-    for header in ({"X-Chat-Session": "abc.def"}, {"Authorization": f"Bearer {RASA_TOKEN}"},
-                   {"Authorization": "Token " + accounts.issue_api_token("alice")}):
+    for header in (
+        {"X-Chat-Session": "abc.def"},
+        {"Authorization": f"Bearer {RASA_TOKEN}"},
+        {"Authorization": "Token " + accounts.issue_api_token("alice")},
+    ):
         assert (await client.get(f"{PREFIX}/api/cases", headers=header)).status == 401
         assert (await client.get(f"{PREFIX}/queue.json", headers=header)).status == 401
 
@@ -162,7 +193,9 @@ async def test_sign_in_sets_a_strict_http_only_session_cookie(client):
 
 async def test_sign_in_needs_the_login_csrf_token(client):
     await client.get(f"{PREFIX}/login")
-    response = await client.post(f"{PREFIX}/login", data={"csrf_token": "forged", "username": "alice", "password": PASSWORD})
+    response = await client.post(
+        f"{PREFIX}/login", data={"csrf_token": "forged", "username": "alice", "password": PASSWORD}
+    )
     assert response.status == 403
 
 
@@ -181,7 +214,9 @@ async def test_posts_from_pages_need_the_sessions_csrf_token_and_our_origin(clie
     url = f"{PREFIX}/cases/{case.reference}/note"
     assert (await client.post(url, data={"text": "x"})).status == 403
     assert (await client.post(url, data={"text": "x", "csrf_token": "wrong"})).status == 403
-    foreign = await client.post(url, data={"text": "x", "csrf_token": csrf}, headers={"Origin": "https://evil.example"})
+    foreign = await client.post(
+        url, data={"text": "x", "csrf_token": csrf}, headers={"Origin": "https://evil.example"}
+    )
     assert foreign.status == 403
     done = await client.post(url, data={"text": "internal", "csrf_token": csrf}, allow_redirects=False)
     assert done.status == 303
@@ -209,14 +244,20 @@ async def test_the_queue_shows_waiting_chats_and_filters(client, renewals):
     assert other.reference in page and f'data-reference="{waiting.reference}"' not in page
 
 
-async def test_the_case_page_shows_transcript_checklist_licence_and_quote_without_the_rasa_token(client, renewals, rasa):
+async def test_the_case_page_shows_transcript_checklist_licence_and_quote_without_the_rasa_token(
+    client, renewals, rasa
+):
     case = handoff_case(renewals)
-    rasa.trackers["conv-1"] = {"sender_id": "conv-1", "paused": True, "events": [
-        {"event": "user", "text": "I want a person"},
-        {"event": "bot", "text": "I've opened case " + case.reference},
-        {"event": "pause"},
-        {"event": "user", "text": "hello? <script>alert(1)</script>"},
-    ]}
+    rasa.trackers["conv-1"] = {
+        "sender_id": "conv-1",
+        "paused": True,
+        "events": [
+            {"event": "user", "text": "I want a person"},
+            {"event": "bot", "text": "I've opened case " + case.reference},
+            {"event": "pause"},
+            {"event": "user", "text": "hello? <script>alert(1)</script>"},
+        ],
+    }
     await sign_in(client)
     page = await client.get(f"{PREFIX}/cases/{case.reference}")
     html = await page.text()
@@ -225,34 +266,61 @@ async def test_the_case_page_shows_transcript_checklist_licence_and_quote_withou
     assert "Quokka Travel" in html and QUOKKA in html and "Total" in html and "lapsed" in html
     assert RASA_TOKEN not in html
     live = await (await client.get(f"{PREFIX}/cases/{case.reference}/live.json")).json()
-    assert live["transcript"][-1] == {"from": "customer", "text": "hello? <script>alert(1)</script>", "at": None, "while_paused": True}
+    assert live["transcript"][-1] == {
+        "from": "customer",
+        "text": "hello? <script>alert(1)</script>",
+        "at": None,
+        "while_paused": True,
+    }
     assert RASA_TOKEN not in str(live)
 
 
-async def test_reply_goes_through_rasa_to_the_customers_channel_and_resolve_gives_the_chat_back(client, renewals, rasa):
+async def test_reply_goes_through_rasa_to_the_customers_channel_and_resolve_gives_the_chat_back(
+    client, renewals, rasa
+):
     case = handoff_case(renewals)
     await sign_in(client)
     csrf = await page_csrf(client)
     base = f"{PREFIX}/cases/{case.reference}"
     assert (await client.post(f"{base}/take", data={"csrf_token": csrf}, allow_redirects=False)).status == 303
-    await client.post(f"{base}/reply", data={"csrf_token": csrf, "text": "Hi, Alice here."}, allow_redirects=False)
+    await client.post(
+        f"{base}/reply", data={"csrf_token": csrf, "text": "Hi, Alice here."}, allow_redirects=False
+    )
     conversation, query, events = rasa.appended[-1]
-    assert conversation == "conv-1" and query["output_channel"] == "latest" and query["execute_side_effects"] == "true"
+    assert (
+        conversation == "conv-1"
+        and query["output_channel"] == "latest"
+        and query["execute_side_effects"] == "true"
+    )
     # The customer sees who is writing; the console's transcript shows the words alone.
-    assert events == [{"event": "bot", "text": "Alice Nguyen (support team): Hi, Alice here.",
-                       "metadata": {"agent": "Alice Nguyen", "delivery_id": ANY}}]
+    assert events == [
+        {
+            "event": "bot",
+            "text": "Alice Nguyen (support team): Hi, Alice here.",
+            "metadata": {"agent": "Alice Nguyen", "delivery_id": ANY},
+        }
+    ]
     await client.post(f"{base}/resolve", data={"csrf_token": csrf, "text": ""}, allow_redirects=False)
     _, _, events = rasa.appended[-1]
-    assert events[0] == {"event": "resume"} and events[1]["event"] == "bot" and events[-1]["name"] == "action_listen"
+    assert (
+        events[0] == {"event": "resume"}
+        and events[1]["event"] == "bot"
+        and events[-1]["name"] == "action_listen"
+    )
     stored = renewals.case(case.reference)
     assert stored.status is CaseStatus.RESOLVED
     assert [(e.kind, e.actor) for e in stored.history[2:]] == [
-        (EventKind.TAKEN, "alice"), (EventKind.REPLY, "alice"), (EventKind.RESOLVED, "alice")]
+        (EventKind.TAKEN, "alice"),
+        (EventKind.REPLY, "alice"),
+        (EventKind.RESOLVED, "alice"),
+    ]
     page = await (await client.get(base)).text()
     assert "Hi, Alice here." in page and "Alice Nguyen (agent)" in page
 
 
-async def test_when_the_chat_is_down_a_reply_is_recorded_queued_and_delivered_once_it_is_back(client, renewals, rasa):
+async def test_when_the_chat_is_down_a_reply_is_recorded_queued_and_delivered_once_it_is_back(
+    client, renewals, rasa
+):
     case = handoff_case(renewals)
     await sign_in(client)
     csrf = await page_csrf(client)
@@ -260,9 +328,14 @@ async def test_when_the_chat_is_down_a_reply_is_recorded_queued_and_delivered_on
 
     console = client.server.app[CONSOLE_KEY]
     working = console.conversations
-    console.conversations = RasaConversationSender(RasaApiConfig("http://127.0.0.1:9", RASA_TOKEN))  # nobody there
-    response = await client.post(f"{PREFIX}/cases/{case.reference}/reply", data={"csrf_token": csrf, "text": "hello"},
-                                 allow_redirects=False)
+    console.conversations = RasaConversationSender(
+        RasaApiConfig("http://127.0.0.1:9", RASA_TOKEN)
+    )  # nobody there
+    response = await client.post(
+        f"{PREFIX}/cases/{case.reference}/reply",
+        data={"csrf_token": csrf, "text": "hello"},
+        allow_redirects=False,
+    )
 
     assert "notice=queued" in response.headers["Location"]
     page = await (await client.get(response.headers["Location"])).text()
@@ -273,23 +346,35 @@ async def test_when_the_chat_is_down_a_reply_is_recorded_queued_and_delivered_on
     # The chat is back; the outbox worker's next attempt delivers it.
     with renewals.engine.begin() as connection:
         connection.execute(update(outbox).values(next_attempt_at=None))
-    assert await asyncio.get_running_loop().run_in_executor(
-        None, lambda: renewals.deliver_conversation_messages(working, case.reference)) == 0
-    assert [e["text"] for _, _, events in rasa.appended for e in events] == ["Alice Nguyen (support team): hello"]
+    assert (
+        await asyncio.get_running_loop().run_in_executor(
+            None, lambda: renewals.deliver_conversation_messages(working, case.reference)
+        )
+        == 0
+    )
+    assert [e["text"] for _, _, events in rasa.appended for e in events] == [
+        "Alice Nguyen (support team): hello"
+    ]
 
 
 async def test_hand_to_reseller(client, renewals):
     case = handoff_case(renewals)
     await sign_in(client)
     csrf = await page_csrf(client)
-    response = await client.post(f"{PREFIX}/cases/{case.reference}/hand", data={"csrf_token": csrf, "text": "call them"},
-                                 allow_redirects=False)
+    response = await client.post(
+        f"{PREFIX}/cases/{case.reference}/hand",
+        data={"csrf_token": csrf, "text": "call them"},
+        allow_redirects=False,
+    )
     stored = renewals.case(case.reference)
     assert stored.status is CaseStatus.HANDED_TO_RESELLER and stored.history[-1].note == "call them"
-    # Slack notices are off in this set-up: the agent is told nothing reached the reseller, and how to reach them.
+    # Slack notices are off in this set-up: the agent is told nothing reached the reseller, and how to reach
+    # them.
     page = await (await client.get(response.headers["Location"])).text()
-    assert ("Handed to Harbour Systems Pty Ltd, but nothing was sent to them: they have no Slack channel linked "
-            "here. Email them at renewals@harboursys.example or call +61 3 9555 0202.") in page
+    assert (
+        "Handed to Harbour Systems Pty Ltd, but nothing was sent to them: they have no Slack channel linked "
+        "here. Email them at renewals@harboursys.example or call +61 3 9555 0202."
+    ) in page
 
 
 async def test_the_dashboard_draws_charts(client, renewals):
@@ -313,7 +398,9 @@ async def test_the_json_api_with_a_bearer_token(client, renewals, accounts, rasa
     assert (await client.post(f"{api}/take", headers=headers)).status == 200
     assert (await client.post(f"{api}/reply", headers=headers, json={"text": ""})).status == 400
     reply = await client.post(f"{api}/reply", headers=headers, json={"text": "From the API"})
-    assert reply.status == 200 and rasa.appended[-1][2][0]["text"] == "Alice Nguyen (support team): From the API"
+    assert (
+        reply.status == 200 and rasa.appended[-1][2][0]["text"] == "Alice Nguyen (support team): From the API"
+    )
     assert (await client.post(f"{api}/note", headers=headers, json={"text": "n"})).status == 200
     resolved = await client.post(f"{api}/resolve", headers=headers, json={"text": "Bye"})
     assert resolved.status == 200 and (await resolved.json())["status"] == "resolved"
@@ -335,8 +422,9 @@ async def test_agent_redirects_and_the_customer_page_is_untouched(client):
 @pytest.mark.parametrize("body", [b"username=\xff\xfe&password=x", b"csrf_token=%ff%fe&username=a"])
 async def test_a_sign_in_body_that_is_not_utf8_is_a_400_not_a_500(client, body):
     await client.get(f"{PREFIX}/login")
-    response = await client.post(f"{PREFIX}/login", data=body,
-                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+    response = await client.post(
+        f"{PREFIX}/login", data=body, headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
 
     assert response.status in (400, 403)  # refused, either as malformed or for its missing CSRF token
     assert response.status != 500

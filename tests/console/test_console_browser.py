@@ -7,6 +7,7 @@ One action server, Rasa server and web service (scripts/live_assistant.py, demo 
 2026-11-28, a Saturday, so the support team is closed). Screenshots of the console go to the
 test's temporary folder, or to $WEB_CHAT_SCREENSHOTS when set.
 """
+
 from __future__ import annotations
 
 import os
@@ -38,9 +39,23 @@ CLOSING = "All sorted. I'm handing you back to the assistant now."
 def live(tmp_path_factory):
     with running_assistant(tmp_path_factory.mktemp("console-browser"), web=True) as assistant:
         created = subprocess.run(
-            [str(ROOT / ".venv" / "bin" / "python"), "-m", "renewals", "agents", "add", AGENT,
-             "--name", AGENT_NAME, "--password-stdin"],
-            cwd=ROOT, env=assistant.env, input=PASSWORD + "\n", text=True, capture_output=True, timeout=60,
+            [
+                str(ROOT / ".venv" / "bin" / "python"),
+                "-m",
+                "renewals",
+                "agents",
+                "add",
+                AGENT,
+                "--name",
+                AGENT_NAME,
+                "--password-stdin",
+            ],
+            cwd=ROOT,
+            env=assistant.env,
+            input=PASSWORD + "\n",
+            text=True,
+            capture_output=True,
+            timeout=60,
         )
         assert created.returncode == 0, created.stderr
         yield assistant
@@ -142,7 +157,9 @@ def test_a_customer_is_handed_to_an_agent_and_back_to_the_bot(browser, live, scr
     expect(transcript.locator(".msg.agent").last).to_contain_text(AGENT_REPLY)
     expect(transcript.locator(".msg.agent .from").last).to_have_text(f"{AGENT_NAME} (agent)")
     expect(agent.locator(".error")).to_have_count(0)
-    expect(customer.locator(".message--bot").last).to_contain_text(f"{AGENT_NAME} (support team): {AGENT_REPLY}")
+    expect(customer.locator(".message--bot").last).to_contain_text(
+        f"{AGENT_NAME} (support team): {AGENT_REPLY}"
+    )
 
     # The agent resolves with a closing message; the customer gets it and the bot is back.
     resolve = agent.locator("#form-resolve")

@@ -1,4 +1,5 @@
 """action_human_handoff: opens or joins the hand-off case, tells the customer honestly, pauses the bot."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,8 +9,6 @@ from actions import backend
 from actions.handoff import REASON_ASKED, REASON_FALLBACKS, REASON_FORM, ActionHumanHandoff
 from actions.offers import ActionAcceptOffer
 from renewals.cases import CaseReason, EventKind
-
-from tests.support.demo_data import demo_database, demo_database_template  # noqa: F401 (fixtures)
 from tests.support.trackers import run, user_tracker
 
 pytestmark = pytest.mark.usefixtures("demo_database")
@@ -27,7 +26,9 @@ def stored_case(reference):
 
 @pytest.mark.asyncio
 async def test_asking_for_a_person_opens_a_case_and_pauses_the_bot():
-    messages, events = await run(ActionHumanHandoff(), user_tracker("I want to talk to a person", "human_handoff"))
+    messages, events = await run(
+        ActionHumanHandoff(), user_tracker("I want to talk to a person", "human_handoff")
+    )
     reference = next(e["value"] for e in events if e.get("name") == "case_reference")
     text = messages[0]["text"]
     assert reference in text and paused(events)
@@ -50,15 +51,25 @@ async def test_during_business_hours_a_person_joins_here(monkeypatch):
 @pytest.mark.asyncio
 async def test_the_licence_and_the_checklist_so_far_go_into_the_case():
     tracker = user_tracker(
-        "talk to a person", "human_handoff",
-        slots={"renewal_licence_code": QUOKKA, "company_name": "Quokka Travel", "phone": "+61412345678",
-               "renewal_user_count": 40.0, "form_failures": {"contact_email": 3}},
+        "talk to a person",
+        "human_handoff",
+        slots={
+            "renewal_licence_code": QUOKKA,
+            "company_name": "Quokka Travel",
+            "phone": "+61412345678",
+            "renewal_user_count": 40.0,
+            "form_failures": {"contact_email": 3},
+        },
     )
     tracker.active_loop = {"name": "renewal_form"}
     messages, events = await run(ActionHumanHandoff(), tracker)
     case = stored_case(next(e["value"] for e in events if e.get("name") == "case_reference"))
     assert case.licence_code == QUOKKA and case.routed_to == "R-AU-002"
-    assert (case.checklist.company_name, case.checklist.phone, case.checklist.user_count) == ("Quokka Travel", "+61412345678", 40)
+    assert (case.checklist.company_name, case.checklist.phone, case.checklist.user_count) == (
+        "Quokka Travel",
+        "+61412345678",
+        40,
+    )
     assert case.history[-1].note == REASON_FORM
     assert {"event": "active_loop", "name": None, "timestamp": None} in events and paused(events)
 

@@ -1,6 +1,7 @@
 """Against a real Rasa and action server: asking for a person pauses the bot, messages during the pause
 are recorded and get no reply, an agent's reply is recorded and then delivered through Rasa, and
 resolving gives the chat back."""
+
 from __future__ import annotations
 
 import re
@@ -33,7 +34,7 @@ def test_handoff_pauses_the_bot_until_an_agent_resolves(live):
     assert live.send(sender, "hello, is anyone there?") == []  # recorded, not answered
     assert live.send(sender, "How do I renew my maintenance?") == []
     lines = transcript(live.tracker(sender)["events"])
-    paused_lines = [l["text"] for l in lines if l.get("while_paused")]
+    paused_lines = [line["text"] for line in lines if line.get("while_paused")]
     assert paused_lines == ["hello, is anyone there?", "How do I renew my maintenance?"]
 
     renewals = Renewals.from_env(live.env)
@@ -53,6 +54,7 @@ def test_handoff_pauses_the_bot_until_an_agent_resolves(live):
     tracker = live.tracker(sender)
     assert tracker["paused"] is False
     assert [e.get("text") for e in tracker["events"] if e["event"] == "bot"][-1] == (
-        "Alice (support team): Handing you back to the assistant.")
+        "Alice (support team): Handing you back to the assistant."
+    )
     answer = live.say(sender, "How do I renew my maintenance?")
     assert "reseller" in answer.lower()

@@ -5,6 +5,7 @@ accuracy a memory test; these checks fail the build when that happens. Short
 messages ("yes please", "how do i renew") are said the same way by everybody, so
 only messages of seven words or more count as copies.
 """
+
 import re
 
 import pytest
@@ -43,9 +44,14 @@ def test_the_held_out_test_set_has_every_labelled_intent_from_three_writers():
     files = HELD_OUT_TEST.in_domain
     assert len(files) == 3
     faq_topics = {
-        label for path in TRAINING_DIR.glob("*.yml") for _, label in labelled_examples(path) if label.startswith("faq/")
+        label
+        for path in TRAINING_DIR.glob("*.yml")
+        for _, label in labelled_examples(path)
+        if label.startswith("faq/")
     }
-    expected = set(Domain.load(str(ROOT / "domain.yml")).intents) - set(DEFAULT_INTENTS) - {"faq"} | faq_topics
+    expected = (
+        set(Domain.load(str(ROOT / "domain.yml")).intents) - set(DEFAULT_INTENTS) - {"faq"} | faq_topics
+    )
     for path in files:
         assert {label for _, label in labelled_examples(path)} == expected, path.name
 
@@ -53,7 +59,9 @@ def test_the_held_out_test_set_has_every_labelled_intent_from_three_writers():
 def test_no_conversation_test_message_is_a_training_example():
     from scripts.dialogues import load_set
 
-    said = long_texts(turn.user for name in ("dev", "heldout") for dialogue in load_set(name) for turn in dialogue.turns)
+    said = long_texts(
+        turn.user for name in ("dev", "heldout") for dialogue in load_set(name) for turn in dialogue.turns
+    )
     assert sorted(said & training_texts()) == []
 
 

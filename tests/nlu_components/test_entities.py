@@ -1,4 +1,5 @@
 """Tests for nlu_components.entities.DomainEntityExtractor."""
+
 from __future__ import annotations
 
 import time
@@ -9,7 +10,6 @@ from typing import Any, Dict, List, Optional
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
@@ -386,7 +386,9 @@ def test_apex_one_user_is_a_product_not_a_count(extractor):
 )
 def test_entities_never_overlap(extractor, text):
     entities = run(extractor, text)
-    primary = [e for e in entities if e["entity"] != "product_brand" or not _shares_a_product_span(e, entities)]
+    primary = [
+        e for e in entities if e["entity"] != "product_brand" or not _shares_a_product_span(e, entities)
+    ]
     spans = sorted((e["start"], e["end"]) for e in primary)
     for (_, end), (start, _) in zip(spans, spans[1:]):
         assert end <= start
@@ -561,9 +563,40 @@ def test_never_raises_on_arbitrary_text(extractor, text):
 
 
 WORDS = st.sampled_from(
-    ["20", "users", "Apex", "One", "WFBS", "-", "ADV", "Advanced", "for", "2", "years", "a", "year",
-     "Windows", "Exchange", "next", "Friday", "1/3/2027", "0412", "345", "678", CODE, "a@b.io",
-     "twenty", "seats", "SMB", "small", "business", "Mac", "😀", ",", "."]
+    [
+        "20",
+        "users",
+        "Apex",
+        "One",
+        "WFBS",
+        "-",
+        "ADV",
+        "Advanced",
+        "for",
+        "2",
+        "years",
+        "a",
+        "year",
+        "Windows",
+        "Exchange",
+        "next",
+        "Friday",
+        "1/3/2027",
+        "0412",
+        "345",
+        "678",
+        CODE,
+        "a@b.io",
+        "twenty",
+        "seats",
+        "SMB",
+        "small",
+        "business",
+        "Mac",
+        "😀",
+        ",",
+        ".",
+    ]
 )
 
 
@@ -572,7 +605,9 @@ WORDS = st.sampled_from(
 def test_domain_word_soup(extractor, words):
     text = " ".join(words)
     entities = run(extractor, text)
-    primary = [e for e in entities if not (e["entity"] == "product_brand" and _shares_a_product_span(e, entities))]
+    primary = [
+        e for e in entities if not (e["entity"] == "product_brand" and _shares_a_product_span(e, entities))
+    ]
     spans = sorted((e["start"], e["end"]) for e in primary)
     for (_, end), (start, _) in zip(spans, spans[1:]):
         assert end <= start

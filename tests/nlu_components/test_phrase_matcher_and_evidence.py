@@ -3,6 +3,7 @@
 Both components are trained here on a small training set, through Rasa's own model storage,
 and run on messages tokenized by the project's tokenizer.
 """
+
 import pytest
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
@@ -41,7 +42,9 @@ def training_data() -> TrainingData:
         if topic:
             data["intent_response_key"] = f"{intent}/{topic}"
         messages.append(tokenized(Message(data=data)))
-    return TrainingData(training_examples=messages, responses={"utter_faq/no_renewal_consequences": [{"text": "…"}]})
+    return TrainingData(
+        training_examples=messages, responses={"utter_faq/no_renewal_consequences": [{"text": "…"}]}
+    )
 
 
 def predicted(text: str, intent: str, confidence: float = 0.4, entities=()) -> Message:
@@ -49,9 +52,20 @@ def predicted(text: str, intent: str, confidence: float = 0.4, entities=()) -> M
     message.set("intent", {"name": intent, "confidence": confidence})
     message.set("intent_ranking", [{"name": intent, "confidence": confidence}])
     message.set("entities", list(entities))
-    message.set("response_selector", {"faq": {"response": {
-        "intent_response_key": "faq/how_to_renew", "utter_action": "utter_faq/how_to_renew", "confidence": 0.3,
-        "responses": []}, "ranking": []}})
+    message.set(
+        "response_selector",
+        {
+            "faq": {
+                "response": {
+                    "intent_response_key": "faq/how_to_renew",
+                    "utter_action": "utter_faq/how_to_renew",
+                    "confidence": 0.3,
+                    "responses": [],
+                },
+                "ranking": [],
+            }
+        },
+    )
     return message
 
 
@@ -61,8 +75,14 @@ def trained(tmp_path):
 
     def train(component_class, name):
         resource = Resource(name)
-        component = component_class.create({**component_class.get_default_config()} if hasattr(
-            component_class, "get_default_config") else {}, storage, resource, None)
+        component = component_class.create(
+            {**component_class.get_default_config()}
+            if hasattr(component_class, "get_default_config")
+            else {},
+            storage,
+            resource,
+            None,
+        )
         component.train(training_data())
         return component_class.load(component_class.get_default_config(), storage, resource, None)
 
@@ -107,9 +127,16 @@ def test_a_licensing_prediction_without_licensing_evidence_is_off_topic(trained,
     "text, intent, entities",
     [
         ("how much?", "lapse_charge_quote", ()),  # only known words: the conversation decides
-        ("how much to renew our licnese for the dental clinic", "lapse_charge_quote", ()),  # a licensing word, typo
-        ("when does WS-ZHQ7-9WPK9-UPNRR-JJJW3-LXPH8-S7UHD run out", "check_license_expiry",
-         [{"entity": "activation_code", "value": "WS-ZHQ7-9WPK9-UPNRR-JJJW3-LXPH8-S7UHD"}]),
+        (
+            "how much to renew our licnese for the dental clinic",
+            "lapse_charge_quote",
+            (),
+        ),  # a licensing word, typo
+        (
+            "when does WS-ZHQ7-9WPK9-UPNRR-JJJW3-LXPH8-S7UHD run out",
+            "check_license_expiry",
+            [{"entity": "activation_code", "value": "WS-ZHQ7-9WPK9-UPNRR-JJJW3-LXPH8-S7UHD"}],
+        ),
         ("what do ya reckon it costs for apex", "lapse_charge_quote", ()),
         ("we never got any reminder, bit rude", "faq", ()),  # "rude" is new, "reminder" asks about licensing
         ("what happens in nz btw", "faq", ()),  # "btw" is new; a country the assistant serves is evidence
@@ -123,7 +150,9 @@ def test_a_licensing_prediction_with_evidence_keeps_its_intent(trained, text, in
 
 def test_an_overruled_prediction_is_kept_for_the_conversation(trained):
     guard = trained(DomainEvidenceGuard, "guard")
-    message = guard.process([predicted("how much does it cost to spay a puppy", "lapse_charge_quote", 0.8)])[0]
+    message = guard.process([predicted("how much does it cost to spay a puppy", "lapse_charge_quote", 0.8)])[
+        0
+    ]
     overruled = message.get("overruled_by_evidence")
     assert overruled["name"] == "lapse_charge_quote" and overruled["confidence"] == 0.8
     assert overruled["evidence"] < 0
@@ -156,7 +185,10 @@ def test_a_word_only_off_topic_examples_use_makes_a_renewal_question_off_topic(t
 def test_a_decided_prediction_leaves_no_ambiguity_for_the_fallback(trained):
     matcher = trained(TrainingPhraseMatcher, "matcher")
     message = predicted("spot on", "affirm", 0.95)
-    message.set("intent_ranking", [{"name": "affirm", "confidence": 0.95}, {"name": "confirm_details", "confidence": 0.9}])
+    message.set(
+        "intent_ranking",
+        [{"name": "affirm", "confidence": 0.95}, {"name": "confirm_details", "confidence": 0.9}],
+    )
     ranking = matcher.process([message])[0].get("intent_ranking")
     assert ranking[0] == {"name": "confirm_details", "confidence": 1.0}
     assert all(other["confidence"] == 0.0 for other in ranking[1:])

@@ -1,4 +1,5 @@
 """The selector-confidence check that Rasa's FallbackClassifier does not make."""
+
 from rasa.shared.nlu.training_data.message import Message
 
 from nlu_components.retrieval_fallback import RetrievalConfidenceFallback

@@ -1,4 +1,5 @@
 """Value tokens reach the featurizers as placeholders, but keep their text."""
+
 from rasa.shared.nlu.training_data.message import Message
 
 from nlu_components.tokenizer import ValuePlaceholderTokenizer
@@ -13,9 +14,11 @@ def lemmas(text: str):
 def test_a_code_is_one_token_however_it_is_typed():
     spaced = lemmas("code is wa zpdn qfefg zha3a u3zwl cqgpp 2438d thanks")
     hyphenated = lemmas("code is WA-ZPDN-QFEFG-ZHA3A-U3ZWL-CQGPP-2438D thanks")
-    assert [lemma for _, lemma in spaced] == [lemma for _, lemma in hyphenated] == [
-        "code", "is", "__code__", "thanks"
-    ]
+    assert (
+        [lemma for _, lemma in spaced]
+        == [lemma for _, lemma in hyphenated]
+        == ["code", "is", "__code__", "thanks"]
+    )
     assert spaced[2][0] == "wa zpdn qfefg zha3a u3zwl cqgpp 2438d"  # the text is as typed
 
 
@@ -35,7 +38,9 @@ def test_ordinary_words_are_left_alone():
 def test_a_case_reference_is_one_token_however_it_is_typed():
     hyphenated = lemmas("mark RN-2026-000123 in progress")
     spaced = lemmas("mark rn 2026 000123 in progress")
-    assert [lemma for _, lemma in hyphenated] == [lemma for _, lemma in spaced] == [
-        "mark", "__case__", "in", "progress"
-    ]
+    assert (
+        [lemma for _, lemma in hyphenated]
+        == [lemma for _, lemma in spaced]
+        == ["mark", "__case__", "in", "progress"]
+    )
     assert spaced[1][0] == "rn 2026 000123"

@@ -5,6 +5,7 @@ PostgreSQL tests use RENEWALS_TEST_POSTGRES_URL (default: the local server)
 and work in a schema of their own, created for the session and dropped after,
 so they never touch other data. An unreachable server fails them loudly.
 """
+
 from __future__ import annotations
 
 import os
@@ -13,6 +14,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from renewals_testdata import DEMO_DIR
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -21,7 +23,6 @@ from renewals.db import make_engine, metadata, migrate
 from renewals.importers import import_licences, import_price_list, import_resellers, load_demo
 from renewals.pricelist import load_price_list
 from renewals.unit_of_work import UnitOfWork
-from renewals_testdata import DEMO_DIR
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
 

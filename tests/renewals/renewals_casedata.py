@@ -1,4 +1,5 @@
 """Test data and helpers for the case, outbox and webhook tests (imported by name, like renewals_testdata)."""
+
 from __future__ import annotations
 
 import http.server

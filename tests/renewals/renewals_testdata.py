@@ -1,4 +1,5 @@
 """Test data shared by the renewals tests (imported by name: pytest puts this folder on sys.path)."""
+
 from __future__ import annotations
 
 from dataclasses import replace

@@ -1,4 +1,5 @@
 """Tests for renewals.parsing: free-text parsing for the ANZ market."""
+
 from __future__ import annotations
 
 import time

@@ -1,4 +1,5 @@
 """The background processes from the command line: their health checks, and the daily retention jobs."""
+
 from __future__ import annotations
 
 import os
@@ -10,31 +11,42 @@ import threading
 import time
 
 import pytest
+from renewals_casedata import WEBHOOK_SECRET, WebhookReceiver
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, insert, select
 
 from renewals.__main__ import main
 from renewals.db import PROJECT_ROOT, make_engine
 from scripts.live_assistant import http
 from tests.support.waiting import eventually
-from renewals_casedata import WEBHOOK_SECRET, WebhookReceiver
 
 HEALTH_LINE = re.compile(r"Health check on (http://127\.0\.0\.1:\d+/health)")
 
 
 @pytest.fixture
 def database(monkeypatch, sqlite_url):
-    for variable in ("CASE_WEBHOOK_URL", "CASE_WEBHOOK_SECRET", "SLACK_BOT_TOKEN", "RASA_AUTH_TOKEN", "TRACKER_DB"):
+    for variable in (
+        "CASE_WEBHOOK_URL",
+        "CASE_WEBHOOK_SECRET",
+        "SLACK_BOT_TOKEN",
+        "RASA_AUTH_TOKEN",
+        "TRACKER_DB",
+    ):
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
     assert main(["load-demo"]) == 0
     return sqlite_url
 
 
-
 def started(command, environment):
     """The process and its health check's URL, read from its log."""
-    process = subprocess.Popen([sys.executable, "-m", "renewals", *command, "--health-port", "0"], cwd=PROJECT_ROOT,
-                               env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "renewals", *command, "--health-port", "0"],
+        cwd=PROJECT_ROOT,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     for line in process.stderr:
         found = HEALTH_LINE.search(line)
         if found:
@@ -49,12 +61,17 @@ def stopped(process) -> int:
     return process.wait(timeout=30)
 
 
-
-def test_the_worker_is_healthy_while_it_delivers_red_while_its_database_is_gone_and_green_once_back(database, tmp_path):
+def test_the_worker_is_healthy_while_it_delivers_red_while_its_database_is_gone_and_green_once_back(
+    database, tmp_path
+):
     path = database.removeprefix("sqlite:///")
     with WebhookReceiver() as receiver:
-        environment = {**os.environ, "DATABASE_URL": database, "CASE_WEBHOOK_URL": receiver.url,
-                       "CASE_WEBHOOK_SECRET": WEBHOOK_SECRET}
+        environment = {
+            **os.environ,
+            "DATABASE_URL": database,
+            "CASE_WEBHOOK_URL": receiver.url,
+            "CASE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        }
         worker, url = started(["outbox-worker", "--poll-interval", "0.1"], environment)
         try:
             assert eventually(lambda: http("GET", url)[0] == 200)
@@ -78,14 +95,26 @@ def test_a_worker_with_nothing_to_deliver_to_is_healthy_and_says_it_is_idle(data
 
 
 def tracker_with_conversations(url: str, idle_days: dict) -> Table:
-    """Rasa's events table (the columns that matter here), one event per conversation, idle for so many days."""
+    """Rasa's events table (the columns that matter here), one event per conversation, idle for so many
+    days."""
     engine = make_engine(url)
-    events = Table("events", MetaData(), Column("id", Integer, primary_key=True), Column("sender_id", String(255)),
-                   Column("timestamp", Float), Column("data", Text))
+    events = Table(
+        "events",
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("sender_id", String(255)),
+        Column("timestamp", Float),
+        Column("data", Text),
+    )
     events.metadata.create_all(engine)
     with engine.begin() as connection:
-        connection.execute(insert(events), [{"sender_id": sender, "timestamp": time.time() - days * 86400,
-                                             "data": "{}"} for sender, days in idle_days.items()])
+        connection.execute(
+            insert(events),
+            [
+                {"sender_id": sender, "timestamp": time.time() - days * 86400, "data": "{}"}
+                for sender, days in idle_days.items()
+            ],
+        )
     engine.dispose()
     return events
 

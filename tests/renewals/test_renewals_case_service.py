@@ -1,4 +1,5 @@
 """What the chat actions call for cases, and the storage underneath them."""
+
 from __future__ import annotations
 
 import logging
@@ -6,6 +7,8 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from alembic import command
+from renewals_casedata import ACME_CHECKLIST, ManualClock
+from renewals_testdata import DEMO_DIR
 from sqlalchemy import inspect, select
 
 from renewals.checklist import ProductMatch
@@ -14,8 +17,6 @@ from renewals.importers import load_demo
 from renewals.quotes import PriceListUnavailable
 from renewals.service import Renewals
 from renewals.unit_of_work import UnitOfWork
-from renewals_casedata import ACME_CHECKLIST, ManualClock
-from renewals_testdata import DEMO_DIR
 
 CASE_TABLES = {"cases", "case_events", "case_reference_counters", "outbox"}
 
@@ -29,7 +30,10 @@ def renewals(sqlite_engine, sqlite_url):
 def test_the_facade_matches_products_against_the_active_price_list(renewals):
     assert renewals.match_product("deep securty on linux") == ProductMatch("DSEC", "Linux", 0.974, False)
     assert renewals.match_product("worry free") is None
-    assert [m.product_code for m in renewals.product_candidates("worry free", limit=2)] == ["WFBS-ADV", "WFBS-STD"]
+    assert [m.product_code for m in renewals.product_candidates("worry free", limit=2)] == [
+        "WFBS-ADV",
+        "WFBS-STD",
+    ]
 
 
 def test_matching_without_a_price_list_says_prices_are_unavailable(sqlite_engine):
@@ -55,7 +59,9 @@ def test_without_a_webhook_url_cases_are_not_queued(renewals, sqlite_engine):
 
 def test_with_a_webhook_url_every_new_case_is_queued(sqlite_engine, sqlite_url):
     load_demo(sqlite_engine, DEMO_DIR)
-    renewals = Renewals.from_env({"DATABASE_URL": sqlite_url, "CASE_WEBHOOK_URL": "https://bridge.example/cases"})
+    renewals = Renewals.from_env(
+        {"DATABASE_URL": sqlite_url, "CASE_WEBHOOK_URL": "https://bridge.example/cases"}
+    )
 
     case = renewals.open_renewal_case(ACME_CHECKLIST, "conversation-1", "web")
 

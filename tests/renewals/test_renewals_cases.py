@@ -1,4 +1,5 @@
 """Support cases: opening from a confirmed checklist, idempotency, references, routing and status changes."""
+
 from __future__ import annotations
 
 import json
@@ -9,6 +10,8 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from renewals_casedata import ACME_CHECKLIST, ManualClock
+from renewals_testdata import QUOKKA_TRAVEL
 from sqlalchemy import func, select
 
 from renewals.cases import (
@@ -29,8 +32,6 @@ from renewals.outbox import CASE_WEBHOOK_TOPIC
 from renewals.repositories import CaseRepository, OutboxRepository
 from renewals.service import Renewals
 from renewals.unit_of_work import UnitOfWork
-from renewals_casedata import ACME_CHECKLIST, ManualClock
-from renewals_testdata import QUOKKA_TRAVEL
 
 WEBHOOK = (CASE_WEBHOOK_TOPIC,)
 
@@ -76,7 +77,9 @@ def test_a_confirmed_checklist_opens_an_open_case_with_a_reference(renewals, clo
     assert case.checklist == ACME_CHECKLIST
     assert (case.conversation_id, case.channel) == ("conversation-1", "web")
     assert case.created_at == clock.now() and case.created_at.tzinfo is not None
-    assert [(e.kind, e.status, e.actor) for e in case.history] == [(EventKind.STATUS, CaseStatus.OPEN, ASSISTANT)]
+    assert [(e.kind, e.status, e.actor) for e in case.history] == [
+        (EventKind.STATUS, CaseStatus.OPEN, ASSISTANT)
+    ]
 
 
 def test_an_opened_case_reads_back_exactly_as_opened(renewals):
@@ -111,7 +114,9 @@ def test_a_licence_with_no_reseller_goes_to_technical_support(demo_engine, clock
 
 
 def test_the_checklist_is_stored_normalised(renewals):
-    typed = replace(ACME_CHECKLIST, phone="0412 345 678", platform="WINDOWS", company_name="Acme  Widgets Pty Ltd")
+    typed = replace(
+        ACME_CHECKLIST, phone="0412 345 678", platform="WINDOWS", company_name="Acme  Widgets Pty Ltd"
+    )
 
     assert renewals.open_renewal_case(typed, "conversation-1", "web").checklist == ACME_CHECKLIST
 
@@ -161,7 +166,9 @@ def test_changed_details_or_another_conversation_open_a_new_case(renewals):
     elsewhere = renewals.open_renewal_case(ACME_CHECKLIST, "conversation-2", "web")
 
     assert [first.reference, corrected.reference, elsewhere.reference] == [
-        "RN-2026-000001", "RN-2026-000002", "RN-2026-000003",
+        "RN-2026-000001",
+        "RN-2026-000002",
+        "RN-2026-000003",
     ]
 
 
@@ -209,7 +216,9 @@ def test_eight_concurrent_confirmations_of_the_same_details_open_one_case(demo_e
 def test_concurrent_cases_get_unique_consecutive_references(demo_engine, clock):
     renewals = Renewals(demo_engine, clock)
 
-    opened = run_in_threads(8, lambda i: renewals.open_renewal_case(ACME_CHECKLIST, f"conversation-{i}", "web"))
+    opened = run_in_threads(
+        8, lambda i: renewals.open_renewal_case(ACME_CHECKLIST, f"conversation-{i}", "web")
+    )
 
     assert sorted(case.reference for case in opened) == [f"RN-2026-00000{n}" for n in range(1, 9)]
 
@@ -295,7 +304,9 @@ def test_a_transition_happens_only_when_allowed(demo_sqlite_engine, current, new
         if new in ALLOWED_TRANSITIONS[current]:
             assert transition(uow, reference, new, "Sam Agent", clock=clock).status is new
         else:
-            with pytest.raises(TransitionNotAllowed, match=f"is {current.value} and can't become {new.value}"):
+            with pytest.raises(
+                TransitionNotAllowed, match=f"is {current.value} and can't become {new.value}"
+            ):
                 transition(uow, reference, new, "Sam Agent", clock=clock)
 
 
@@ -351,12 +362,18 @@ def test_without_a_webhook_a_case_stays_local(renewals, demo_engine):
 
 
 def test_with_a_webhook_the_case_is_queued_in_the_same_transaction(demo_engine, clock):
-    case = Renewals(demo_engine, clock, case_delivery_topics=WEBHOOK).open_renewal_case(ACME_CHECKLIST, "c-1", "web")
+    case = Renewals(demo_engine, clock, case_delivery_topics=WEBHOOK).open_renewal_case(
+        ACME_CHECKLIST, "c-1", "web"
+    )
 
     with UnitOfWork(demo_engine) as uow:
         [message] = uow.outbox.undelivered()
         stored = uow.outbox.get(message.id)
-    assert (message.topic, message.case_reference, message.attempts) == (CASE_WEBHOOK_TOPIC, case.reference, 0)
+    assert (message.topic, message.case_reference, message.attempts) == (
+        CASE_WEBHOOK_TOPIC,
+        case.reference,
+        0,
+    )
     assert message.next_attempt_at is None  # due at once
     assert json.loads(stored.payload) == case_document(case)
 
@@ -368,9 +385,15 @@ def test_a_failure_after_the_case_insert_rolls_back_case_and_outbox(demo_engine,
     monkeypatch.setattr(OutboxRepository, "add", broken_add)
 
     with pytest.raises(RuntimeError):
-        Renewals(demo_engine, clock, case_delivery_topics=WEBHOOK).open_renewal_case(ACME_CHECKLIST, "c-1", "web")
+        Renewals(demo_engine, clock, case_delivery_topics=WEBHOOK).open_renewal_case(
+            ACME_CHECKLIST, "c-1", "web"
+        )
 
-    assert (count(demo_engine, cases), count(demo_engine, case_events), count(demo_engine, outbox)) == (0, 0, 0)
+    assert (count(demo_engine, cases), count(demo_engine, case_events), count(demo_engine, outbox)) == (
+        0,
+        0,
+        0,
+    )
 
 
 def test_a_failure_later_in_the_unit_of_work_rolls_back_case_and_outbox(demo_engine, clock):
@@ -381,7 +404,10 @@ def test_a_failure_later_in_the_unit_of_work_rolls_back_case_and_outbox(demo_eng
 
     assert (count(demo_engine, cases), count(demo_engine, outbox)) == (0, 0)
     # Nothing was used up either: the next case still gets the first reference.
-    assert Renewals(demo_engine, clock).open_renewal_case(ACME_CHECKLIST, "c-1", "web").reference == "RN-2026-000001"
+    assert (
+        Renewals(demo_engine, clock).open_renewal_case(ACME_CHECKLIST, "c-1", "web").reference
+        == "RN-2026-000001"
+    )
 
 
 def test_the_case_document_is_what_the_webhook_sends(renewals):

@@ -1,4 +1,6 @@
-"""`python -m renewals` for cases: the outbox worker, undelivered cases, one case, and forgetting a customer."""
+"""`python -m renewals` for cases: the outbox worker, undelivered cases, one case, and forgetting a
+customer."""
+
 from __future__ import annotations
 
 import json
@@ -9,6 +11,8 @@ import sys
 import time
 
 import pytest
+from renewals_casedata import ACME_CHECKLIST, ACME_PERSONAL_DATA, WEBHOOK_SECRET, ManualClock, WebhookReceiver
+from renewals_testdata import DEMO_TODAY
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, insert, select
 
 from renewals.__main__ import main
@@ -20,13 +24,17 @@ from renewals.outbox import CASE_WEBHOOK_TOPIC, Backoff
 from renewals.service import Renewals
 from renewals.unit_of_work import UnitOfWork
 from renewals.webhook import WebhookConfig, WebhookSender
-from renewals_casedata import ACME_CHECKLIST, ACME_PERSONAL_DATA, WEBHOOK_SECRET, ManualClock, WebhookReceiver
-from renewals_testdata import DEMO_TODAY
 
 
 @pytest.fixture
 def database(monkeypatch, sqlite_url):
-    for variable in ("CASE_WEBHOOK_URL", "CASE_WEBHOOK_SECRET", "CASE_WEBHOOK_TIMEOUT", "SLACK_BOT_TOKEN", "RASA_AUTH_TOKEN"):
+    for variable in (
+        "CASE_WEBHOOK_URL",
+        "CASE_WEBHOOK_SECRET",
+        "CASE_WEBHOOK_TIMEOUT",
+        "SLACK_BOT_TOKEN",
+        "RASA_AUTH_TOKEN",
+    ):
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
     assert main(["load-demo"]) == 0
@@ -57,8 +65,26 @@ def test_undelivered_cases_are_listed_without_personal_data(queued, capsys):
     assert main(["cases", "undelivered"]) == 0
 
     lines = output(capsys).splitlines()
-    assert lines[0].split() == ["Reference", "Topic", "Attempts", "Next", "attempt", "(UTC)", "Flagged", "Last", "error"]
-    assert lines[1].split() == ["RN-2026-000001", "case.webhook", "1", "2026-11-28", "01:00:05", "HTTP", "500"]
+    assert lines[0].split() == [
+        "Reference",
+        "Topic",
+        "Attempts",
+        "Next",
+        "attempt",
+        "(UTC)",
+        "Flagged",
+        "Last",
+        "error",
+    ]
+    assert lines[1].split() == [
+        "RN-2026-000001",
+        "case.webhook",
+        "1",
+        "2026-11-28",
+        "01:00:05",
+        "HTTP",
+        "500",
+    ]
     assert lines[2].split() == ["RN-2026-000002", "case.webhook", "0", "now"]
     assert lines[3] == "2 undelivered message(s)."
     assert not [value for value in ACME_PERSONAL_DATA if value in "\n".join(lines)]
@@ -72,7 +98,14 @@ def test_with_everything_delivered_the_list_says_so(database, capsys):
 
 def test_show_prints_a_case_and_its_history_without_contact_details(queued, capsys):
     with UnitOfWork(queued) as uow:
-        transition(uow, "RN-2026-000001", CaseStatus.IN_PROGRESS, "Sam Agent", "Called the reseller", clock=ManualClock())
+        transition(
+            uow,
+            "RN-2026-000001",
+            CaseStatus.IN_PROGRESS,
+            "Sam Agent",
+            "Called the reseller",
+            clock=ManualClock(),
+        )
 
     assert main(["cases", "show", "rn-2026-000001"]) == 0
 
@@ -114,12 +147,18 @@ def test_without_a_webhook_url_the_worker_has_nothing_to_deliver(queued, capsys)
 
 def test_without_a_webhook_url_the_worker_idles_until_stopped(database, sqlite_url):
     # So that running it next to the servers (scripts/run.sh) does not end the others.
-    environment = {k: v for k, v in os.environ.items()
-                   if not k.startswith("CASE_WEBHOOK_") and k not in ("SLACK_BOT_TOKEN", "RASA_AUTH_TOKEN")}
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("CASE_WEBHOOK_") and k not in ("SLACK_BOT_TOKEN", "RASA_AUTH_TOKEN")
+    }
     worker = subprocess.Popen(
         [sys.executable, "-m", "renewals", "outbox-worker"],
-        cwd=PROJECT_ROOT, env={**environment, "DATABASE_URL": sqlite_url},
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=PROJECT_ROOT,
+        env={**environment, "DATABASE_URL": sqlite_url},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         with pytest.raises(subprocess.TimeoutExpired):
@@ -148,7 +187,10 @@ def test_once_delivers_what_is_due_and_exits(queued, capsys, monkeypatch):
 
     # Both are due: the real clock is far past the first one's retry time.
     assert output(capsys) == "Delivered 2 message(s); 0 failed and will be retried.\n"
-    assert sorted(r.document["reference"] for r in receiver.accepted()) == ["RN-2026-000001", "RN-2026-000002"]
+    assert sorted(r.document["reference"] for r in receiver.accepted()) == [
+        "RN-2026-000001",
+        "RN-2026-000002",
+    ]
     assert main(["cases", "undelivered"]) == 0
     assert "Every outbox message has been delivered." in output(capsys)
 
@@ -156,11 +198,18 @@ def test_once_delivers_what_is_due_and_exits(queued, capsys, monkeypatch):
 def test_the_worker_runs_until_told_to_stop(queued, sqlite_url):
     with WebhookReceiver() as receiver:
         environment = {
-            **os.environ, "DATABASE_URL": sqlite_url, "CASE_WEBHOOK_URL": receiver.url, "CASE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+            **os.environ,
+            "DATABASE_URL": sqlite_url,
+            "CASE_WEBHOOK_URL": receiver.url,
+            "CASE_WEBHOOK_SECRET": WEBHOOK_SECRET,
         }
         worker = subprocess.Popen(
             [sys.executable, "-m", "renewals", "outbox-worker", "--poll-interval", "0.1"],
-            cwd=PROJECT_ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            cwd=PROJECT_ROOT,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         try:
             deadline = time.monotonic() + 30
@@ -180,17 +229,27 @@ def test_forget_customer_prints_counts_only(queued, tmp_path, capsys):
     tracker_url = f"sqlite:///{tmp_path / 'tracker.db'}"
     tracker = make_engine(tracker_url)
     events = Table(
-        "events", MetaData(), Column("id", Integer, primary_key=True), Column("sender_id", String(255)), Column("data", Text)
+        "events",
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("sender_id", String(255)),
+        Column("data", Text),
     )
     events.metadata.create_all(tracker)
     with tracker.begin() as connection:
         connection.execute(
             insert(events),
-            [{"sender_id": "conversation-1", "data": json.dumps({"text": "hi"})}, {"sender_id": "someone-else", "data": "{}"}],
+            [
+                {"sender_id": "conversation-1", "data": json.dumps({"text": "hi"})},
+                {"sender_id": "someone-else", "data": "{}"},
+            ],
         )
     tracker.dispose()
 
-    assert main(["forget-customer", "--email", "Jordan.Quill@AcmeWidgets.com.au", "--tracker-db", tracker_url]) == 0
+    assert (
+        main(["forget-customer", "--email", "Jordan.Quill@AcmeWidgets.com.au", "--tracker-db", tracker_url])
+        == 0
+    )
 
     assert output(capsys).splitlines() == [
         "Deleted 2 case(s), 2 case history entries and 2 outbox message(s).",
@@ -202,7 +261,10 @@ def test_forget_customer_prints_counts_only(queued, tmp_path, capsys):
 def test_forget_customer_without_a_tracker_says_transcripts_remain(queued, capsys):
     assert main(["forget-customer", "--email", "jordan.quill@acmewidgets.com.au"]) == 0
 
-    assert output(capsys).splitlines()[-1] == "Tracker store not given (--tracker-db): chat transcripts were not deleted."
+    assert (
+        output(capsys).splitlines()[-1]
+        == "Tracker store not given (--tracker-db): chat transcripts were not deleted."
+    )
 
 
 def test_forget_customer_needs_an_address(database, capsys):
@@ -225,7 +287,9 @@ def test_case_commands_refuse_an_unmigrated_database(monkeypatch, tmp_path, caps
     assert "run `python -m renewals migrate` first" in output(capsys)
 
 
-def test_purge_conversations_deletes_only_conversations_idle_past_the_retention(tmp_path, capsys, monkeypatch):
+def test_purge_conversations_deletes_only_conversations_idle_past_the_retention(
+    tmp_path, capsys, monkeypatch
+):
     import time as clock
 
     day = 86400
@@ -233,18 +297,29 @@ def test_purge_conversations_deletes_only_conversations_idle_past_the_retention(
     tracker_url = f"sqlite:///{tmp_path / 'tracker.db'}"
     tracker = make_engine(tracker_url)
     events = Table(  # the columns of Rasa's SQLTrackerStore that matter here
-        "events", MetaData(), Column("id", Integer, primary_key=True), Column("sender_id", String(255)),
-        Column("timestamp", Float), Column("data", Text),
+        "events",
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("sender_id", String(255)),
+        Column("timestamp", Float),
+        Column("data", Text),
     )
     events.metadata.create_all(tracker)
     with tracker.begin() as connection:
-        connection.execute(insert(events), [
-            {"sender_id": "idle-100-days", "timestamp": now - 101 * day, "data": "{}"},
-            {"sender_id": "idle-100-days", "timestamp": now - 100 * day, "data": "{}"},
-            {"sender_id": "back-yesterday", "timestamp": now - 120 * day, "data": "{}"},  # old start, recent end
-            {"sender_id": "back-yesterday", "timestamp": now - 1 * day, "data": "{}"},
-            {"sender_id": "idle-30-days", "timestamp": now - 30 * day, "data": "{}"},
-        ])
+        connection.execute(
+            insert(events),
+            [
+                {"sender_id": "idle-100-days", "timestamp": now - 101 * day, "data": "{}"},
+                {"sender_id": "idle-100-days", "timestamp": now - 100 * day, "data": "{}"},
+                {
+                    "sender_id": "back-yesterday",
+                    "timestamp": now - 120 * day,
+                    "data": "{}",
+                },  # old start, recent end
+                {"sender_id": "back-yesterday", "timestamp": now - 1 * day, "data": "{}"},
+                {"sender_id": "idle-30-days", "timestamp": now - 30 * day, "data": "{}"},
+            ],
+        )
     monkeypatch.setenv("TRACKER_RETENTION_DAYS", "90")
 
     assert main(["purge-conversations", "--tracker-db", tracker_url]) == 0

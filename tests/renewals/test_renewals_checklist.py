@@ -1,18 +1,21 @@
 """The renewal checklist and the checks the chat form runs on each answer."""
+
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
 
 import pytest
+from renewals_casedata import ACME_CHECKLIST, ACME_PERSONAL_DATA
+from renewals_testdata import DEMO_TODAY
 
 from renewals.checklist import (
-    attempts_item,
     CHECKLIST_FIELDS,
     FIELD_LABELS,
     IncompleteChecklist,
     InvalidChecklist,
     RenewalChecklist,
+    attempts_item,
     display_phone,
     item_named,
     stated_value,
@@ -25,8 +28,6 @@ from renewals.checklist import (
     validate_user_count,
 )
 from renewals.clock import FixedClock
-from renewals_casedata import ACME_CHECKLIST, ACME_PERSONAL_DATA
-from renewals_testdata import DEMO_TODAY
 
 CLOCK = FixedClock(DEMO_TODAY)  # Saturday 28 November 2026
 
@@ -128,7 +129,11 @@ def test_a_number_that_is_not_a_valid_au_or_nz_phone_is_refused_with_a_reason(ty
 
 @pytest.mark.parametrize(
     "typed, expected",
-    [("Acme Widgets Pty Ltd", "Acme Widgets Pty Ltd"), ("  3M   Australia ", "3M Australia"), ("Te Whare Ōrite", "Te Whare Ōrite")],
+    [
+        ("Acme Widgets Pty Ltd", "Acme Widgets Pty Ltd"),
+        ("  3M   Australia ", "3M Australia"),
+        ("Te Whare Ōrite", "Te Whare Ōrite"),
+    ],
 )
 def test_a_company_name_is_accepted_with_spacing_tidied(typed, expected):
     assert validate_company_name(typed).value == expected
@@ -136,7 +141,13 @@ def test_a_company_name_is_accepted_with_spacing_tidied(typed, expected):
 
 @pytest.mark.parametrize(
     "typed, reason_mentions",
-    [("", "company's name"), ("A", "too short"), ("!!!", "letters or digits"), ("x" * 201, "longer than 200"), ("jo@acme.com.au", "email address")],
+    [
+        ("", "company's name"),
+        ("A", "too short"),
+        ("!!!", "letters or digits"),
+        ("x" * 201, "longer than 200"),
+        ("jo@acme.com.au", "email address"),
+    ],
 )
 def test_an_unusable_company_name_is_refused(typed, reason_mentions):
     assert reason_mentions in validate_company_name(typed).reason
@@ -177,7 +188,13 @@ def test_an_address_is_accepted_with_spacing_tidied(typed, expected):
 
 @pytest.mark.parametrize(
     "typed, reason_mentions",
-    [("", "street address"), ("1 A St", "too short"), ("12345678", "street name"), ("a" * 201, "longer than 200"), ("jo@acme.com.au", "email address")],
+    [
+        ("", "street address"),
+        ("1 A St", "too short"),
+        ("12345678", "street name"),
+        ("a" * 201, "longer than 200"),
+        ("jo@acme.com.au", "email address"),
+    ],
 )
 def test_an_unusable_address_is_refused(typed, reason_mentions):
     assert reason_mentions in validate_address(typed).reason
@@ -188,7 +205,15 @@ def test_an_unusable_address_is_refused(typed, reason_mentions):
 
 @pytest.mark.parametrize(
     "typed, expected",
-    [("50", 50), (" 1,000 ", 1000), ("twenty five", 25), ("60 users", 60), ("we have 75 seats", 75), (40, 40), ("100000", 100000)],
+    [
+        ("50", 50),
+        (" 1,000 ", 1000),
+        ("twenty five", 25),
+        ("60 users", 60),
+        ("we have 75 seats", 75),
+        (40, 40),
+        ("100000", 100000),
+    ],
 )
 def test_a_user_count_is_read_from_digits_or_words(typed, expected):
     check = validate_user_count(typed)
@@ -222,7 +247,8 @@ def test_fewer_users_than_the_current_licence_is_reported_as_a_downsize():
     assert check.ok and check.value == 30
     assert check.notice == (
         "That's 20 fewer than the 50 users on your current licence, so the renewal would cover only 30. "
-        "A downsize must be confirmed to your reseller in writing, and a later increase would need an additional "
+        "A downsize must be confirmed to your reseller in writing, and a later increase would need an "
+        "additional "
         "user purchase. Is that right?"
     )
 
@@ -272,7 +298,13 @@ def test_the_checklist_lists_what_is_still_missing_in_order():
     partial = RenewalChecklist(company_name="Acme Widgets Pty Ltd", user_count=50)
 
     assert partial.missing_fields() == (
-        "address", "phone", "contact_name", "contact_email", "product_code", "platform", "licence_expiry",
+        "address",
+        "phone",
+        "contact_name",
+        "contact_email",
+        "product_code",
+        "platform",
+        "licence_expiry",
     )
     assert not partial.is_complete
     assert ACME_CHECKLIST.is_complete
@@ -303,7 +335,9 @@ def test_validating_a_valid_checklist_changes_nothing(demo_price_list):
 
 
 def test_validation_reports_every_invalid_field_without_repeating_values(demo_price_list):
-    bad = replace(ACME_CHECKLIST, phone="+44 20 7946 0958", contact_email="jordan.quill@example.com", platform="Linux")
+    bad = replace(
+        ACME_CHECKLIST, phone="+44 20 7946 0958", contact_email="jordan.quill@example.com", platform="Linux"
+    )
 
     with pytest.raises(InvalidChecklist) as raised:
         bad.validated(DEMO_TODAY, demo_price_list)
@@ -388,19 +422,32 @@ def test_a_corrected_value_has_no_stray_whitespace_before_its_full_stop():
     assert stated_value("change the phone to 0412 345 678 \r.", "phone") == "0412 345 678"
 
 
-@pytest.mark.parametrize("item, typed", [
-    ("contact_email", "becATcoastlinerealty.com.au"), ("contact_email", "bec at coastline realty"),
-    ("contact_email", "jo@acme"), ("phone", "0412 555 98"), ("address", "PO Box 12, Feilding"),
-    ("address", "5 Trade St, Capalaba QLD 4157"), ("company_name", "Ryan's Plumbing"), ("contact_name", "Noah Brown"),
-])
+@pytest.mark.parametrize(
+    "item, typed",
+    [
+        ("contact_email", "becATcoastlinerealty.com.au"),
+        ("contact_email", "bec at coastline realty"),
+        ("contact_email", "jo@acme"),
+        ("phone", "0412 555 98"),
+        ("address", "PO Box 12, Feilding"),
+        ("address", "5 Trade St, Capalaba QLD 4157"),
+        ("company_name", "Ryan's Plumbing"),
+        ("contact_name", "Noah Brown"),
+    ],
+)
 def test_a_mangled_or_valid_answer_is_an_attempt_at_its_item(item, typed):
     assert attempts_item(item, typed)
 
 
-@pytest.mark.parametrize("item, typed", [
-    ("contact_email", "who won the footy last night"), ("phone", "what's the time in Perth"),
-    ("address", "hang on whats the weather doing in brissy this arvo"),
-    ("company_name", "can you tell me a joke about accountants please?"), ("contact_name", "is it going to rain?"),
-])
+@pytest.mark.parametrize(
+    "item, typed",
+    [
+        ("contact_email", "who won the footy last night"),
+        ("phone", "what's the time in Perth"),
+        ("address", "hang on whats the weather doing in brissy this arvo"),
+        ("company_name", "can you tell me a joke about accountants please?"),
+        ("contact_name", "is it going to rain?"),
+    ],
+)
 def test_an_unrelated_message_is_no_attempt_at_the_item(item, typed):
     assert not attempts_item(item, typed)

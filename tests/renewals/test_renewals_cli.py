@@ -1,4 +1,5 @@
 """`python -m renewals`: migrate, import files and load the demo, with exit codes for scripts."""
+
 from __future__ import annotations
 
 import os
@@ -6,10 +7,10 @@ import subprocess
 import sys
 
 import pytest
+from renewals_testdata import DEMO_DIR
 
 from renewals.__main__ import main
 from renewals.db import PROJECT_ROOT
-from renewals_testdata import DEMO_DIR
 
 
 @pytest.fixture
@@ -79,7 +80,11 @@ def test_runs_as_python_dash_m_renewals(sqlite_url):
 
     result = subprocess.run(
         [sys.executable, "-m", "renewals", "load-demo"],
-        cwd=PROJECT_ROOT, env=environment, capture_output=True, text=True, timeout=60,
+        cwd=PROJECT_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
     assert result.returncode == 0, result.stderr

@@ -1,4 +1,5 @@
 """Where "today" comes from: Sydney's date, unless RENEWALS_TODAY pins it."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timezone

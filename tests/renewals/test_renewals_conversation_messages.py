@@ -1,5 +1,7 @@
 """What people write into a customer's chat is recorded first and then delivered, in order, exactly once;
-resolving the case that paused a chat gives it back to the assistant, whoever resolves it and from wherever."""
+resolving the case that paused a chat gives it back to the assistant, whoever resolves it and from
+wherever."""
+
 from __future__ import annotations
 
 import json
@@ -8,6 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from renewals_casedata import ACME_CHECKLIST, ManualClock
+from renewals_testdata import QUOKKA_TRAVEL
 from sqlalchemy import update
 
 from renewals.cases import EventKind, NoConversation
@@ -16,8 +20,6 @@ from renewals.db import cases, outbox
 from renewals.rasa_conversations import RasaApiConfig, RasaConversationSender, rasa_api_config_from_env
 from renewals.service import Renewals
 from renewals.unit_of_work import UnitOfWork
-from renewals_casedata import ACME_CHECKLIST, ManualClock
-from renewals_testdata import QUOKKA_TRAVEL
 
 TOKEN = "rasa-test-token"
 
@@ -106,12 +108,16 @@ def queued(service, reference):
 def test_an_agents_reply_is_in_the_case_history_before_it_is_sent_and_reaches_the_chat_signed(service, rasa):
     case = service.open_handoff_case("chat-1", "socketio", "asked for a person", licence=QUOKKA_TRAVEL)
 
-    service.record_reply(case.reference, "alice", "Hi, I'm Alice. Let me look at your licence.", "Alice Nguyen")
+    service.record_reply(
+        case.reference, "alice", "Hi, I'm Alice. Let me look at your licence.", "Alice Nguyen"
+    )
     assert service.case(case.reference).history[-1].kind == EventKind.REPLY
     assert rasa.texts("chat-1") == []  # recorded and queued, not sent yet
 
     assert service.deliver_conversation_messages(sender_for(rasa), case.reference) == 0
-    assert rasa.texts("chat-1") == ["Alice Nguyen (support team): Hi, I'm Alice. Let me look at your licence."]
+    assert rasa.texts("chat-1") == [
+        "Alice Nguyen (support team): Hi, I'm Alice. Let me look at your licence."
+    ]
     conversation, events, query = rasa.posts[0]
     assert events[0]["metadata"]["agent"] == "Alice Nguyen"
     assert query == {"token": TOKEN, "execute_side_effects": "true", "output_channel": "latest"}
@@ -121,7 +127,9 @@ def test_while_the_chat_server_is_down_a_reply_waits_and_later_replies_queue_beh
     case = service.open_handoff_case("chat-2", "socketio", "asked for a person", licence=QUOKKA_TRAVEL)
     rasa.fail_next_posts = 1
     service.record_reply(case.reference, "alice", "First", "Alice")
-    assert service.deliver_conversation_messages(sender_for(rasa), case.reference) == 1  # failed, still queued
+    assert (
+        service.deliver_conversation_messages(sender_for(rasa), case.reference) == 1
+    )  # failed, still queued
     service.record_reply(case.reference, "alice", "Second", "Alice")
 
     # The second is not sent before the first, even though the first is waiting for its retry.
@@ -149,7 +157,9 @@ def test_a_retry_after_a_lost_answer_does_not_show_the_customer_the_message_twic
 
 def test_resolving_a_handoff_gives_the_chat_back_to_the_assistant_with_the_agents_closing(service, rasa):
     case = service.open_handoff_case("chat-4", "socketio", "asked for a person", licence=QUOKKA_TRAVEL)
-    service.resolve_case(case.reference, "alice", "sorted", "Alice", "All done, handing you back to the assistant.")
+    service.resolve_case(
+        case.reference, "alice", "sorted", "Alice", "All done, handing you back to the assistant."
+    )
 
     service.deliver_conversation_messages(sender_for(rasa), case.reference)
     [(_, events, _)] = rasa.posts
@@ -157,7 +167,9 @@ def test_resolving_a_handoff_gives_the_chat_back_to_the_assistant_with_the_agent
     assert events[1]["text"] == "Alice (support team): All done, handing you back to the assistant."
 
 
-def test_a_reseller_resolving_a_handoff_case_in_slack_resumes_the_customers_chat_and_tells_them(service, rasa):
+def test_a_reseller_resolving_a_handoff_case_in_slack_resumes_the_customers_chat_and_tells_them(
+    service, rasa
+):
     case = service.open_handoff_case("chat-5", "socketio", "asked for a person", licence=QUOKKA_TRAVEL)
     service.hand_to_reseller(case.reference, "alice", "please call them")
 
@@ -167,7 +179,8 @@ def test_a_reseller_resolving_a_handoff_case_in_slack_resumes_the_customers_chat
     [(_, events, _)] = rasa.posts
     assert [e["event"] for e in events] == ["resume", "bot", "action"]
     assert events[1]["text"] == (
-        f"Harbour Systems Pty Ltd, your reseller, has marked case {case.reference} as resolved. I'm back: ask me "
+        f"Harbour Systems Pty Ltd, your reseller, has marked case {case.reference} as resolved. I'm back: "
+        "ask me "
         "anything about your licence or renewal, or ask for a person again if you still need one."
     )
     assert "agent" not in events[1]["metadata"]  # the assistant's own voice
@@ -206,8 +219,12 @@ def test_the_payload_is_the_conversation_the_text_and_whether_to_resume(service)
         [message] = [m for m in uow.outbox.undelivered() if m.topic == CONVERSATION_TOPIC]
         payload = uow.outbox.get(message.id).payload
 
-    assert decode(payload) == {"conversation_id": "chat-9", "text": "Alice (support team): Hello",
-                               "agent": "Alice", "resume": False}
+    assert decode(payload) == {
+        "conversation_id": "chat-9",
+        "text": "Alice (support team): Hello",
+        "agent": "Alice",
+        "resume": False,
+    }
 
 
 def test_without_a_rasa_token_there_is_no_conversation_sender_and_messages_wait():

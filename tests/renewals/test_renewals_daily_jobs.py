@@ -1,4 +1,5 @@
 """Daily jobs run once a day, whoever runs them, and a failed or abandoned run is run again."""
+
 from __future__ import annotations
 
 import threading

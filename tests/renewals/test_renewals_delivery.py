@@ -1,4 +1,5 @@
 """The outbox worker: every case reaches the helpdesk once, through failures, restarts and rival workers."""
+
 from __future__ import annotations
 
 import json
@@ -9,6 +10,7 @@ from collections import Counter
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from renewals_casedata import ACME_CHECKLIST, ManualClock, WebhookReceiver
 from sqlalchemy import func, select
 
 from renewals.cases import case_document
@@ -19,7 +21,6 @@ from renewals.repositories import OutboxRepository
 from renewals.service import Renewals
 from renewals.unit_of_work import UnitOfWork
 from renewals.webhook import WebhookConfig, WebhookSender
-from renewals_casedata import ACME_CHECKLIST, ManualClock, WebhookReceiver
 
 NO_JITTER = Backoff(random=lambda: 0.0)
 IMMEDIATE_RETRY = Backoff(base=timedelta(0), random=lambda: 0.0)
@@ -93,7 +94,9 @@ def test_every_case_arrives_once_with_a_valid_signature_despite_failures(demo_en
     assert_each_case_accepted_once(receiver, cases)
     assert len(receiver.all_requests()) == len(cases) + len(failures)
     rows = outbox_rows(demo_engine)
-    assert all(row.delivered_at is not None and row.payload is None and row.last_error is None for row in rows)
+    assert all(
+        row.delivered_at is not None and row.payload is None and row.last_error is None for row in rows
+    )
     assert sum(row.attempts for row in rows) == len(cases) + len(failures)
 
 
@@ -183,12 +186,16 @@ def test_a_restarted_worker_delivers_what_the_previous_one_left(demo_engine, clo
     assert_each_case_accepted_once(receiver, cases)
 
 
-def test_a_crash_between_sending_and_recording_resends_with_the_same_delivery_id(demo_engine, clock, monkeypatch):
+def test_a_crash_between_sending_and_recording_resends_with_the_same_delivery_id(
+    demo_engine, clock, monkeypatch
+):
     [case] = open_cases(demo_engine, clock, 1)
     with WebhookReceiver() as receiver:
         crashing = DeliveryWorker(demo_engine, webhook(receiver), clock)
         with monkeypatch.context() as patch:
-            patch.setattr(OutboxRepository, "mark_delivered", lambda *a: (_ for _ in ()).throw(ConnectionError()))
+            patch.setattr(
+                OutboxRepository, "mark_delivered", lambda *a: (_ for _ in ()).throw(ConnectionError())
+            )
             with pytest.raises(ConnectionError):
                 crashing.run_once()
         clock.advance(minutes=6)
@@ -256,7 +263,9 @@ def test_two_workers_running_at_once_never_send_a_case_twice(demo_engine, clock)
     assert len(delivered_by) == 2 and all(delivered_by.values())  # both workers really took part
     assert_each_case_accepted_once(receiver, cases)
     with demo_engine.connect() as connection:
-        assert connection.execute(select(func.count()).where(outbox.c.delivered_at.is_(None))).scalar_one() == 0
+        assert (
+            connection.execute(select(func.count()).where(outbox.c.delivered_at.is_(None))).scalar_one() == 0
+        )
 
 
 def test_the_worker_loop_survives_exceptions_and_keeps_delivering(demo_engine, clock, caplog):
@@ -274,7 +283,9 @@ def test_the_worker_loop_survives_exceptions_and_keeps_delivering(demo_engine, c
 
         worker.run_once = flaky_run_once
         stop = threading.Event()
-        thread = threading.Thread(target=run_worker, args=(demo_engine, worker.sender, clock, 0.01, stop), kwargs={"worker": worker})
+        thread = threading.Thread(
+            target=run_worker, args=(demo_engine, worker.sender, clock, 0.01, stop), kwargs={"worker": worker}
+        )
         with caplog.at_level(logging.ERROR, logger="renewals.delivery"):
             thread.start()
             deadline = time.monotonic() + 10
@@ -316,7 +327,9 @@ def test_delivery_ids_are_uuids_that_do_not_repeat_after_a_database_reset(tmp_pa
         engine = make_engine(f"sqlite:///{tmp_path / name}")
         migrate(engine)
         with UnitOfWork(engine) as uow:
-            message_id = uow.outbox.add("case.webhook", "k1", "{}", datetime(2026, 11, 28, tzinfo=timezone.utc))
+            message_id = uow.outbox.add(
+                "case.webhook", "k1", "{}", datetime(2026, 11, 28, tzinfo=timezone.utc)
+            )
             message = uow.outbox.get(message_id)
         engine.dispose()
         assert message.id == 1

@@ -1,4 +1,5 @@
 """Dates and amounts as customers read them."""
+
 from __future__ import annotations
 
 from datetime import date

@@ -1,4 +1,5 @@
 """Hand-off cases, agents' actions on cases, and support hours."""
+
 from __future__ import annotations
 
 import shutil
@@ -6,6 +7,8 @@ import threading
 from datetime import datetime, timezone
 
 import pytest
+from renewals_casedata import ManualClock
+from renewals_testdata import QUOKKA_TRAVEL
 
 from renewals.cases import (
     ASSISTANT,
@@ -22,8 +25,6 @@ from renewals.db import make_engine
 from renewals.outbox import CASE_SLACK_TOPIC
 from renewals.service import Renewals
 from renewals.support_hours import availability, describe_next_open, earliest
-from renewals_casedata import ManualClock
-from renewals_testdata import QUOKKA_TRAVEL
 
 UTC = timezone.utc
 
@@ -48,8 +49,13 @@ def sqlite_service(demo_sqlite_template, tmp_path, clock):
 
 
 def test_asking_for_a_person_opens_a_handoff_case_with_the_valid_details_so_far(service):
-    partial = RenewalChecklist(company_name="Quokka Travel", phone="0412 345 678", contact_email="not an email",
-                               product_code="NO-SUCH", user_count=10)
+    partial = RenewalChecklist(
+        company_name="Quokka Travel",
+        phone="0412 345 678",
+        contact_email="not an email",
+        product_code="NO-SUCH",
+        user_count=10,
+    )
     case = service.open_handoff_case("conv-1", "socketio", "asked for a person", partial, QUOKKA_TRAVEL)
 
     assert case.reason == CaseReason.HANDOFF == "human_handoff"
@@ -144,7 +150,9 @@ def test_the_queue_lists_waiting_chats_first_and_filters(service, clock):
     assert [c.reference for c, _ in service.console_cases(region="AU")] == [old.reference]
     assert [c.reference for c, _ in service.console_cases(region="unknown")] == [waiting.reference]
     assert [c.reference for c, _ in service.console_cases(statuses=["open"])] == [waiting.reference]
-    assert [c.reference for c, _ in service.console_cases(reseller=QUOKKA_TRAVEL.reseller_id)] == [old.reference]
+    assert [c.reference for c, _ in service.console_cases(reseller=QUOKKA_TRAVEL.reseller_id)] == [
+        old.reference
+    ]
 
 
 def test_dashboard_figures(service, clock):
@@ -164,7 +172,9 @@ def test_concurrent_handoffs_for_one_conversation_open_one_case(sqlite_service):
 
     def ask():
         try:
-            results.append(sqlite_service.open_handoff_case("conv-race", "rest", "asked for a person").reference)
+            results.append(
+                sqlite_service.open_handoff_case("conv-race", "rest", "asked for a person").reference
+            )
         except Exception as error:  # pragma: no cover - reported below
             errors.append(error)
 
@@ -177,6 +187,7 @@ def test_concurrent_handoffs_for_one_conversation_open_one_case(sqlite_service):
 
 
 # --- support hours ----------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "now_utc, region, open_now, next_open",
@@ -214,6 +225,7 @@ def test_handing_to_the_reseller_queues_a_slack_notice_only_when_slack_is_config
     from sqlalchemy import select
 
     from renewals.db import outbox
+
     topics = (CASE_SLACK_TOPIC,)
     plain = Renewals(demo_engine, clock)
     case = plain.open_handoff_case("conv-s1", "rest", "asked for a person", licence=QUOKKA_TRAVEL)
@@ -221,7 +233,9 @@ def test_handing_to_the_reseller_queues_a_slack_notice_only_when_slack_is_config
     slack = Renewals(demo_engine, clock, case_delivery_topics=topics)
     case = slack.open_handoff_case("conv-s2", "rest", "asked for a person", licence=QUOKKA_TRAVEL)
     with demo_engine.connect() as connection:
-        assert connection.execute(select(outbox.c.dedupe_key)).scalars().all() == []  # opening doesn't tell the reseller
+        assert (
+            connection.execute(select(outbox.c.dedupe_key)).scalars().all() == []
+        )  # opening doesn't tell the reseller
     assert slack.hand_to_reseller(case.reference, "alice", "please call").notified_in_slack is True
     with demo_engine.connect() as connection:
         keys = connection.execute(select(outbox.c.dedupe_key)).scalars().all()
@@ -233,11 +247,16 @@ def test_handing_to_a_reseller_without_a_slack_channel_queues_no_slack_notice(de
     from sqlalchemy import select, update
 
     from renewals.db import outbox, resellers
+
     topics = (CASE_SLACK_TOPIC,)
     with demo_engine.begin() as connection:
-        connection.execute(update(resellers).where(resellers.c.reseller_id == "R-AU-002").values(slack_channel_id=None))
+        connection.execute(
+            update(resellers).where(resellers.c.reseller_id == "R-AU-002").values(slack_channel_id=None)
+        )
     service = Renewals(demo_engine, clock, case_delivery_topics=topics)
-    case = service.open_handoff_case("conv-s3", "rest", "asked for a person", licence=QUOKKA_TRAVEL)  # Harbour Systems
+    case = service.open_handoff_case(
+        "conv-s3", "rest", "asked for a person", licence=QUOKKA_TRAVEL
+    )  # Harbour Systems
     handed = service.hand_to_reseller(case.reference, "alice")
     with demo_engine.connect() as connection:
         assert connection.execute(select(outbox.c.dedupe_key)).scalars().all() == []

@@ -1,10 +1,12 @@
 """Agent accounts: password hashing, sessions, rate limiting, API tokens and the CLI."""
+
 from __future__ import annotations
 
 import subprocess
 import sys
 
 import pytest
+from renewals_casedata import ManualClock
 from sqlalchemy import select
 
 from renewals.agents import (
@@ -19,7 +21,6 @@ from renewals.agents import (
     verify_password,
 )
 from renewals.db import PROJECT_ROOT, agent_api_tokens, agent_sessions, agents
-from renewals_casedata import ManualClock
 
 PASSWORD = "correct horse battery staple"
 
@@ -108,7 +109,12 @@ def test_api_tokens_are_shown_once_stored_hashed_and_revocable(accounts, engine)
 def test_cli_adds_an_agent_and_prints_a_token(sqlite_url):
     env = {"DATABASE_URL": sqlite_url, "PYTHONPATH": str(PROJECT_ROOT), "PATH": "/usr/bin:/bin"}
     run = lambda *args, stdin=None: subprocess.run(  # noqa: E731
-        [sys.executable, "-m", "renewals", *args], input=stdin, capture_output=True, text=True, env=env, cwd=PROJECT_ROOT
+        [sys.executable, "-m", "renewals", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=PROJECT_ROOT,
     )
     assert run("migrate").returncode == 0
     added = run("agents", "add", "frank", "--name", "Frank Otieno", "--password-stdin", stdin=PASSWORD + "\n")

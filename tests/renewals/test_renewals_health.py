@@ -1,4 +1,5 @@
 """The background processes' health check: green after a round that went through, red otherwise."""
+
 from __future__ import annotations
 
 import json
@@ -9,9 +10,11 @@ from scripts.live_assistant import http
 from tests.support.clocks import ManualClock
 
 
-
 def test_before_its_first_round_a_process_is_starting_not_healthy():
-    assert RoundHealth(ManualClock(), timedelta(minutes=1)).report() == (False, {"status": "starting", "last_round": None})
+    assert RoundHealth(ManualClock(), timedelta(minutes=1)).report() == (
+        False,
+        {"status": "starting", "last_round": None},
+    )
 
 
 def test_a_failed_round_is_red_without_its_message_and_the_next_good_round_is_green_again():

@@ -1,4 +1,5 @@
 """Importing files: all rows or none, every problem reported by line, re-imports update in place."""
+
 from __future__ import annotations
 
 import csv
@@ -6,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from renewals_testdata import DEMO_DIR
 
 from renewals.importers import (
     ImportProblem,
@@ -16,7 +18,6 @@ from renewals.importers import (
     load_demo,
 )
 from renewals.unit_of_work import UnitOfWork
-from renewals_testdata import DEMO_DIR
 
 DEMO_LICENCE_LINES = (DEMO_DIR / "licenses.csv").read_text().splitlines()
 DEMO_RESELLER_LINES = (DEMO_DIR / "resellers.csv").read_text().splitlines()
@@ -66,11 +67,16 @@ def test_demo_files_import_completely(engine):
         quokka = uow.licences.get(QUOKKA_CODE)
         assert (quokka.company, quokka.users, quokka.reseller_id) == ("Quokka Travel", 50, "R-AU-002")
         assert uow.licences.get("DS-TEB5-6QTU4-WLSYG-N4QJV-MVGTP-6FLYA").reseller_id is None
-        assert uow.licences.get("WS-QAV5-EQ9YB-Y8GHH-RCF75-R2H4C-E9H5K").renewal_notice_sent_on.isoformat() == "2026-11-28"
+        assert (
+            uow.licences.get("WS-QAV5-EQ9YB-Y8GHH-RCF75-R2H4C-E9H5K").renewal_notice_sent_on.isoformat()
+            == "2026-11-28"
+        )
         assert uow.licences.get("WV-2MGL-LFHWH-MAYFW-P54LC-W8EM2-L8D5Z").internet_facing is False
 
 
-def test_every_bad_licence_row_is_reported_by_line_and_nothing_is_imported(with_resellers_and_prices, tmp_path):
+def test_every_bad_licence_row_is_reported_by_line_and_nothing_is_imported(
+    with_resellers_and_prices, tmp_path
+):
     lines = [
         DEMO_LICENCE_LINES[0],
         DEMO_LICENCE_LINES[1],  # line 2: fine
@@ -80,9 +86,13 @@ def test_every_bad_licence_row_is_reported_by_line_and_nothing_is_imported(with_
         licence_line(6, product_code="OFFICESCAN"),
         licence_line(7, platform="Linux", reseller_id="R-AU-999"),
         licence_line(8, activation_code="WS-G9UA-792M3-GDSPF-83P5W-Y58NR-KWS7W"),
-        licence_line(9, internet_facing="maybe", renewal_notice_sent_on="28/11/2026", expiry_date="next year"),
+        licence_line(
+            9, internet_facing="maybe", renewal_notice_sent_on="28/11/2026", expiry_date="next year"
+        ),
         licence_line(10, contact_email="", phone=" "),
-        licence_line(18, activation_code="ws zhq7 9wpk9 upnrr jjjw3 lxph8 s7uhd"),  # fine: any case and spacing
+        licence_line(
+            18, activation_code="ws zhq7 9wpk9 upnrr jjjw3 lxph8 s7uhd"
+        ),  # fine: any case and spacing
         licence_line(18),  # Quokka Travel again
         licence_line(12, users="12.5"),
     ]
@@ -94,7 +104,8 @@ def test_every_bad_licence_row_is_reported_by_line_and_nothing_is_imported(with_
     assert problems == [
         "line 3: region: must be one of AU, NZ",
         "line 3: users: must be a whole number of at least 1",
-        "line 4: activation_code: must be a well-formed Activation Code (XX-XXXX-XXXXX-XXXXX-XXXXX-XXXXX-XXXXX)",
+        "line 4: activation_code: must be a well-formed Activation Code "
+        "(XX-XXXX-XXXXX-XXXXX-XXXXX-XXXXX-XXXXX)",
         "line 5: expiry_date: must be after start_date",
         "line 6: product_code: is not in the active price list",
         "line 7: platform: must be one of Windows for product SMEX",
@@ -114,7 +125,10 @@ def test_every_bad_licence_row_is_reported_by_line_and_nothing_is_imported(with_
 def test_problems_never_repeat_what_was_in_the_cell(with_resellers_and_prices, tmp_path):
     path = write(
         tmp_path / "licences.csv",
-        [DEMO_LICENCE_LINES[0], licence_line(2, contact_email="not-an-address-jane@example.com", phone="", users="Jane Citizen")],
+        [
+            DEMO_LICENCE_LINES[0],
+            licence_line(2, contact_email="not-an-address-jane@example.com", phone="", users="Jane Citizen"),
+        ],
     )
 
     with pytest.raises(ImportRejected) as rejected:
@@ -136,8 +150,12 @@ def test_a_missing_column_is_reported_on_the_header_line(with_resellers_and_pric
 
 
 def test_line_numbers_count_file_lines_when_a_quoted_cell_spans_two(with_resellers_and_prices, tmp_path):
-    two_line_address = licence_line(2).replace('"231 Queen Street, Sydney NSW 2000"', '"231 Queen Street\nSydney NSW 2000"')
-    path = write(tmp_path / "licences.csv", [DEMO_LICENCE_LINES[0], two_line_address, "", licence_line(3, users="-1")])
+    two_line_address = licence_line(2).replace(
+        '"231 Queen Street, Sydney NSW 2000"', '"231 Queen Street\nSydney NSW 2000"'
+    )
+    path = write(
+        tmp_path / "licences.csv", [DEMO_LICENCE_LINES[0], two_line_address, "", licence_line(3, users="-1")]
+    )
 
     with UnitOfWork(with_resellers_and_prices) as uow:
         assert rejected_problems(lambda: import_licences(uow, path)) == [
@@ -146,10 +164,15 @@ def test_line_numbers_count_file_lines_when_a_quoted_cell_spans_two(with_reselle
 
 
 def test_a_row_with_the_wrong_number_of_cells_is_reported(with_resellers_and_prices, tmp_path):
-    path = write(tmp_path / "licences.csv", [DEMO_LICENCE_LINES[0], "WS-ZHQ7-9WPK9-UPNRR-JJJW3-LXPH8-S7UHD,Quokka Travel"])
+    path = write(
+        tmp_path / "licences.csv",
+        [DEMO_LICENCE_LINES[0], "WS-ZHQ7-9WPK9-UPNRR-JJJW3-LXPH8-S7UHD,Quokka Travel"],
+    )
 
     with UnitOfWork(with_resellers_and_prices) as uow:
-        assert rejected_problems(lambda: import_licences(uow, path)) == ["line 2: row: has 2 fields but the header has 15"]
+        assert rejected_problems(lambda: import_licences(uow, path)) == [
+            "line 2: row: has 2 fields but the header has 15"
+        ]
 
 
 def test_licences_need_a_price_list_first(engine):
@@ -162,7 +185,10 @@ def test_licences_need_a_price_list_first(engine):
 def test_reimporting_licences_updates_rows_instead_of_duplicating_them(with_resellers_and_prices, tmp_path):
     with UnitOfWork(with_resellers_and_prices) as uow:
         import_licences(uow, DEMO_DIR / "licenses.csv")
-    renewed = [licence_line(n, expiry_date="2027-10-29", users="40") if n == 18 else line for n, line in enumerate(DEMO_LICENCE_LINES, 1)]
+    renewed = [
+        licence_line(n, expiry_date="2027-10-29", users="40") if n == 18 else line
+        for n, line in enumerate(DEMO_LICENCE_LINES, 1)
+    ]
 
     with UnitOfWork(with_resellers_and_prices) as uow:
         assert import_licences(uow, DEMO_DIR / "licenses.csv") == 30
@@ -254,11 +280,16 @@ def test_files_that_are_not_utf8_text_are_rejected(engine, tmp_path):
 
     with UnitOfWork(engine) as uow:
         assert rejected_problems(lambda: import_resellers(uow, latin1)) == ["file: is not a UTF-8 CSV file"]
-        assert rejected_problems(lambda: import_price_list(uow, binary_yaml)) == ["file: is not a UTF-8 YAML file"]
+        assert rejected_problems(lambda: import_price_list(uow, binary_yaml)) == [
+            "file: is not a UTF-8 YAML file"
+        ]
 
 
 def test_import_problem_without_a_line_reads_naturally():
-    assert str(ImportProblem(None, "products", "must be a non-empty list")) == "products: must be a non-empty list"
+    assert (
+        str(ImportProblem(None, "products", "must be a non-empty list"))
+        == "products: must be a non-empty list"
+    )
 
 
 def test_demo_loads_once_and_never_over_existing_licences(engine):

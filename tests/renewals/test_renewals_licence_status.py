@@ -1,12 +1,13 @@
 """Where a licence stands: active, expiring soon, expiring today, or lapsed."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
 
 import pytest
+from renewals_testdata import QUOKKA_TRAVEL, make_licence
 
 from renewals.licences import LicenceStatusKind, licence_status
-from renewals_testdata import QUOKKA_TRAVEL, make_licence
 
 EXPIRY = date(2026, 12, 28)
 
@@ -23,7 +24,9 @@ EXPIRY = date(2026, 12, 28)
         (-30, LicenceStatusKind.LAPSED, 0, 30),
     ],
 )
-def test_status_around_the_30_day_and_expiry_day_boundaries(days_before_expiry, kind, days_until_expiry, days_since_expiry):
+def test_status_around_the_30_day_and_expiry_day_boundaries(
+    days_before_expiry, kind, days_until_expiry, days_since_expiry
+):
     status = licence_status(make_licence(expiry_date=EXPIRY), EXPIRY - timedelta(days=days_before_expiry))
 
     assert status.kind is kind

@@ -1,4 +1,5 @@
 """What reaches a log line: never an email address or a phone number, never a raw newline."""
+
 import logging
 import warnings
 
@@ -33,7 +34,9 @@ def test_once_installed_every_log_record_and_warning_is_redacted(caplog, capsys)
         assert caplog.records[-1].getMessage() == "user said my email is [email]\\nforged"
         with warnings.catch_warnings():
             warnings.simplefilter("always")
-            formatted = warnings.formatwarning("Failed to parse /inform{0412 987 654}", UserWarning, "x.py", 1)
+            formatted = warnings.formatwarning(
+                "Failed to parse /inform{0412 987 654}", UserWarning, "x.py", 1
+            )
         assert "0412" not in formatted and formatted.endswith("\n")
     finally:
         logging.setLogRecordFactory(previous)

@@ -1,4 +1,5 @@
 """The domain package stays free of Rasa and of hidden clocks."""
+
 from __future__ import annotations
 
 import ast
@@ -8,7 +9,9 @@ import pytest
 from renewals.db import PROJECT_ROOT
 
 SOURCES = sorted((PROJECT_ROOT / "renewals").rglob("*.py"))
-source_files = pytest.mark.parametrize("source", SOURCES, ids=lambda path: str(path.relative_to(PROJECT_ROOT)))
+source_files = pytest.mark.parametrize(
+    "source", SOURCES, ids=lambda path: str(path.relative_to(PROJECT_ROOT))
+)
 
 
 def imported_modules(tree: ast.AST) -> set[str]:

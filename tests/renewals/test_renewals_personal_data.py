@@ -1,5 +1,6 @@
 """Personal data stays in the cases table and the tracker store: never in logs, reprs or error messages,
 and it can be deleted on request or when its retention period ends."""
+
 from __future__ import annotations
 
 import json
@@ -9,6 +10,8 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from renewals_casedata import ACME_CHECKLIST, ACME_PERSONAL_DATA, WEBHOOK_SECRET, ManualClock, WebhookReceiver
+from renewals_testdata import QUOKKA_TRAVEL
 from sqlalchemy import Column, Integer, MetaData, String, Table, Text, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
@@ -21,8 +24,6 @@ from renewals.privacy import forget_customer, purge_resolved_cases
 from renewals.service import Renewals
 from renewals.unit_of_work import UnitOfWork
 from renewals.webhook import WebhookConfig, WebhookSender
-from renewals_casedata import ACME_CHECKLIST, ACME_PERSONAL_DATA, WEBHOOK_SECRET, ManualClock, WebhookReceiver
-from renewals_testdata import QUOKKA_TRAVEL
 
 OTHER_CUSTOMER = replace(
     ACME_CHECKLIST,
@@ -59,13 +60,18 @@ def test_personal_data_never_appears_in_log_output(demo_engine, clock, caplog):
     action_log = logging.getLogger("actions.cases")  # as a chat action would report problems
 
     # Opening: refused, incomplete, opened, opened again.
-    for attempt in (replace(ACME_CHECKLIST, contact_email="jordan.quill@example.com"), replace(ACME_CHECKLIST, phone=None)):
+    for attempt in (
+        replace(ACME_CHECKLIST, contact_email="jordan.quill@example.com"),
+        replace(ACME_CHECKLIST, phone=None),
+    ):
         try:
             renewals.open_renewal_case(attempt, "conversation-1", "web")
         except ValueError as error:
             action_log.warning("Could not open the case: %s", error)
             action_log.debug("Checklist was %r", attempt)
-    case = renewals.open_renewal_case(ACME_CHECKLIST, "conversation-1", "web", renewals.find_licence(QUOKKA_TRAVEL.activation_code))
+    case = renewals.open_renewal_case(
+        ACME_CHECKLIST, "conversation-1", "web", renewals.find_licence(QUOKKA_TRAVEL.activation_code)
+    )
     renewals.open_renewal_case(ACME_CHECKLIST, "conversation-1", "web")
     action_log.info("Opened %r", case)
 
@@ -122,7 +128,9 @@ def test_database_errors_do_not_quote_personal_data(demo_engine, clock):
 def test_reprs_and_checklist_errors_leave_out_personal_data(demo_engine, clock):
     case = Renewals(demo_engine, clock).open_renewal_case(ACME_CHECKLIST, "+61412345678", "whatsapp")
     with pytest.raises(InvalidChecklist) as raised:
-        replace(ACME_CHECKLIST, contact_email="jordan.quill@example.com", phone="0412 345").validated(clock.today())
+        replace(ACME_CHECKLIST, contact_email="jordan.quill@example.com", phone="0412 345").validated(
+            clock.today()
+        )
 
     assert leaked(repr(case)) == []
     assert leaked(str(raised.value)) == []
@@ -150,7 +158,11 @@ def tracker(tmp_path):
     events.metadata.create_all(engine)
 
     def said(sender_id, text):
-        return {"sender_id": sender_id, "type_name": "user", "data": json.dumps({"event": "user", "text": text})}
+        return {
+            "sender_id": sender_id,
+            "type_name": "user",
+            "data": json.dumps({"event": "user", "text": text}),
+        }
 
     with engine.begin() as connection:
         connection.execute(
@@ -160,7 +172,9 @@ def tracker(tmp_path):
                 said("conversation-1", "0412 345 678"),
                 said("conversation-7", "my email is Jordan.Quill@AcmeWidgets.com.au"),  # no case opened here
                 said("conversation-9", "hello"),
-                said("conversation-9", "jordan_quill@acmewidgets.com.au"),  # a different address: _ is literal
+                said(
+                    "conversation-9", "jordan_quill@acmewidgets.com.au"
+                ),  # a different address: _ is literal
             ],
         )
     yield engine, events
@@ -173,7 +187,9 @@ def tracker_conversations(tracker) -> list[str]:
         return sorted(set(connection.execute(select(events.c.sender_id)).scalars()))
 
 
-def test_forgetting_a_customer_deletes_their_cases_history_outbox_and_conversations(demo_engine, clock, tracker):
+def test_forgetting_a_customer_deletes_their_cases_history_outbox_and_conversations(
+    demo_engine, clock, tracker
+):
     renewals = Renewals(demo_engine, clock, case_delivery_topics=(CASE_WEBHOOK_TOPIC,))
     mine = renewals.open_renewal_case(ACME_CHECKLIST, "conversation-1", "web")
     renewals.open_renewal_case(replace(ACME_CHECKLIST, user_count=60), "conversation-1", "web")

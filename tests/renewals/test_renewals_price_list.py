@@ -1,4 +1,5 @@
 """The price list: loading demo/pricing.yml, finding rates, and refusing bad price lists."""
+
 from __future__ import annotations
 
 import copy
@@ -6,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 import yaml
+from renewals_testdata import DEMO_DIR
 
 from renewals.pricelist import (
     PriceListError,
@@ -14,7 +16,6 @@ from renewals.pricelist import (
     UserBand,
     price_list_from_mapping,
 )
-from renewals_testdata import DEMO_DIR
 
 DEMO_DATA = yaml.safe_load((DEMO_DIR / "pricing.yml").read_text())
 
@@ -51,7 +52,16 @@ def test_products_carry_brand_platforms_and_activation_code_prefix(demo_price_li
 
 @pytest.mark.parametrize(
     "users, rate",
-    [(1, "42.00"), (25, "42.00"), (26, "38.64"), (50, "38.64"), (51, "35.70"), (1000, "29.40"), (1001, "26.04"), (100000, "26.04")],
+    [
+        (1, "42.00"),
+        (25, "42.00"),
+        (26, "38.64"),
+        (50, "38.64"),
+        (51, "35.70"),
+        (1000, "29.40"),
+        (1001, "26.04"),
+        (100000, "26.04"),
+    ],
 )
 def test_rate_follows_the_band_the_user_count_falls_in(demo_price_list, users, rate):
     assert demo_price_list.rate("WFBS-STD", "AU", users) == Decimal(rate)
@@ -72,7 +82,10 @@ def test_a_gap_between_bands_is_refused():
     data = demo_data()
     data["user_bands"][1]["min"] = 27
 
-    assert "user_bands[1].min: must be 26: bands start at 1 and follow on without gaps or overlaps" in problems_in(data)
+    assert (
+        "user_bands[1].min: must be 26: bands start at 1 and follow on without gaps or overlaps"
+        in problems_in(data)
+    )
 
 
 def test_overlapping_bands_are_refused():
@@ -86,7 +99,10 @@ def test_a_closed_last_band_is_refused_so_every_count_has_a_price():
     data = demo_data()
     data["user_bands"][-1]["max"] = 5000
 
-    assert any(problem.startswith("user_bands[5].max: the last band must have no upper limit") for problem in problems_in(data))
+    assert any(
+        problem.startswith("user_bands[5].max: the last band must have no upper limit")
+        for problem in problems_in(data)
+    )
 
 
 def test_each_band_needs_exactly_one_rate():

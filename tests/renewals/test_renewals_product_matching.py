@@ -1,4 +1,5 @@
 """Matching what customers call their product against the price list, typos and all."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,15 +1,16 @@
 """Properties every renewal quote keeps, whatever the licence and dates."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
+from renewals_testdata import DEMO_DIR, make_licence
 
 from renewals.money import CENT
 from renewals.pricelist import load_price_list
 from renewals.quotes import quote_renewal
-from renewals_testdata import DEMO_DIR, make_licence
 
 # Loaded here rather than from a fixture: hypothesis strategies are built at import time.
 PRICE_LIST = load_price_list(DEMO_DIR / "pricing.yml")
@@ -38,7 +39,9 @@ def renewals(draw):
 
 
 def quote(licence, renewal_date, years=1, users=None):
-    return quote_renewal(licence, PRICE_LIST, today=renewal_date, renewal_date=renewal_date, years=years, users=users)
+    return quote_renewal(
+        licence, PRICE_LIST, today=renewal_date, renewal_date=renewal_date, years=years, users=users
+    )
 
 
 @given(renewals())
@@ -74,8 +77,12 @@ def test_total_never_falls_as_the_renewal_date_moves_later(renewal, delay):
     licence, renewal_date, years, users = renewal
     later = renewal_date + timedelta(days=delay)
 
-    sooner_quote = quote_renewal(licence, PRICE_LIST, today=renewal_date, renewal_date=renewal_date, years=years, users=users)
-    later_quote = quote_renewal(licence, PRICE_LIST, today=renewal_date, renewal_date=later, years=years, users=users)
+    sooner_quote = quote_renewal(
+        licence, PRICE_LIST, today=renewal_date, renewal_date=renewal_date, years=years, users=users
+    )
+    later_quote = quote_renewal(
+        licence, PRICE_LIST, today=renewal_date, renewal_date=later, years=years, users=users
+    )
 
     assert later_quote.lapsed_days >= sooner_quote.lapsed_days
     assert later_quote.total >= sooner_quote.total

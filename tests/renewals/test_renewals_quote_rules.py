@@ -2,12 +2,14 @@
 
 Rates come from demo/pricing.yml; every expected amount was worked out by hand.
 """
+
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from renewals_testdata import DEMO_TODAY, make_licence
 
 from renewals.quotes import (
     InvalidTerm,
@@ -21,7 +23,6 @@ from renewals.quotes import (
     add_years,
     quote_renewal,
 )
-from renewals_testdata import DEMO_TODAY, make_licence
 
 D = Decimal
 
@@ -64,7 +65,9 @@ def test_early_renewal_continues_from_the_old_expiry_with_no_lapse(demo_price_li
 
 def test_renewal_on_the_expiry_date_costs_no_lapse(demo_price_list):
     # Nullarbor Mining Services: SMEX AU, 18 users at 24.00, expires today.
-    licence = make_licence(product_code="SMEX", users=18, expiry_date=DEMO_TODAY, start_date=date(2024, 11, 29))
+    licence = make_licence(
+        product_code="SMEX", users=18, expiry_date=DEMO_TODAY, start_date=date(2024, 11, 29)
+    )
 
     quote = quote_renewal(licence, demo_price_list, today=DEMO_TODAY)
 
@@ -76,7 +79,9 @@ def test_renewal_on_the_expiry_date_costs_no_lapse(demo_price_list):
 
 def test_renewal_on_the_day_after_expiry_costs_no_lapse(demo_price_list):
     # Opal Financial Planning: IMSVA AU, 1,200 users at 11.78, expired yesterday.
-    licence = make_licence(product_code="IMSVA", users=1200, expiry_date=date(2026, 11, 27), start_date=date(2025, 11, 28))
+    licence = make_licence(
+        product_code="IMSVA", users=1200, expiry_date=date(2026, 11, 27), start_date=date(2025, 11, 28)
+    )
 
     quote = quote_renewal(licence, demo_price_list, today=DEMO_TODAY)
 
@@ -89,7 +94,9 @@ def test_renewal_on_the_day_after_expiry_costs_no_lapse(demo_price_list):
 
 
 def test_renewal_two_days_after_expiry_pays_for_one_lapsed_day(demo_price_list):
-    licence = make_licence(product_code="IMSVA", users=1200, expiry_date=date(2026, 11, 27), start_date=date(2025, 11, 28))
+    licence = make_licence(
+        product_code="IMSVA", users=1200, expiry_date=date(2026, 11, 27), start_date=date(2025, 11, 28)
+    )
 
     quote = quote_renewal(licence, demo_price_list, today=DEMO_TODAY, renewal_date=date(2026, 11, 29))
 
@@ -105,7 +112,11 @@ def test_renewal_two_days_after_expiry_pays_for_one_lapsed_day(demo_price_list):
 def test_licence_lapsed_for_two_years_pays_729_days_in_nzd(demo_price_list):
     # Fiordland Tours: PP-SP NZ, 26 users at 21.56, expired 28 November 2024.
     licence = make_licence(
-        region="NZ", product_code="PP-SP", users=26, start_date=date(2022, 11, 30), expiry_date=date(2024, 11, 28)
+        region="NZ",
+        product_code="PP-SP",
+        users=26,
+        start_date=date(2022, 11, 30),
+        expiry_date=date(2024, 11, 28),
     )
 
     quote = quote_renewal(licence, demo_price_list, today=DEMO_TODAY)
@@ -153,7 +164,11 @@ def test_more_users_than_before_are_not_a_renewal_and_are_quoted_at_the_current_
 def test_user_band_boundary_between_25_and_26_users(demo_price_list, users, rate, renewal_charge, total):
     # Banksia Logistics: WFBS-ADV AU, 26 users, expires 4 October 2027.
     licence = make_licence(
-        product_code="WFBS-ADV", platform="Mac", users=26, start_date=date(2026, 10, 5), expiry_date=date(2027, 10, 4)
+        product_code="WFBS-ADV",
+        platform="Mac",
+        users=26,
+        start_date=date(2026, 10, 5),
+        expiry_date=date(2027, 10, 4),
     )
 
     quote = quote_renewal(licence, demo_price_list, today=DEMO_TODAY, users=users)
@@ -184,7 +199,11 @@ def test_lapsed_renewal_the_day_after_29_february_ends_on_28_february(demo_price
 def test_nz_gst_is_15_percent_rounded_half_up(demo_price_list):
     # Rimu Timber Co: DSEC NZ, 50 users at 96.27, renewing early.
     licence = make_licence(
-        region="NZ", product_code="DSEC", users=50, start_date=date(2025, 11, 24), expiry_date=date(2026, 11, 23)
+        region="NZ",
+        product_code="DSEC",
+        users=50,
+        start_date=date(2025, 11, 24),
+        expiry_date=date(2026, 11, 23),
     )
 
     quote = quote_renewal(licence, demo_price_list, today=date(2026, 11, 20))
@@ -199,7 +218,11 @@ def test_nz_gst_is_15_percent_rounded_half_up(demo_price_list):
 def test_three_year_renewal_charges_three_years(demo_price_list):
     # Kauri Legal Partners: WFBS-ADV NZ, 5 users at 63.22, expires 28 March 2027.
     licence = make_licence(
-        region="NZ", product_code="WFBS-ADV", users=5, start_date=date(2026, 3, 29), expiry_date=date(2027, 3, 28)
+        region="NZ",
+        product_code="WFBS-ADV",
+        users=5,
+        start_date=date(2026, 3, 29),
+        expiry_date=date(2027, 3, 28),
     )
 
     quote = quote_renewal(licence, demo_price_list, today=DEMO_TODAY, years=3)
@@ -258,7 +281,9 @@ def test_backdated_renewal_is_refused(demo_price_list):
 
 
 def test_renewal_dates_up_to_a_year_ahead_are_quoted_but_not_beyond(demo_price_list):
-    assert quote_renewal(make_licence(), demo_price_list, today=DEMO_TODAY, renewal_date=date(2027, 11, 28)).total
+    assert quote_renewal(
+        make_licence(), demo_price_list, today=DEMO_TODAY, renewal_date=date(2027, 11, 28)
+    ).total
 
     with pytest.raises(RenewalDateTooFarAhead, match="28 November 2027"):
         quote_renewal(make_licence(), demo_price_list, today=DEMO_TODAY, renewal_date=date(2027, 11, 29))

@@ -1,13 +1,14 @@
 """A subject gets its allowance per window, counted in the database, and no more: even in parallel."""
+
 from __future__ import annotations
 
 import threading
 from datetime import timedelta
 
 import pytest
+from renewals_casedata import ManualClock
 
 from renewals.rate_limits import InvalidLimit, Limit, RateLimiter, messages_limit, sessions_limit
-from renewals_casedata import ManualClock
 
 KEY = b"k" * 32
 THREE_A_MINUTE = Limit("messages", 3, timedelta(minutes=1))

@@ -1,10 +1,12 @@
 """The facade the chat actions call."""
+
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from renewals_testdata import DEMO_DIR, QUOKKA_TRAVEL
 
 from renewals.clock import FixedClock
 from renewals.importers import load_demo
@@ -12,7 +14,6 @@ from renewals.licences import LicenceStatusKind
 from renewals.pricelist import UnknownProduct
 from renewals.quotes import InvalidTerm, PriceListUnavailable
 from renewals.service import Renewals
-from renewals_testdata import DEMO_DIR, QUOKKA_TRAVEL
 
 
 @pytest.fixture
@@ -34,7 +35,15 @@ def test_find_licence_accepts_the_code_however_it_was_typed(renewals, typed):
     assert renewals.find_licence(typed).company == "Quokka Travel"
 
 
-@pytest.mark.parametrize("typed", ["WS-AAAA-AAAAA-AAAAA-AAAAA-AAAAA-AAAAA", "not a code", "", "my code is WS-ZHQ7-9WPK9-UPNRR-JJJW3-LXPH8-S7UHD"])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "WS-AAAA-AAAAA-AAAAA-AAAAA-AAAAA-AAAAA",
+        "not a code",
+        "",
+        "my code is WS-ZHQ7-9WPK9-UPNRR-JJJW3-LXPH8-S7UHD",
+    ],
+)
 def test_find_licence_gives_none_for_unknown_or_malformed_codes(renewals, typed):
     assert renewals.find_licence(typed) is None
 

@@ -1,4 +1,5 @@
 """Storage on SQLite and PostgreSQL: migrations, repositories and the unit of work."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -7,6 +8,7 @@ from decimal import Decimal
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from renewals_testdata import QUOKKA_TRAVEL, make_licence
 from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 
@@ -14,7 +16,6 @@ from renewals.db import PROJECT_ROOT, database_url_from_env, make_engine, metada
 from renewals.pricelist import price_list_from_mapping
 from renewals.resellers import Reseller
 from renewals.unit_of_work import UnitOfWork
-from renewals_testdata import QUOKKA_TRAVEL, make_licence
 
 HARBOUR_SYSTEMS = Reseller(
     reseller_id="R-AU-002",
@@ -68,7 +69,9 @@ def test_migrate_accepts_a_url_and_creates_missing_folders(tmp_path):
 
 def test_database_url_defaults_to_var_renewals_db_under_the_project_root():
     assert database_url_from_env({}) == f"sqlite:///{PROJECT_ROOT / 'var' / 'renewals.db'}"
-    assert database_url_from_env({"DATABASE_URL": "postgresql+psycopg2://db/x"}) == "postgresql+psycopg2://db/x"
+    assert (
+        database_url_from_env({"DATABASE_URL": "postgresql+psycopg2://db/x"}) == "postgresql+psycopg2://db/x"
+    )
 
 
 def test_a_saved_licence_comes_back_unchanged(stocked):
@@ -91,7 +94,10 @@ def test_saving_a_licence_again_updates_it_in_place(stocked):
 
 
 def test_licences_are_listed_soonest_expiry_first(stocked):
-    later = make_licence(activation_code="WS-QAV5-EQ9YB-Y8GHH-RCF75-R2H4C-E9H5K", expiry_date=QUOKKA_TRAVEL.expiry_date.replace(year=2027))
+    later = make_licence(
+        activation_code="WS-QAV5-EQ9YB-Y8GHH-RCF75-R2H4C-E9H5K",
+        expiry_date=QUOKKA_TRAVEL.expiry_date.replace(year=2027),
+    )
     with UnitOfWork(stocked) as uow:
         uow.licences.save(later)
         uow.licences.save(QUOKKA_TRAVEL)

@@ -1,9 +1,11 @@
 """Today is the date where the licence is: New Zealand runs ahead of Sydney, Perth behind it."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
 import pytest
+from renewals_testdata import DEMO_DIR
 
 from renewals.clock import FixedClock
 from renewals.importers import load_demo
@@ -11,7 +13,6 @@ from renewals.licences import LicenceStatusKind
 from renewals.reseller_access import ExpiryRequest
 from renewals.service import Renewals
 from renewals.time_zones import zone_for
-from renewals_testdata import DEMO_DIR
 
 KALGOORLIE_WA = "SM-KYVR-4K5AD-GN4K2-5F3K3-DVKZC-4Y2JY"  # expires 28 November 2026
 TAURANGA_NZ = "AO-4ZUV-XFEYR-S8BBQ-9AKJ7-MMJ34-3PDD5"  # expires 18 December 2026
@@ -47,7 +48,9 @@ def service_at(engine, instant: datetime) -> Renewals:
     return Renewals(engine, FixedClock.at(instant))
 
 
-def test_at_half_past_midnight_in_new_zealand_a_licence_that_expired_yesterday_there_has_lapsed(sqlite_engine):
+def test_at_half_past_midnight_in_new_zealand_a_licence_that_expired_yesterday_there_has_lapsed(
+    sqlite_engine,
+):
     # 11:30 UTC on 18 December: 00:30 on the 19th in Tauranga, still 22:30 on the 18th in Sydney.
     renewals = service_at(sqlite_engine, datetime(2026, 12, 18, 11, 30, tzinfo=timezone.utc))
     status = renewals.status(renewals.find_licence(TAURANGA_NZ))
@@ -65,7 +68,8 @@ def test_at_half_past_one_in_sydney_a_perth_licence_still_expires_today(sqlite_e
 
 
 def test_the_lapsed_days_of_a_quote_are_counted_in_the_licences_own_time_zone(sqlite_engine):
-    # 11:30 UTC on 28 November: 29 November in Rotorua, so 24 to 28 November lapsed (Sydney's date would give 4).
+    # 11:30 UTC on 28 November: 29 November in Rotorua, so 24 to 28 November lapsed (Sydney's date would give
+    # 4).
     renewals = service_at(sqlite_engine, datetime(2026, 11, 28, 11, 30, tzinfo=timezone.utc))
     quote = renewals.quote(renewals.find_licence(ROTORUA_NZ))
 

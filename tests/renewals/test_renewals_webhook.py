@@ -1,10 +1,12 @@
 """The webhook: signed JSON POSTs to a real HTTP server on 127.0.0.1."""
+
 from __future__ import annotations
 
 import socket
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from renewals_casedata import WEBHOOK_SECRET, WebhookReceiver
 
 from renewals.outbox import OutboxMessage, encode_payload
 from renewals.webhook import (
@@ -16,7 +18,6 @@ from renewals.webhook import (
     webhook_config_from_env,
     webhook_configured,
 )
-from renewals_casedata import WEBHOOK_SECRET, WebhookReceiver
 
 NOW = datetime(2026, 11, 28, 1, 0, tzinfo=timezone.utc)
 BODY = encode_payload({"reference": "RN-2026-000001", "status": "open"})
@@ -27,9 +28,19 @@ DELIVERY_ID = "0b6f1f0e-4c1d-4a8e-9a57-5d0c2f7a9e31"
 
 def message(payload: str = BODY, id: int = 7) -> OutboxMessage:
     return OutboxMessage(
-        id=id, delivery_id=DELIVERY_ID, topic="case.webhook", case_reference="RN-2026-000001", payload=payload, created_at=NOW,
-        attempts=0, next_attempt_at=None, last_attempt_at=None, last_error=None, flagged=False,
-        delivered_at=None, locked_until=None,
+        id=id,
+        delivery_id=DELIVERY_ID,
+        topic="case.webhook",
+        case_reference="RN-2026-000001",
+        payload=payload,
+        created_at=NOW,
+        attempts=0,
+        next_attempt_at=None,
+        last_attempt_at=None,
+        last_error=None,
+        flagged=False,
+        delivered_at=None,
+        locked_until=None,
     )
 
 
@@ -92,7 +103,11 @@ def test_without_a_url_there_is_no_webhook():
 
 def test_the_webhook_is_configured_from_the_environment():
     config = webhook_config_from_env(
-        {"CASE_WEBHOOK_URL": " https://bridge.example/cases ", "CASE_WEBHOOK_SECRET": "s3cret", "CASE_WEBHOOK_TIMEOUT": "3"}
+        {
+            "CASE_WEBHOOK_URL": " https://bridge.example/cases ",
+            "CASE_WEBHOOK_SECRET": "s3cret",
+            "CASE_WEBHOOK_TIMEOUT": "3",
+        }
     )
 
     assert (config.url, config.secret, config.timeout) == ("https://bridge.example/cases", "s3cret", 3.0)
@@ -105,8 +120,22 @@ def test_the_webhook_is_configured_from_the_environment():
         ({"CASE_WEBHOOK_URL": "https://bridge.example/cases"}, "CASE_WEBHOOK_SECRET must be set"),
         ({"CASE_WEBHOOK_URL": "file:///etc/passwd", "CASE_WEBHOOK_SECRET": "s"}, "http:// or https://"),
         ({"CASE_WEBHOOK_URL": "bridge.example", "CASE_WEBHOOK_SECRET": "s"}, "http:// or https://"),
-        ({"CASE_WEBHOOK_URL": "https://b.example", "CASE_WEBHOOK_SECRET": "s", "CASE_WEBHOOK_TIMEOUT": "x"}, "seconds"),
-        ({"CASE_WEBHOOK_URL": "https://b.example", "CASE_WEBHOOK_SECRET": "s", "CASE_WEBHOOK_TIMEOUT": "0"}, "seconds"),
+        (
+            {
+                "CASE_WEBHOOK_URL": "https://b.example",
+                "CASE_WEBHOOK_SECRET": "s",
+                "CASE_WEBHOOK_TIMEOUT": "x",
+            },
+            "seconds",
+        ),
+        (
+            {
+                "CASE_WEBHOOK_URL": "https://b.example",
+                "CASE_WEBHOOK_SECRET": "s",
+                "CASE_WEBHOOK_TIMEOUT": "0",
+            },
+            "seconds",
+        ),
     ],
 )
 def test_an_unusable_webhook_configuration_is_a_clear_error(environ, problem):
@@ -173,7 +202,9 @@ def test_the_receiver_example_in_the_docs_accepts_a_real_request_and_refuses_a_f
     from renewals.db import PROJECT_ROOT
 
     docs = (PROJECT_ROOT / "docs" / "cases.md").read_text()
-    example = next(block for block in docs.split("```python\n")[1:] if "def is_genuine" in block).split("```")[0]
+    example = next(block for block in docs.split("```python\n")[1:] if "def is_genuine" in block).split(
+        "```"
+    )[0]
     namespace: dict = {}
     exec(example, namespace)
     is_genuine = namespace["is_genuine"]

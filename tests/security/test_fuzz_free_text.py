@@ -5,6 +5,7 @@ The parsers of renewals/parsing.py have their own fuzz test (tests/renewals/test
 are the rest: the checklist's validators, product matching, codes, case references, yes/no readers,
 the reseller's commands, and the REST channel's body parser.
 """
+
 from __future__ import annotations
 
 import json
@@ -38,7 +39,9 @@ FREE_TEXT_FUNCTIONS = {
     "rank_products": lambda text: checklist.rank_products(text, PRICE_LIST),
     "item_named": checklist.item_named,
     # As the form uses it: the value for the item the text names.
-    "stated_value": lambda text: checklist.item_named(text) and checklist.stated_value(text, checklist.item_named(text)),
+    "stated_value": lambda text: (
+        checklist.item_named(text) and checklist.stated_value(text, checklist.item_named(text))
+    ),
     "find_activation_code": codes.find_activation_code,
     "normalise_activation_code": codes.normalise_activation_code,
     "looks_like_code_attempt": codes.looks_like_code_attempt,
@@ -66,8 +69,14 @@ def test_no_free_text_function_raises_on_anything_typed(text):
 @settings(max_examples=150, deadline=None)
 @given(TYPED)
 def test_a_validator_either_accepts_a_value_or_gives_a_reason(text):
-    for validate in (checklist.validate_company_name, checklist.validate_contact_name, checklist.validate_address,
-                     checklist.validate_email, checklist.validate_phone, checklist.validate_user_count):
+    for validate in (
+        checklist.validate_company_name,
+        checklist.validate_contact_name,
+        checklist.validate_address,
+        checklist.validate_email,
+        checklist.validate_phone,
+        checklist.validate_user_count,
+    ):
         result = validate(text)
         assert (result.value is not None) == result.ok and (result.reason is None) == result.ok
         assert result.reason is None or (isinstance(result.reason, str) and result.reason.strip())
@@ -75,14 +84,17 @@ def test_a_validator_either_accepts_a_value_or_gives_a_reason(text):
 
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=50),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
     max_leaves=12,
 )
 REST_BODIES = (
     st.binary(max_size=300)
     | JSON_VALUES.map(lambda value: json.dumps(value).encode())
     | st.fixed_dictionaries({"sender": JSON_VALUES, "message": JSON_VALUES}).map(
-        lambda body: json.dumps(body).encode())
+        lambda body: json.dumps(body).encode()
+    )
 )
 
 
@@ -93,13 +105,28 @@ def test_the_rest_body_parser_gives_a_message_or_an_error_code_for_any_bytes(raw
     if error is None:
         assert isinstance(body["sender"], str) and body["sender"] and isinstance(body["message"], str)
     else:
-        assert body == {} and error in {"body_must_be_utf8", "body_must_be_json", "body_must_be_an_object",
-                                        "sender_required", "message_must_be_text"}
+        assert body == {} and error in {
+            "body_must_be_utf8",
+            "body_must_be_json",
+            "body_must_be_an_object",
+            "sender_required",
+            "message_must_be_text",
+        }
 
 
 CORRECTIONS = st.tuples(
-    st.sampled_from(["change the phone to ", "the company name is ", "email: ", "users should be ", "address = ",
-                     "the contact is actually ", "product -> ", "expiry date is wrong"]),
+    st.sampled_from(
+        [
+            "change the phone to ",
+            "the company name is ",
+            "email: ",
+            "users should be ",
+            "address = ",
+            "the contact is actually ",
+            "product -> ",
+            "expiry date is wrong",
+        ]
+    ),
     TYPED,
 ).map("".join)
 

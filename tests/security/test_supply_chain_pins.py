@@ -1,4 +1,5 @@
 """Each pinned package stays at or above the release that fixed its known advisory (docs/security.md)."""
+
 from importlib.metadata import version
 
 import pytest
@@ -16,7 +17,9 @@ def release(text: str) -> tuple:
 @pytest.mark.parametrize("package", sorted(FIXED_IN))
 def test_the_installed_version_has_the_fix(package):
     fixed, advisory = FIXED_IN[package]
-    assert release(version(package)) >= release(fixed), f"{package} {version(package)} is exposed to {advisory}"
+    assert release(version(package)) >= release(fixed), (
+        f"{package} {version(package)} is exposed to {advisory}"
+    )
 
 
 def test_requirements_pin_a_fixed_rasa():

@@ -1,4 +1,5 @@
 """One real action server and Rasa server for every test in this folder."""
+
 import uuid
 
 import pytest

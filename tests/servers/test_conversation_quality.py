@@ -1,8 +1,10 @@
-"""The conversations of issue 10's trial, over REST against the live servers, checked on what the customer reads.
+"""The conversations of issue 10's trial, over REST against the live servers, checked on what the customer
+reads.
 
 Each of these broke before: a short reply not understood in context, a licensing answer to an
 off-topic question, a stray or lost question in the renewal form.
 """
+
 import pytest
 
 QUOKKA = "WS-ZHQ7-9WPK9-UPNRR-JJJW3-LXPH8-S7UHD"  # lapsed 30 days ago, reseller Harbour Systems
@@ -19,8 +21,15 @@ def start_form_from_scratch(assistant, sender) -> str:
 
 def fill_form_to_the_summary(assistant, sender) -> str:
     start_form_from_scratch(assistant, sender)
-    for answer in ("Acme Pty Ltd", "5 George Street, Sydney NSW 2000", "02 9555 0101", "Jo Citizen",
-                   "jo@acme.com.au", "Worry-Free Business Security Advanced on Windows", "20"):
+    for answer in (
+        "Acme Pty Ltd",
+        "5 George Street, Sydney NSW 2000",
+        "02 9555 0101",
+        "Jo Citizen",
+        "jo@acme.com.au",
+        "Worry-Free Business Security Advanced on Windows",
+        "20",
+    ):
         assistant.say(sender, answer)
     return assistant.say(sender, "27/12/2026")
 
@@ -55,13 +64,16 @@ def test_is_this_a_real_person_is_answered_as_a_bot_challenge(assistant, sender)
 
 @pytest.mark.parametrize("answer", ["Apex One", "we're on Apex One"])
 def test_a_product_answers_smb_or_enterprise(assistant, sender, answer):
-    assert "SMB product" in assistant.say(sender, "What should I do after receiving the updated license certificate?")
+    assert "SMB product" in assistant.say(
+        sender, "What should I do after receiving the updated license certificate?"
+    )
     reply = assistant.say(sender, answer)
     assert "For an Enterprise product" in reply and "Administration" in reply
 
 
 @pytest.mark.parametrize(
-    "question", ["what does assiduous mean", "how much does it cost to spay a puppy", "when is the egg expired"]
+    "question",
+    ["what does assiduous mean", "how much does it cost to spay a puppy", "when is the egg expired"],
 )
 def test_off_topic_questions_never_get_licensing_answers(assistant, sender, question):
     assistant.say(sender, f"when does {QUOKKA} expire?")  # a licence in context does not make them licensing
@@ -104,8 +116,14 @@ def test_a_correction_with_its_value_on_the_summary_is_applied_and_said_back(ass
 
 def test_a_phone_correction_mid_form_is_applied_and_the_pending_question_asked_again(assistant, sender):
     start_form_from_scratch(assistant, sender)
-    for answer in ("Acme Pty Ltd", "5 George Street, Sydney NSW 2000", "02 9555 0101", "Jo Citizen",
-                   "jo@acme.com.au", "Worry-Free Business Security Advanced on Windows"):
+    for answer in (
+        "Acme Pty Ltd",
+        "5 George Street, Sydney NSW 2000",
+        "02 9555 0101",
+        "Jo Citizen",
+        "jo@acme.com.au",
+        "Worry-Free Business Security Advanced on Windows",
+    ):
         assistant.say(sender, answer)
     reply = assistant.say(sender, "oh wait the phone number is wrong, should be 0412 555 987")
     assert "changed the telephone number to 0412 555 987" in reply
@@ -171,7 +189,9 @@ def test_support_questions_around_the_faq_are_answered_from_the_records(assistan
 def test_after_a_case_when_will_i_hear_back_is_about_that_case(assistant, sender):
     assistant.say(sender, f"when does {QUOKKA} expire?")
     assistant.say(sender, "I want to renew it")
-    reference = assistant.say(sender, "Confirm, those details are correct").split("renewal case is ")[1].split(".")[0]
+    reference = (
+        assistant.say(sender, "Confirm, those details are correct").split("renewal case is ")[1].split(".")[0]
+    )
     reply = assistant.say(sender, "when will I hear back?")
     assert reference in reply and "Harbour Systems Pty Ltd" in reply
 

@@ -5,6 +5,7 @@ build, except the known failures listed with their reasons in tests/dialogues/kn
 (expected to fail; the list is what is left to fix, and shrinks as it is fixed). The held-out set
 is scored by `make bench` only.
 """
+
 from pathlib import Path
 
 import pytest

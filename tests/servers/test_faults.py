@@ -1,4 +1,5 @@
 """A part fails: the customer still gets an answer, and nothing is lost."""
+
 from __future__ import annotations
 
 import uuid
@@ -33,7 +34,9 @@ def test_with_the_action_server_killed_mid_form_the_customer_gets_an_apology_not
     assert texts[-2:] == ["Acme Widgets Pty Ltd", "hello?"]
 
 
-def test_while_the_conversations_database_is_down_rest_answers_503_and_the_conversation_survives(tmp_path_factory):
+def test_while_the_conversations_database_is_down_rest_answers_503_and_the_conversation_survives(
+    tmp_path_factory,
+):
     # Rasa's default would carry on from an empty conversation kept in memory, losing it for good.
     with running_assistant(tmp_path_factory.mktemp("tracker-down")) as live:
         sender = f"fault-{uuid.uuid4().hex}"
@@ -43,9 +46,12 @@ def test_while_the_conversations_database_is_down_rest_answers_503_and_the_conve
         database.rename(away)
         database.mkdir()  # the database can't be opened: as good as a stopped server
         try:
-            status, body = http("POST", f"{live.rasa_url}/webhooks/rest/webhook",
-                                {"sender": sender, "message": "Acme Widgets Pty Ltd"},
-                                {"Authorization": f"Bearer {live.rest_token}"})
+            status, body = http(
+                "POST",
+                f"{live.rasa_url}/webhooks/rest/webhook",
+                {"sender": sender, "message": "Acme Widgets Pty Ltd"},
+                {"Authorization": f"Bearer {live.rest_token}"},
+            )
             assert (status, body["text"]) == (503, NO_REPLY_APOLOGY)
             assert http("GET", f"{live.rasa_url}/webhooks/rest/")[0] == 503  # the health check is red
         finally:

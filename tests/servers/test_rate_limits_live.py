@@ -1,4 +1,5 @@
 """A conversation that floods the assistant is asked to slow down; its messages are not passed on."""
+
 from __future__ import annotations
 
 import uuid
@@ -11,13 +12,19 @@ from scripts.live_assistant import http, running_assistant
 
 @pytest.fixture(scope="module")
 def limited(tmp_path_factory):
-    with running_assistant(tmp_path_factory.mktemp("limits"), extra_env={"RATE_LIMIT_MESSAGES_PER_MINUTE": "3"}) as live:
+    with running_assistant(
+        tmp_path_factory.mktemp("limits"), extra_env={"RATE_LIMIT_MESSAGES_PER_MINUTE": "3"}
+    ) as live:
         yield live
 
 
 def post(live, sender, text):
-    return http("POST", f"{live.rasa_url}/webhooks/rest/webhook", {"sender": sender, "message": text},
-                {"Authorization": f"Bearer {live.rest_token}"})
+    return http(
+        "POST",
+        f"{live.rasa_url}/webhooks/rest/webhook",
+        {"sender": sender, "message": text},
+        {"Authorization": f"Bearer {live.rest_token}"},
+    )
 
 
 def test_the_fourth_message_in_a_minute_is_answered_with_a_request_to_slow_down(limited):

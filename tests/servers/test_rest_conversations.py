@@ -1,4 +1,5 @@
 """Whole conversations over the REST channel, through NLU, dialogue and the action server."""
+
 import pytest
 from sqlalchemy import create_engine, text
 

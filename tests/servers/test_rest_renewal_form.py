@@ -1,4 +1,5 @@
 """The renewal checklist over REST, from "I want to renew" to a case reference."""
+
 import re
 
 QUOKKA = "WS-ZHQ7-9WPK9-UPNRR-JJJW3-LXPH8-S7UHD"

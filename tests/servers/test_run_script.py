@@ -1,5 +1,6 @@
 """`make run`'s script starts every process of the embedded profile, each with its health check, and Ctrl-C
 (SIGTERM here) stops them all."""
+
 from __future__ import annotations
 
 import os
@@ -11,7 +12,6 @@ from scripts.live_assistant import DEMO_TODAY, ROOT, free_port, http
 from tests.support.waiting import eventually
 
 
-
 def is_up(url: str) -> bool:
     try:
         return http("GET", url)[0] == 200
@@ -20,19 +20,37 @@ def is_up(url: str) -> bool:
 
 
 def test_the_run_script_starts_every_process_healthy_answers_a_customer_and_stops_them_all(tmp_path):
-    ports = {name: free_port() for name in ("RASA_PORT", "ACTION_PORT", "WEB_PORT", "OUTBOX_WORKER_HEALTH_PORT",
-                                             "DAILY_JOBS_HEALTH_PORT")}
+    ports = {
+        name: free_port()
+        for name in (
+            "RASA_PORT",
+            "ACTION_PORT",
+            "WEB_PORT",
+            "OUTBOX_WORKER_HEALTH_PORT",
+            "DAILY_JOBS_HEALTH_PORT",
+        )
+    }
     rest_token = secrets.token_urlsafe(32)
     env = {
-        **os.environ, **{name: str(port) for name, port in ports.items()},
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'renewals.db'}", "TRACKER_DB": str(tmp_path / "tracker.db"),
-        "ACTION_SERVER_URL": f"http://127.0.0.1:{ports['ACTION_PORT']}/webhook", "RENEWALS_TODAY": DEMO_TODAY,
-        "RASA_AUTH_TOKEN": secrets.token_urlsafe(32), "REST_CHANNEL_TOKEN": rest_token,
-        "ACTION_SERVER_TOKEN": secrets.token_urlsafe(32), "CHAT_SESSION_SECRET": secrets.token_urlsafe(32),
+        **os.environ,
+        **{name: str(port) for name, port in ports.items()},
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'renewals.db'}",
+        "TRACKER_DB": str(tmp_path / "tracker.db"),
+        "ACTION_SERVER_URL": f"http://127.0.0.1:{ports['ACTION_PORT']}/webhook",
+        "RENEWALS_TODAY": DEMO_TODAY,
+        "RASA_AUTH_TOKEN": secrets.token_urlsafe(32),
+        "REST_CHANNEL_TOKEN": rest_token,
+        "ACTION_SERVER_TOKEN": secrets.token_urlsafe(32),
+        "CHAT_SESSION_SECRET": secrets.token_urlsafe(32),
         "RASA_TELEMETRY_ENABLED": "false",
     }
-    subprocess.run([str(ROOT / ".venv/bin/python"), "-m", "renewals", "load-demo"], cwd=ROOT, env=env, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [str(ROOT / ".venv/bin/python"), "-m", "renewals", "load-demo"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     checks = {
         "action server": f"http://127.0.0.1:{ports['ACTION_PORT']}/health",
         "Rasa": f"http://127.0.0.1:{ports['RASA_PORT']}/webhooks/rest/",
@@ -41,13 +59,20 @@ def test_the_run_script_starts_every_process_healthy_answers_a_customer_and_stop
         "daily jobs": f"http://127.0.0.1:{ports['DAILY_JOBS_HEALTH_PORT']}/health",
     }
     log = (tmp_path / "run.log").open("w")
-    run = subprocess.Popen(["bash", "scripts/run.sh"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    run = subprocess.Popen(
+        ["bash", "scripts/run.sh"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     try:
         for name, url in checks.items():
-            assert eventually(lambda: is_up(url), timeout=180), f"{name} never became healthy; see {tmp_path / 'run.log'}"
-        status, replies = http("POST", f"http://127.0.0.1:{ports['RASA_PORT']}/webhooks/rest/webhook",
-                               {"sender": "run-script", "message": "when does WS-2ZDQ-YG9N8-TZCHQ-444XL-FXQN5-BKM22 expire"},
-                               {"Authorization": f"Bearer {rest_token}"})
+            assert eventually(lambda url=url: is_up(url), timeout=180), (
+                f"{name} never became healthy; see {tmp_path / 'run.log'}"
+            )
+        status, replies = http(
+            "POST",
+            f"http://127.0.0.1:{ports['RASA_PORT']}/webhooks/rest/webhook",
+            {"sender": "run-script", "message": "when does WS-2ZDQ-YG9N8-TZCHQ-444XL-FXQN5-BKM22 expire"},
+            {"Authorization": f"Bearer {rest_token}"},
+        )
         assert status == 200 and "2 January 2028" in " ".join(reply.get("text", "") for reply in replies)
     finally:
         run.send_signal(signal.SIGTERM)

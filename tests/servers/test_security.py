@@ -3,6 +3,7 @@
 Rasa's defaults fail every one of these: its action server runs any action for anyone, its REST
 channel takes any message for any conversation, answers 500 to malformed bodies and accepts any size.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,9 +21,18 @@ QUOKKA = "WS-ZHQ7-9WPK9-UPNRR-JJJW3-LXPH8-S7UHD"  # contact Jack Williams, jack.
 
 def made_up_action_call(action: str, slots: dict) -> dict:
     return {
-        "next_action": action, "sender_id": "attacker", "version": "3.6.21", "domain": {},
-        "tracker": {"sender_id": "attacker", "slots": slots, "latest_message": {"text": "hi", "intent": {}},
-                    "events": [], "active_loop": {}, "latest_input_channel": "rest"},
+        "next_action": action,
+        "sender_id": "attacker",
+        "version": "3.6.21",
+        "domain": {},
+        "tracker": {
+            "sender_id": "attacker",
+            "slots": slots,
+            "latest_message": {"text": "hi", "intent": {}},
+            "events": [],
+            "active_loop": {},
+            "latest_input_channel": "rest",
+        },
     }
 
 
@@ -37,14 +47,20 @@ def raw_post(url: str, body: bytes, headers: dict) -> tuple[int, bytes]:
 
 def rest(assistant, body: bytes, token=None) -> tuple[int, bytes]:
     token = assistant.rest_token if token is None else token
-    return raw_post(f"{assistant.rasa_url}/webhooks/rest/webhook", body,
-                    {"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+    return raw_post(
+        f"{assistant.rasa_url}/webhooks/rest/webhook",
+        body,
+        {"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+    )
 
 
 # --- the action server ---------------------------------------------------------------------------
 
+
 def test_a_made_up_tracker_sent_to_the_action_server_reveals_no_contact_details(assistant):
-    call = made_up_action_call("action_start_renewal", {"activation_code": QUOKKA, "renewal_licence_code": QUOKKA})
+    call = made_up_action_call(
+        "action_start_renewal", {"activation_code": QUOKKA, "renewal_licence_code": QUOKKA}
+    )
     status, body = http("POST", f"{assistant.action_url}/webhook", call)
 
     assert (status, body) == (401, {"error": "unauthorized"})
@@ -55,7 +71,9 @@ def test_a_made_up_submission_without_the_shared_secret_opens_no_case(assistant,
     from renewals.service import Renewals
 
     before = len(Renewals.from_env(assistant.env).console_cases(statuses=None))
-    call = made_up_action_call("action_submit_renewal", {"renewal_confirmed": "yes", "company_name": "Evil Pty Ltd"})
+    call = made_up_action_call(
+        "action_submit_renewal", {"renewal_confirmed": "yes", "company_name": "Evil Pty Ltd"}
+    )
     status, _ = http("POST", f"{assistant.action_url}/webhook", call, {"X-Action-Server-Token": token})
 
     assert status == 401
@@ -63,7 +81,10 @@ def test_a_made_up_submission_without_the_shared_secret_opens_no_case(assistant,
 
 
 def test_the_action_servers_errors_echo_nothing_of_the_request(assistant):
-    secret = {"X-Action-Server-Token": assistant.env["ACTION_SERVER_TOKEN"], "Content-Type": "application/json"}
+    secret = {
+        "X-Action-Server-Token": assistant.env["ACTION_SERVER_TOKEN"],
+        "Content-Type": "application/json",
+    }
     for body in (b"[1, 2]", b"not json", b'"jack.williams@quokkatravel.com.au"', b"\xff\xfe"):
         status, answer = raw_post(f"{assistant.action_url}/webhook", body, secret)
         assert status == 400 and json.loads(answer) == {"error": "bad request"}
@@ -79,9 +100,13 @@ def test_no_secret_appears_on_any_process_command_line(assistant):
 
 # --- the REST channel ----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("authorization", [None, "Bearer ", "Bearer not-the-token", "Basic abc", "bearer"])
 def test_rest_without_the_token_is_refused_and_reaches_no_conversation(assistant, sender, authorization):
-    headers = {"Content-Type": "application/json", **({"Authorization": authorization} if authorization else {})}
+    headers = {
+        "Content-Type": "application/json",
+        **({"Authorization": authorization} if authorization else {}),
+    }
     body = json.dumps({"sender": sender, "message": f"when does {QUOKKA} expire?"}).encode()
     status, answer = raw_post(f"{assistant.rasa_url}/webhooks/rest/webhook", body, headers)
 
@@ -128,6 +153,7 @@ def test_a_message_over_2000_characters_gets_a_clear_answer_and_changes_nothing(
 
 # --- rights never come from the conversation ------------------------------------------------------
 
+
 def test_an_intent_payload_cannot_set_the_licence_of_a_renewal(assistant, sender):
     assistant.say(sender, f'/inform{{"renewal_licence_code": "{QUOKKA}", "quoted_code": "{QUOKKA}"}}')
     slots = assistant.tracker(sender)["slots"]
@@ -157,17 +183,24 @@ from hypothesis import strategies as st  # noqa: E402
 
 LIVE_BODIES = (
     st.binary(max_size=200)
-    | st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=40),
-                   lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children,
-                                                                                      max_size=3),
-                   max_leaves=8).map(lambda value: json.dumps(value).encode())
-    | st.fixed_dictionaries({"sender": st.from_regex(r"fuzz-[a-z0-9]{8}", fullmatch=True),
-                             "message": st.text(max_size=300)}).map(lambda body: json.dumps(body).encode())
+    | st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=40),
+        lambda children: (
+            st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
+        ),
+        max_leaves=8,
+    ).map(lambda value: json.dumps(value).encode())
+    | st.fixed_dictionaries(
+        {"sender": st.from_regex(r"fuzz-[a-z0-9]{8}", fullmatch=True), "message": st.text(max_size=300)}
+    ).map(lambda body: json.dumps(body).encode())
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                  HealthCheck.too_slow])
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(body=LIVE_BODIES)
 def test_any_body_gets_a_4xx_or_an_answer_never_a_500(assistant, body):
     status, answer = rest(assistant, body)

@@ -1,11 +1,12 @@
 """Fixtures for the Slack tests: a demo database (SQLite) and a clock the test moves."""
+
 from __future__ import annotations
 
 import pytest
 
 from renewals.db import make_engine
 from tests.support.clocks import ManualClock
-from tests.support.demo_data import copy_of, demo_database_template  # noqa: F401 (fixture)
+from tests.support.demo_data import copy_of
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@
   answers like Slack; a script makes chat.postMessage fail first.
 - Signed Events API requests, built the way Slack builds them.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -120,7 +121,8 @@ class FakeSlackApi(ServedInBackground):
     def messages(self, channel: Optional[str] = None, thread_ts: Optional[str] = None) -> list:
         with self._lock:
             return [
-                m for m in self.posted
+                m
+                for m in self.posted
                 if (channel is None or m.get("channel") == channel)
                 and (thread_ts is None or m.get("thread_ts") == thread_ts)
             ]
@@ -153,8 +155,15 @@ def slack_signature(secret: str, timestamp: str, body: bytes) -> str:
     return f"v0={digest}"
 
 
-def message_event(text: str, who: dict, channel: str = "D0DIRECT1", ts: Optional[str] = None,
-                  thread_ts: Optional[str] = None, channel_type: str = "im", event_type: str = "message") -> dict:
+def message_event(
+    text: str,
+    who: dict,
+    channel: str = "D0DIRECT1",
+    ts: Optional[str] = None,
+    thread_ts: Optional[str] = None,
+    channel_type: str = "im",
+    event_type: str = "message",
+) -> dict:
     event = {
         "type": event_type,
         "channel_type": channel_type,
@@ -178,9 +187,15 @@ def message_event(text: str, who: dict, channel: str = "D0DIRECT1", ts: Optional
     }
 
 
-def post_to_slack_webhook(rasa_url: str, body: bytes, content_type: str = "application/json",
-                          secret: str = SIGNING_SECRET, timestamp: Optional[str] = None,
-                          signature: Optional[str] = None, headers: Optional[dict] = None):
+def post_to_slack_webhook(
+    rasa_url: str,
+    body: bytes,
+    content_type: str = "application/json",
+    secret: str = SIGNING_SECRET,
+    timestamp: Optional[str] = None,
+    signature: Optional[str] = None,
+    headers: Optional[dict] = None,
+):
     """POST a body to the Slack webhook, signed like Slack signs it unless told otherwise; (status, text)."""
     timestamp = timestamp or str(int(time.time()))
     request = urllib.request.Request(
@@ -190,7 +205,9 @@ def post_to_slack_webhook(rasa_url: str, body: bytes, content_type: str = "appli
         headers={
             "Content-Type": content_type,
             "X-Slack-Request-Timestamp": timestamp,
-            "X-Slack-Signature": signature if signature is not None else slack_signature(secret, timestamp, body),
+            "X-Slack-Signature": signature
+            if signature is not None
+            else slack_signature(secret, timestamp, body),
             **(headers or {}),
         },
     )

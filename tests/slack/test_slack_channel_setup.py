@@ -1,10 +1,13 @@
-"""The Slack channel is on only with both secrets set, and posts replies into the thread through SLACK_API_URL."""
+"""The Slack channel is on only with both secrets set, and posts replies into the thread through
+SLACK_API_URL."""
+
 from __future__ import annotations
 
 import logging
 
-from channels.reseller_slack import DISABLED_NOTICE, ResellerSlackBot, ResellerSlackInput
 from slack_fakes import BOT_TOKEN, SIGNING_SECRET, FakeSlackApi
+
+from channels.reseller_slack import DISABLED_NOTICE, ResellerSlackBot, ResellerSlackInput
 
 
 def test_without_both_secrets_slack_is_disabled_and_says_so_once(monkeypatch, caplog):
@@ -13,9 +16,11 @@ def test_without_both_secrets_slack_is_disabled_and_says_so_once(monkeypatch, ca
     with caplog.at_level(logging.INFO, logger="channels.reseller_slack"):
         channel = ResellerSlackInput.from_credentials({"use_threads": True})
     assert channel.enabled is False
-    assert [r.getMessage() for r in caplog.records] == [
-        "Slack: disabled (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to enable)"
-    ] == [DISABLED_NOTICE]
+    assert (
+        [r.getMessage() for r in caplog.records]
+        == ["Slack: disabled (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to enable)"]
+        == [DISABLED_NOTICE]
+    )
 
 
 def test_with_both_secrets_slack_is_enabled_with_threads_and_the_configured_api(monkeypatch):
@@ -24,7 +29,10 @@ def test_with_both_secrets_slack_is_enabled_with_threads_and_the_configured_api(
     monkeypatch.setenv("SLACK_API_URL", "http://127.0.0.1:9/api/")
     channel = ResellerSlackInput.from_credentials(None)
     assert channel.enabled and channel.use_threads and channel.name() == "slack"
-    assert channel.get_output_channel("D0DIRECT1", "1795000000.000100").client.base_url == "http://127.0.0.1:9/api/"
+    assert (
+        channel.get_output_channel("D0DIRECT1", "1795000000.000100").client.base_url
+        == "http://127.0.0.1:9/api/"
+    )
 
 
 async def test_replies_are_one_message_each_in_the_thread_with_slack_characters_escaped():

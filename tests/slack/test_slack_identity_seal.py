@@ -1,5 +1,6 @@
 """Only the Slack channel, holding the signing secret, can say who sent a message, and only for the
 one message, in the one conversation, it sealed it for, for five minutes."""
+
 from renewals import slack_identity
 from renewals.slack_identity import METADATA_KEY, SlackIdentity, conversation_id, sealed_metadata, verify
 
@@ -12,7 +13,10 @@ SEALED_AT = 1_795_827_600  # 28 November 2026, 01:00 UTC
 
 
 def metadata(identity=ALICE, text="show my cases", secret=SECRET, conversation=CONVERSATION, at=SEALED_AT):
-    return {"out_channel": "D0DIRECT1", METADATA_KEY: sealed_metadata(secret, identity, text, conversation, at)}
+    return {
+        "out_channel": "D0DIRECT1",
+        METADATA_KEY: sealed_metadata(secret, identity, text, conversation, at),
+    }
 
 
 def check(meta, text="show my cases", conversation=CONVERSATION, now=SEALED_AT + 2, used=()):
@@ -51,17 +55,35 @@ def test_metadata_a_client_could_send_is_not_an_identity():
         {METADATA_KEY: {"user_id": "U01SCIT01", "team_id": "T01SCIT", "channel_id": None}},
         {METADATA_KEY: {"user_id": "U01SCIT01", "team_id": "T01SCIT", "channel_id": None, "seal": "00" * 32}},
         {METADATA_KEY: {"user_id": ["U01SCIT01"], "team_id": None, "channel_id": None, "seal": "x"}},
-        {METADATA_KEY: {"user_id": "U01SCIT01", "team_id": "T01SCIT", "channel_id": None, "sealed_at": SEALED_AT,
-                        "seal": "é" * 64}},  # non-ASCII: refused, not a crash
+        {
+            METADATA_KEY: {
+                "user_id": "U01SCIT01",
+                "team_id": "T01SCIT",
+                "channel_id": None,
+                "sealed_at": SEALED_AT,
+                "seal": "é" * 64,
+            }
+        },  # non-ASCII: refused, not a crash
     ):
         assert check(forged) is None
-    assert verify("", metadata(), "show my cases", CONVERSATION, SEALED_AT) is None  # no secret: nobody is verified
+    assert (
+        verify("", metadata(), "show my cases", CONVERSATION, SEALED_AT) is None
+    )  # no secret: nobody is verified
 
 
 def test_conversation_ids_are_stable_distinct_and_reveal_no_slack_id():
     first = conversation_id(SECRET, "T01SCIT", "U01SCIT01")
     assert first == conversation_id(SECRET, "T01SCIT", "U01SCIT01")
     assert first.startswith("slack-") and "U01SCIT01" not in first
-    assert len({first, conversation_id(SECRET, "T02HARB", "U01SCIT01"), conversation_id(SECRET, "T01SCIT", "U02HARB01"),
-                conversation_id("other-secret", "T01SCIT", "U01SCIT01")}) == 4
+    assert (
+        len(
+            {
+                first,
+                conversation_id(SECRET, "T02HARB", "U01SCIT01"),
+                conversation_id(SECRET, "T01SCIT", "U02HARB01"),
+                conversation_id("other-secret", "T01SCIT", "U01SCIT01"),
+            }
+        )
+        == 4
+    )
     assert slack_identity.SECRET_VARIABLE == "SLACK_SIGNING_SECRET"

@@ -1,4 +1,5 @@
 """Linking Slack users and workspaces to resellers: the demo import, the admin command and the migration."""
+
 from __future__ import annotations
 
 import pytest
@@ -78,11 +79,15 @@ def test_an_id_linked_to_another_reseller_is_only_moved_on_purpose(cli, demo_eng
     status, out = cli("link", "--reseller", "R-AU-002", "--user", "U01SCIT01", "--team", "T55FRESH")
     assert status == 1 and "Slack user U01SCIT01 is linked to R-AU-001" in out
     assert reseller_of(demo_engine, clock, "U01SCIT01", None) == "R-AU-001"
-    assert reseller_of(demo_engine, clock, "U99X", "T55FRESH") is None  # nothing of the refused command was saved
+    assert (
+        reseller_of(demo_engine, clock, "U99X", "T55FRESH") is None
+    )  # nothing of the refused command was saved
 
     status, out = cli("link", "--reseller", "R-AU-002", "--user", "U01SCIT01", "--move")
     assert status == 0 and "(moved from R-AU-001)" in out
-    assert reseller_of(demo_engine, clock, "U01SCIT01", "T01SCIT") == "R-AU-002"  # the user link beats the workspace's
+    assert (
+        reseller_of(demo_engine, clock, "U01SCIT01", "T01SCIT") == "R-AU-002"
+    )  # the user link beats the workspace's
 
 
 def test_the_notice_channel_is_set_and_cleared(cli, demo_engine):
@@ -99,7 +104,10 @@ def test_the_notice_channel_is_set_and_cleared(cli, demo_engine):
     [
         (("link", "--reseller", "R-AU-001"), "Give --user, --team or --channel"),
         (("link", "--reseller", "R-XX-999", "--user", "U123"), "No reseller R-XX-999."),
-        (("link", "--reseller", "R-AU-001", "--user", "T01SCIT"), "--user: a Slack user id is letters and digits starting with U or W."),
+        (
+            ("link", "--reseller", "R-AU-001", "--user", "T01SCIT"),
+            "--user: a Slack user id is letters and digits starting with U or W.",
+        ),
         (("link", "--reseller", "R-AU-001", "--channel", "#renewals"), "--channel: a Slack channel id"),
     ],
 )
@@ -113,7 +121,16 @@ def test_the_links_are_listed(cli):
     assert status == 0
     header, row = out.strip().splitlines()
     assert header.split() == ["Reseller", "Name", "Workspaces", "Users", "Notice", "channel"]
-    assert row.split() == ["R-AU-001", "Southern", "Cross", "IT", "Solutions", "T01SCIT", "U01SCIT01", "C01RENEW01"]
+    assert row.split() == [
+        "R-AU-001",
+        "Southern",
+        "Cross",
+        "IT",
+        "Solutions",
+        "T01SCIT",
+        "U01SCIT01",
+        "C01RENEW01",
+    ]
 
 
 def test_migration_0003_moves_the_old_reseller_columns_into_links(tmp_path):
@@ -122,16 +139,26 @@ def test_migration_0003_moves_the_old_reseller_columns_into_links(tmp_path):
         config = _alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, "0002")
-        connection.execute(text(
-            "INSERT INTO resellers (reseller_id, name, region, email, phone, slack_team_id, slack_user_id, slack_channel_id) "
-            "VALUES ('R-AU-001', 'Southern Cross', 'AU', 'a@b.example', '1', 'T01SCIT', 'U01SCIT01', 'C01RENEW01'),"
-            " ('R-AU-002', 'Harbour', 'AU', 'c@d.example', '2', 'T01SCIT', NULL, NULL)"
-        ))
+        connection.execute(
+            text(
+                "INSERT INTO resellers (reseller_id, name, region, email, phone, slack_team_id, "
+                "slack_user_id, slack_channel_id) "
+                "VALUES ('R-AU-001', 'Southern Cross', 'AU', 'a@b.example', '1', 'T01SCIT', 'U01SCIT01', "
+                "'C01RENEW01'),"
+                " ('R-AU-002', 'Harbour', 'AU', 'c@d.example', '2', 'T01SCIT', NULL, NULL)"
+            )
+        )
     migrate(engine)
     with engine.connect() as connection:
-        rows = connection.execute(select(slack_links.c.kind, slack_links.c.slack_id, slack_links.c.reseller_id)
-                                  .order_by(slack_links.c.id)).all()
+        rows = connection.execute(
+            select(slack_links.c.kind, slack_links.c.slack_id, slack_links.c.reseller_id).order_by(
+                slack_links.c.id
+            )
+        ).all()
         columns = [row[1] for row in connection.execute(text("PRAGMA table_info(resellers)"))]
-    assert [tuple(row) for row in rows] == [("team", "T01SCIT", "R-AU-001"), ("user", "U01SCIT01", "R-AU-001")]
+    assert [tuple(row) for row in rows] == [
+        ("team", "T01SCIT", "R-AU-001"),
+        ("user", "U01SCIT01", "R-AU-001"),
+    ]
     assert "slack_team_id" not in columns and "slack_channel_id" in columns
     engine.dispose()

@@ -5,6 +5,7 @@ Web API they post to is FakeSlackApi on 127.0.0.1. Users: Southern Cross IT
 (R-AU-001) and Harbour Systems (R-AU-002) from demo/resellers.csv, and a
 Slack user linked to no reseller.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,10 +17,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-
-from renewals.service import Renewals
-from renewals.slack_identity import conversation_id
-from scripts.live_assistant import http, running_assistant
 from slack_fakes import (
     BOT_TOKEN,
     BOT_USER,
@@ -34,6 +31,10 @@ from slack_fakes import (
     slack_signature,
 )
 
+from renewals.service import Renewals
+from renewals.slack_identity import conversation_id
+from scripts.live_assistant import http, running_assistant
+
 pytestmark = pytest.mark.servers
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,7 +47,11 @@ PLATYPUS = "PP-9LF5-B9FRX-XQUHC-266C8-C2LY8-TAZHD"  # Southern Cross's, lapsed
 @pytest.fixture(scope="module")
 def slack(tmp_path_factory):
     with FakeSlackApi() as fake:
-        env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": fake.url}
+        env = {
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": fake.url,
+        }
         with running_assistant(tmp_path_factory.mktemp("slack"), extra_env=env) as live:
             yield Slack(live, fake)
 
@@ -59,17 +64,26 @@ class Slack:
         return post_to_slack_webhook(self.live.rasa_url, json.dumps(body).encode(), **kwargs)
 
     def wait_until_handled(self, who: dict, message_ts: str) -> None:
-        """Until the tracker shows the message answered (the replies are posted before the tracker is saved)."""
+        """Until the tracker shows the message answered (the replies are posted before the tracker is
+        saved)."""
         conversation = conversation_id(SIGNING_SECRET, who["team"], who["user"])
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            status, tracker = http("GET", f"{self.live.rasa_url}/conversations/{conversation}/tracker?token={self.live.token}")
+            status, tracker = http(
+                "GET", f"{self.live.rasa_url}/conversations/{conversation}/tracker?token={self.live.token}"
+            )
             events = tracker.get("events", []) if status == 200 else []
             for index, event in enumerate(events):
-                if event.get("event") == "user" and (event.get("metadata") or {}).get("message_ts") == message_ts:
-                    later = events[index + 1:]
-                    if any(e.get("event") == "action" and e.get("name") == "action_listen" for e in later) or any(
-                        e.get("event") == "pause" for e in later  # handed to a person: the assistant stops
+                if (
+                    event.get("event") == "user"
+                    and (event.get("metadata") or {}).get("message_ts") == message_ts
+                ):
+                    later = events[index + 1 :]
+                    if any(
+                        e.get("event") == "action" and e.get("name") == "action_listen" for e in later
+                    ) or any(
+                        e.get("event") == "pause"
+                        for e in later  # handed to a person: the assistant stops
                     ):
                         return
             time.sleep(0.2)
@@ -94,9 +108,16 @@ class Slack:
 
 
 def test_slack_checks_the_url_with_a_signed_challenge(slack):
-    status, body = slack.post({"token": "x", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
-                               "type": "url_verification"})
-    assert status == 200 and json.loads(body) == {"challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"}
+    status, body = slack.post(
+        {
+            "token": "x",
+            "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+            "type": "url_verification",
+        }
+    )
+    assert status == 200 and json.loads(body) == {
+        "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"
+    }
 
 
 @pytest.mark.parametrize(
@@ -113,8 +134,10 @@ def test_requests_not_signed_by_slack_now_are_refused_and_not_answered(slack, fo
         "timestamp from the future": {"timestamp": str(now + 6 * 60)},
     }.get(forgery, {})
     if forgery == "tampered body":
-        options = {"signature": slack_signature(SIGNING_SECRET, str(now), body.replace(b"cases", b"cases!")),
-                   "timestamp": str(now)}
+        options = {
+            "signature": slack_signature(SIGNING_SECRET, str(now), body.replace(b"cases", b"cases!")),
+            "timestamp": str(now),
+        }
     before = len(slack.fake.posted)
     status, _ = post_to_slack_webhook(slack.live.rasa_url, body, **options)
     assert status == 401
@@ -126,7 +149,9 @@ def test_a_retried_or_repeated_event_is_answered_once(slack):
     body = message_event("how do I renew my maintenance?", OUTSIDER)
     ts = body["event"]["ts"]
     assert slack.post(body)[0] == 200
-    assert slack.post(body, headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_error"})[0] == 200
+    assert (
+        slack.post(body, headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_error"})[0] == 200
+    )
     mention = {**body, "event": {**body["event"], "type": "app_mention"}}
     assert slack.post(mention)[0] == 200
     slack.wait_until_handled(OUTSIDER, ts)
@@ -152,7 +177,11 @@ def test_a_reseller_looks_up_their_customer_by_company_name(slack):
 
 def test_a_reseller_quotes_a_renewal_for_their_customer(slack):
     reply = slack.text(SOUTHERN_CROSS, f"quote me a renewal for {PLATYPUS}")
-    assert "*Platypus Software*" in reply and "Lapsed period" in reply and re.search(r"Total: AUD [\d,]+\.\d\d incl\. GST", reply)
+    assert (
+        "*Platypus Software*" in reply
+        and "Lapsed period" in reply
+        and re.search(r"Total: AUD [\d,]+\.\d\d incl\. GST", reply)
+    )
 
 
 def test_another_resellers_customer_is_refused_without_saying_whose_it_is(slack):
@@ -174,7 +203,7 @@ def test_a_reseller_lists_customers_expiring_soon_and_lapsed_as_tables(slack):
     assert "Mallee Agricultural Supplies" in table[1] and "DS-MP3B-X6E48-7TPKC-RW7A6-PKP8C-3SBSA" in table[1]
     # The columns line up: every row starts each column where the header does.
     company = table[0].index("Company")
-    assert all(row[company - 2:company] == "  " and row[company] != " " for row in table[1:])
+    assert all(row[company - 2 : company] == "  " and row[company] != " " for row in table[1:])
     lapsed = slack.text(SOUTHERN_CROSS, "show me which customers have already lapsed")
     assert "Platypus Software" in lapsed and "Saltbush Veterinary Clinic" in lapsed and "Mallee" not in lapsed
 
@@ -191,7 +220,9 @@ def test_a_slack_user_who_is_not_a_reseller_gets_the_customer_version_of_reselle
 
 
 def test_a_non_reseller_can_still_ask_the_faq_and_look_up_a_code_like_a_customer(slack):
-    assert "Contact your preferred Trend Micro reseller" in slack.text(OUTSIDER, "how do I renew my maintenance?")
+    assert "Contact your preferred Trend Micro reseller" in slack.text(
+        OUTSIDER, "how do I renew my maintenance?"
+    )
     reply = slack.text(OUTSIDER, f"when does {BANKSIA} expire?")
     assert "Worry-Free Business Security Advanced for Mac, 26 users" in reply and "Banksia" not in reply
 
@@ -211,7 +242,9 @@ def test_a_button_click_is_a_signed_interaction_answered_in_the_thread(slack):
     }
     body = urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
     before = len(slack.fake.messages("D0DIRECT1", refusal["thread_ts"]))
-    status, _ = post_to_slack_webhook(slack.live.rasa_url, body, content_type="application/x-www-form-urlencoded")
+    status, _ = post_to_slack_webhook(
+        slack.live.rasa_url, body, content_type="application/x-www-form-urlencoded"
+    )
     assert status == 200
     slack.wait_until_handled(clicker, click_ts)
     [reply] = slack.fake.messages("D0DIRECT1", refusal["thread_ts"])[before:]
@@ -219,8 +252,13 @@ def test_a_button_click_is_a_signed_interaction_answered_in_the_thread(slack):
 
 
 def test_a_mention_in_a_channel_is_answered_in_a_thread_there(slack):
-    [reply] = slack.say(SOUTHERN_CROSS, f"<@{BOT_USER}> look up my customer Acacia Dental", channel="C0SHARED1",
-                        channel_type="channel", event_type="app_mention")
+    [reply] = slack.say(
+        SOUTHERN_CROSS,
+        f"<@{BOT_USER}> look up my customer Acacia Dental",
+        channel="C0SHARED1",
+        channel_type="channel",
+        event_type="app_mention",
+    )
     assert reply["channel"] == "C0SHARED1" and "*Acacia Dental Group*" in reply["text"]
 
 
@@ -237,12 +275,23 @@ def test_a_case_opened_in_slack_is_noticed_in_the_resellers_channel_once_and_wor
 
     worker_env = {**slack.live.env}
     for _ in range(2):  # delivering again sends nothing more
-        result = subprocess.run([str(ROOT / ".venv/bin/python"), "-m", "renewals", "outbox-worker", "--once"],
-                                cwd=ROOT, env=worker_env, capture_output=True, text=True, timeout=120)
+        result = subprocess.run(
+            [str(ROOT / ".venv/bin/python"), "-m", "renewals", "outbox-worker", "--once"],
+            cwd=ROOT,
+            env=worker_env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert result.returncode == 0, result.stderr
     [notice] = slack.fake.messages("C02RENEW02")
-    for expected in (reference, "Quokka Travel", "Worry-Free Business Security Standard (Windows)", "Users: 50",
-                     "Licence expiry: 29 October 2026"):
+    for expected in (
+        reference,
+        "Quokka Travel",
+        "Worry-Free Business Security Standard (Windows)",
+        "Users: 50",
+        "Licence expiry: 29 October 2026",
+    ):
         assert expected in notice["text"]
     assert "jack.williams" not in notice["text"]
     assert "thread_ts" not in notice  # a message of its own in the channel
@@ -250,8 +299,13 @@ def test_a_case_opened_in_slack_is_noticed_in_the_resellers_channel_once_and_wor
     cases = slack.text(HARBOUR, "show my cases")
     assert reference in cases and "Quokka Travel" in cases and "```" in cases
     assert reference not in slack.text(SOUTHERN_CROSS, "show my cases")
-    assert slack.text(SOUTHERN_CROSS, f"mark {reference} resolved").startswith(f"{reference} isn't one of the cases")
-    assert slack.text(HARBOUR, f"mark {reference} in progress") == f"Done: {reference} (Quokka Travel) is now in progress."
+    assert slack.text(SOUTHERN_CROSS, f"mark {reference} resolved").startswith(
+        f"{reference} isn't one of the cases"
+    )
+    assert (
+        slack.text(HARBOUR, f"mark {reference} in progress")
+        == f"Done: {reference} (Quokka Travel) is now in progress."
+    )
     assert "in progress" in slack.text(HARBOUR, "show my cases")
 
 
@@ -264,7 +318,13 @@ def test_a_message_sent_later_through_rasas_api_reaches_the_users_latest_thread(
         "POST",
         f"{slack.live.rasa_url}/conversations/{conversation}/tracker/events"
         f"?token={slack.live.token}&execute_side_effects=true&output_channel=latest",
-        [{"event": "bot", "text": "Hi, this is Alice from support & renewals.", "metadata": {"agent": "alice"}}],
+        [
+            {
+                "event": "bot",
+                "text": "Hi, this is Alice from support & renewals.",
+                "metadata": {"agent": "alice"},
+            }
+        ],
     )
     assert status == 200
     slack.fake.wait_for(lambda: any("Alice" in m["text"] for m in slack.fake.messages("D08LATER")))
@@ -277,15 +337,23 @@ def test_a_reseller_resolving_a_handed_over_case_in_slack_gives_the_customer_the
     """Issue 11 #3: the customer's chat was paused for a person; the reseller resolves the case in Slack."""
     customer = f"web-{uuid.uuid4().hex[:12]}"
     slack.live.say(customer, f"when does {QUOKKA} expire?")
-    reference = re.search(r"RN-2026-\d{6}", slack.live.say(customer, "can I talk to a real person pls")).group(0)
+    reference = re.search(
+        r"RN-2026-\d{6}", slack.live.say(customer, "can I talk to a real person pls")
+    ).group(0)
     assert slack.live.tracker(customer)["paused"] is True
     renewals = Renewals.from_env(slack.live.env)
     renewals.hand_to_reseller(reference, "alice", "customer wants a call back")
 
     done = slack.text(HARBOUR, f"mark {reference} resolved")
     assert done == f"Done: {reference} (Quokka Travel) is now resolved."
-    result = subprocess.run([str(ROOT / ".venv/bin/python"), "-m", "renewals", "outbox-worker", "--once"],
-                            cwd=ROOT, env=slack.live.env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [str(ROOT / ".venv/bin/python"), "-m", "renewals", "outbox-worker", "--once"],
+        cwd=ROOT,
+        env=slack.live.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
 
     tracker = slack.live.tracker(customer)
@@ -294,4 +362,6 @@ def test_a_reseller_resolving_a_handed_over_case_in_slack_gives_the_customer_the
         f"Harbour Systems Pty Ltd, your reseller, has marked case {reference} as resolved. I'm back: ask me "
         "anything about your licence or renewal, or ask for a person again if you still need one."
     )
-    assert "reseller" in slack.live.say(customer, "how do i renew my maintenance?").lower()  # the bot answers again
+    assert (
+        "reseller" in slack.live.say(customer, "how do i renew my maintenance?").lower()
+    )  # the bot answers again

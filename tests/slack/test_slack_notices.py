@@ -1,13 +1,14 @@
 """Case notices reach the reseller's Slack channel once: through failures, lost answers and retries."""
+
 from __future__ import annotations
 
 import json
 from datetime import timedelta
 
 import pytest
+from slack_fakes import BOT_TOKEN, FakeSlackApi
 from sqlalchemy import select
 
-from tests.support.checklists import checklist_for
 from renewals.db import outbox
 from renewals.delivery import DeliveryWorker, SendersByTopic
 from renewals.outbox import CASE_SLACK_TOPIC, CASE_WEBHOOK_TOPIC, Backoff
@@ -21,13 +22,19 @@ from renewals.slack_notices import (
     slack_config_from_env,
 )
 from renewals.unit_of_work import UnitOfWork
-from slack_fakes import BOT_TOKEN, FakeSlackApi
+from tests.support.checklists import checklist_for
 
 QUOKKA = "WS-ZHQ7-9WPK9-UPNRR-JJJW3-LXPH8-S7UHD"  # Harbour Systems (R-AU-002), channel C02RENEW02
 ACACIA = "WS-2ZDQ-YG9N8-TZCHQ-444XL-FXQN5-BKM22"  # Southern Cross (R-AU-001), channel C01RENEW01
 NO_RESELLER = "DS-TEB5-6QTU4-WLSYG-N4QJV-MVGTP-6FLYA"  # Eucalypt Legal: Technical Support
 NO_JITTER = Backoff(random=lambda: 0.0)
-CONTACT = ("Jordan Quill", "jordan.quill@quokkatravel.com.au", "+61412345678", "0412 345 678", "16 King Street")
+CONTACT = (
+    "Jordan Quill",
+    "jordan.quill@quokkatravel.com.au",
+    "+61412345678",
+    "0412 345 678",
+    "16 King Street",
+)
 
 
 def open_case(engine, clock, code, conversation="slack-conversation-1", topics=(CASE_SLACK_TOPIC,)):
@@ -104,8 +111,13 @@ def test_the_notice_names_reference_company_product_users_and_expiry_but_no_cont
     [notice] = fake.messages()
     assert notice["channel"] == "C02RENEW02"
     text = notice["text"]
-    for expected in (case.reference, "Quokka Travel", "Worry-Free Business Security Standard (Windows)",
-                     "Users: 50", "Licence expiry: 29 October 2026"):
+    for expected in (
+        case.reference,
+        "Quokka Travel",
+        "Worry-Free Business Security Standard (Windows)",
+        "Users: 50",
+        "Licence expiry: 29 October 2026",
+    ):
         assert expected in text
     assert not any(detail in json.dumps(notice) for detail in CONTACT)
     assert notice["metadata"]["event_type"] == METADATA_EVENT_TYPE

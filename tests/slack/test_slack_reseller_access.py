@@ -1,4 +1,5 @@
 """A reseller sees and changes only their own customers' licences and the cases routed to them."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -7,7 +8,6 @@ from datetime import date
 import pytest
 
 from renewals.cases import CaseStatus, TransitionNotAllowed
-from tests.support.checklists import checklist_for
 from renewals.clock import FixedClock
 from renewals.reseller_access import (
     ExpiryRequest,
@@ -25,6 +25,7 @@ from renewals.reseller_access import (
 from renewals.resellers import TEAM, USER, SlackLink, reseller_id_for_slack
 from renewals.service import Renewals
 from renewals.unit_of_work import UnitOfWork
+from tests.support.checklists import checklist_for
 
 SOUTHERN_CROSS, HARBOUR = "R-AU-001", "R-AU-002"
 ACACIA = "WS-2ZDQ-YG9N8-TZCHQ-444XL-FXQN5-BKM22"  # Southern Cross's customer
@@ -62,7 +63,9 @@ def test_a_reseller_gets_their_own_customers_licence_however_the_code_is_typed(d
     assert licence.company == "Acacia Dental Group"
 
 
-@pytest.mark.parametrize("code", [BANKSIA, UNKNOWN, "WS-2ZDQ", ""], ids=["other reseller's", "unknown", "malformed", "empty"])
+@pytest.mark.parametrize(
+    "code", [BANKSIA, UNKNOWN, "WS-2ZDQ", ""], ids=["other reseller's", "unknown", "malformed", "empty"]
+)
 def test_anything_but_their_own_customers_licence_is_the_same_refusal(demo_engine, code):
     with UnitOfWork(demo_engine) as uow, pytest.raises(NotYourCustomer) as refusal:
         licence_for_reseller(uow, SOUTHERN_CROSS, code)
@@ -94,7 +97,9 @@ def test_a_customer_is_found_by_company_name_despite_typos_and_missing_words(dem
 def test_another_resellers_customer_is_not_found_by_name(demo_engine):
     with UnitOfWork(demo_engine) as uow:
         assert find_customers(uow, SOUTHERN_CROSS, "look up Banksia Logistics") == []
-        assert [m.company for m in find_customers(uow, HARBOUR, "look up Banksia Logistics")] == ["Banksia Logistics"]
+        assert [m.company for m in find_customers(uow, HARBOUR, "look up Banksia Logistics")] == [
+            "Banksia Logistics"
+        ]
 
 
 def test_nothing_is_found_in_a_message_without_a_company_name(demo_engine):
@@ -106,7 +111,11 @@ def test_nothing_is_found_in_a_message_without_a_company_name(demo_engine):
 def test_companies_matching_equally_are_all_offered(demo_engine):
     with UnitOfWork(demo_engine) as uow:
         acacia = uow.licences.get(ACACIA)
-        uow.licences.save(replace(acacia, activation_code="WS-2ZDQ-YG9N8-TZCHQ-444XL-FXQN5-BKM23", company="Acacia Dental Lab"))
+        uow.licences.save(
+            replace(
+                acacia, activation_code="WS-2ZDQ-YG9N8-TZCHQ-444XL-FXQN5-BKM23", company="Acacia Dental Lab"
+            )
+        )
         matches = find_customers(uow, SOUTHERN_CROSS, "look up acacia")
     assert sorted(m.company for m in matches) == ["Acacia Dental Group", "Acacia Dental Lab"]
 
@@ -135,12 +144,12 @@ def test_expiry_requests_are_read_from_reseller_speak(text, expected):
 def test_the_expiry_report_holds_only_the_resellers_licences_in_the_window(demo_engine):
     with UnitOfWork(demo_engine) as uow:
         report = expiry_report(uow, SOUTHERN_CROSS, ExpiryRequest(days=60), FixedClock(TODAY))
-    assert [(l.company, s.days_until_expiry) for l, s in report.expiring] == [
+    assert [(licence.company, s.days_until_expiry) for licence, s in report.expiring] == [
         ("Mallee Agricultural Supplies", 1),
         ("Jacaranda Schools Trust", 29),
         ("Gumtree Medical Centre", 45),
     ]
-    assert [(l.company, s.days_since_expiry) for l, s in report.lapsed] == [
+    assert [(licence.company, s.days_since_expiry) for licence, s in report.lapsed] == [
         ("Platypus Software", 13),
         ("Saltbush Veterinary Clinic", 90),
     ]
@@ -149,9 +158,16 @@ def test_the_expiry_report_holds_only_the_resellers_licences_in_the_window(demo_
 def test_the_default_window_is_30_days_and_lapsed_can_be_limited(demo_engine):
     with UnitOfWork(demo_engine) as uow:
         default = expiry_report(uow, SOUTHERN_CROSS, ExpiryRequest(), FixedClock(TODAY))
-        recent = expiry_report(uow, SOUTHERN_CROSS, ExpiryRequest(expiring=False, lapsed_within=30), FixedClock(TODAY))
-    assert [l.company for l, _ in default.expiring] == ["Mallee Agricultural Supplies", "Jacaranda Schools Trust"]
-    assert recent.expiring == () and [l.company for l, _ in recent.lapsed] == ["Platypus Software"]
+        recent = expiry_report(
+            uow, SOUTHERN_CROSS, ExpiryRequest(expiring=False, lapsed_within=30), FixedClock(TODAY)
+        )
+    assert [licence.company for licence, _ in default.expiring] == [
+        "Mallee Agricultural Supplies",
+        "Jacaranda Schools Trust",
+    ]
+    assert recent.expiring == () and [licence.company for licence, _ in recent.lapsed] == [
+        "Platypus Software"
+    ]
 
 
 # --- cases -----------------------------------------------------------------------------------
@@ -183,7 +199,8 @@ def test_a_reseller_marks_their_case_in_progress_then_resolved_and_the_history_s
     assert not again.changed
     assert resolved.case.status is CaseStatus.RESOLVED
     assert [(e.status, e.actor) for e in resolved.case.history][1:] == [
-        (CaseStatus.IN_PROGRESS, actor), (CaseStatus.RESOLVED, actor)
+        (CaseStatus.IN_PROGRESS, actor),
+        (CaseStatus.RESOLVED, actor),
     ]
     with UnitOfWork(demo_engine) as uow:
         assert cases_for(uow, HARBOUR) == []
@@ -192,14 +209,20 @@ def test_a_reseller_marks_their_case_in_progress_then_resolved_and_the_history_s
             mark_case(uow, HARBOUR, case.reference, CaseStatus.IN_PROGRESS, actor, clock=clock)
 
 
-def test_a_hand_off_case_shows_the_reseller_their_customers_company_and_licence_from_the_record(demo_engine, clock):
+def test_a_hand_off_case_shows_the_reseller_their_customers_company_and_licence_from_the_record(
+    demo_engine, clock
+):
     renewals = Renewals(demo_engine, clock)
-    case = renewals.open_handoff_case("web-1", "socketio", "asked for a person", licence=renewals.find_licence(QUOKKA))
+    case = renewals.open_handoff_case(
+        "web-1", "socketio", "asked for a person", licence=renewals.find_licence(QUOKKA)
+    )
     assert case.checklist.company_name is None  # the customer typed nothing
 
     with UnitOfWork(demo_engine) as uow:
         [listed] = cases_for(uow, HARBOUR)
-        marked = mark_case(uow, HARBOUR, case.reference, CaseStatus.IN_PROGRESS, "R-AU-002 in Slack", clock=clock)
+        marked = mark_case(
+            uow, HARBOUR, case.reference, CaseStatus.IN_PROGRESS, "R-AU-002 in Slack", clock=clock
+        )
     for seen in (listed.checklist, marked.case.checklist):
         assert (seen.company_name, seen.product_code, seen.user_count) == ("Quokka Travel", "WFBS-STD", 50)
         assert seen.contact_email is None  # contact details stay as the customer gave them: none
@@ -211,7 +234,9 @@ def test_another_resellers_case_or_an_unknown_one_is_the_same_refusal(demo_engin
     case = open_case(demo_engine, clock, QUOKKA)
     reference = case.reference if reference == "theirs" else reference
     with UnitOfWork(demo_engine) as uow, pytest.raises(NotYourCase):
-        mark_case(uow, SOUTHERN_CROSS, reference, CaseStatus.RESOLVED, "R-AU-001 in Slack (U01SCIT01)", clock=clock)
+        mark_case(
+            uow, SOUTHERN_CROSS, reference, CaseStatus.RESOLVED, "R-AU-001 in Slack (U01SCIT01)", clock=clock
+        )
     with UnitOfWork(demo_engine) as uow:
         assert uow.cases.get(case.reference).status is CaseStatus.OPEN
 

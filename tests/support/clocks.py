@@ -1,4 +1,5 @@
 """A clock the test moves by hand."""
+
 from __future__ import annotations
 
 import threading

@@ -2,6 +2,7 @@
 
 Import the fixtures by name where they are used (`from tests.support.demo_data import ...`).
 """
+
 from __future__ import annotations
 
 import shutil

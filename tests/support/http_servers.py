@@ -1,4 +1,5 @@
 """Real HTTP servers on 127.0.0.1 for tests, served from a background thread."""
+
 from __future__ import annotations
 
 import http.server
@@ -11,7 +12,9 @@ class ServedInBackground:
     _server: http.server.HTTPServer
 
     def __enter__(self):
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 

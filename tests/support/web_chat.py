@@ -1,4 +1,5 @@
 """Driving the customer's web chat page in a browser test."""
+
 from playwright.sync_api import expect
 
 

@@ -1,4 +1,5 @@
 """The web chat service (web/app.py) against a stand-in for Rasa's HTTP API."""
+
 import re
 
 import pytest
@@ -17,11 +18,17 @@ EVENTS = [
     {"event": "action", "name": "action_session_start"},
     {"event": "session_started"},
     {"event": "user", "text": "hi"},
-    {"event": "bot", "text": "G'day! What can I help with?",
-     "data": {"buttons": [{"title": "How do I renew?", "payload": "How do I renew my maintenance?"}]}},
+    {
+        "event": "bot",
+        "text": "G'day! What can I help with?",
+        "data": {"buttons": [{"title": "How do I renew?", "payload": "How do I renew my maintenance?"}]},
+    },
     {"event": "user", "text": "How do I renew my maintenance?"},
-    {"event": "bot", "text": "Contact your reseller.\n\nI can collect the details:\n- Company\n- Product",
-     "data": {}},
+    {
+        "event": "bot",
+        "text": "Contact your reseller.\n\nI can collect the details:\n- Company\n- Product",
+        "data": {},
+    },
     {"event": "slot", "name": "contact_email", "value": "someone@example.com"},
     {"event": "action", "name": "action_listen"},
 ]
@@ -50,8 +57,11 @@ async def client(rasa, tmp_path):
     vendor.mkdir()
     (vendor / "socket.io.min.js").write_text("/* socket.io client */")
     settings = Settings(
-        secret=SECRET, rasa_url=str(rasa.make_url("")).rstrip("/"), rasa_token=RASA_TOKEN,
-        rasa_public_url="https://rasa.example.test", web_origin=ORIGIN,
+        secret=SECRET,
+        rasa_url=str(rasa.make_url("")).rstrip("/"),
+        rasa_token=RASA_TOKEN,
+        rasa_public_url="https://rasa.example.test",
+        web_origin=ORIGIN,
     )
     async with TestClient(TestServer(create_app(settings, vendor_dir=vendor))) as test_client:
         yield test_client
@@ -113,7 +123,9 @@ async def test_a_new_session_gets_a_signed_token(client):
 async def test_another_origin_cannot_start_a_session_or_read_history(client):
     assert (await client.post("/api/session", headers={"Origin": "http://evil.example"})).status == 403
     token = session_tokens.issue(SECRET)
-    response = await client.get("/api/history", headers={"Origin": "http://evil.example", "X-Chat-Session": token})
+    response = await client.get(
+        "/api/history", headers={"Origin": "http://evil.example", "X-Chat-Session": token}
+    )
     assert response.status == 403
 
 
@@ -126,8 +138,11 @@ async def test_history_of_a_genuine_token_is_that_conversations_messages(client,
     assert rasa.app[ASKED] == [token.partition(".")[0]]
     assert body["messages"] == [
         {"sender": "user", "text": "hi"},
-        {"sender": "bot", "text": "G'day! What can I help with?",
-         "quick_replies": [{"title": "How do I renew?", "payload": "How do I renew my maintenance?"}]},
+        {
+            "sender": "bot",
+            "text": "G'day! What can I help with?",
+            "quick_replies": [{"title": "How do I renew?", "payload": "How do I renew my maintenance?"}],
+        },
         {"sender": "user", "text": "How do I renew?"},
         {"sender": "bot", "text": "Contact your reseller."},
         {"sender": "bot", "text": "I can collect the details:\n- Company\n- Product", "quick_replies": []},
@@ -150,8 +165,13 @@ async def test_history_when_rasa_is_down_is_a_clear_error(tmp_path):
     vendor = tmp_path / "vendor"
     vendor.mkdir()
     (vendor / "socket.io.min.js").write_text("")
-    settings = Settings(secret=SECRET, rasa_url="http://127.0.0.1:9", rasa_token=RASA_TOKEN,
-                        rasa_public_url="http://localhost:5005", web_origin=ORIGIN)
+    settings = Settings(
+        secret=SECRET,
+        rasa_url="http://127.0.0.1:9",
+        rasa_token=RASA_TOKEN,
+        rasa_public_url="http://localhost:5005",
+        web_origin=ORIGIN,
+    )
     async with TestClient(TestServer(create_app(settings, vendor_dir=vendor))) as client:
         response = await client.get("/api/history", headers={"X-Chat-Session": session_tokens.issue(SECRET)})
         assert response.status == 502
@@ -172,8 +192,13 @@ def test_settings_come_from_the_environment_and_need_both_secrets():
 
 
 def test_the_service_refuses_to_start_without_the_npm_installed_client(tmp_path):
-    settings = Settings(secret=SECRET, rasa_url="http://127.0.0.1:9", rasa_token="t",
-                        rasa_public_url="http://localhost:5005", web_origin=ORIGIN)
+    settings = Settings(
+        secret=SECRET,
+        rasa_url="http://127.0.0.1:9",
+        rasa_token="t",
+        rasa_public_url="http://localhost:5005",
+        web_origin=ORIGIN,
+    )
     with pytest.raises(RuntimeError, match="npm ci --prefix web"):
         create_app(settings, vendor_dir=tmp_path)
 
@@ -195,14 +220,21 @@ async def test_a_failed_tracker_request_never_logs_the_rasa_token(tmp_path, capl
     (vendor / "socket.io.min.js").write_text("/* socket.io client */")
     async with TestServer(rasa_app) as rasa:
         settings = Settings(
-            secret=SECRET, rasa_url=str(rasa.make_url("")).rstrip("/"), rasa_token=RASA_TOKEN,
-            rasa_public_url="https://rasa.example.test", web_origin=ORIGIN,
+            secret=SECRET,
+            rasa_url=str(rasa.make_url("")).rstrip("/"),
+            rasa_token=RASA_TOKEN,
+            rasa_public_url="https://rasa.example.test",
+            web_origin=ORIGIN,
         )
         async with TestClient(TestServer(create_app(settings, vendor_dir=vendor))) as client:
             with caplog.at_level("DEBUG"):
-                response = await client.get("/api/history", headers={"X-Chat-Session": session_tokens.issue(SECRET)})
+                response = await client.get(
+                    "/api/history", headers={"X-Chat-Session": session_tokens.issue(SECRET)}
+                )
     assert response.status == 502
-    ours = "\n".join(r.getMessage() for r in caplog.records if r.name == "web.app")  # not the fake Rasa's access log
+    ours = "\n".join(
+        r.getMessage() for r in caplog.records if r.name == "web.app"
+    )  # not the fake Rasa's access log
     assert "tracker request failed" in ours
     assert RASA_TOKEN not in ours and "token=" not in ours
 
@@ -219,10 +251,17 @@ async def test_one_client_address_gets_its_allowance_of_new_sessions_an_hour_the
     vendor = tmp_path / "vendor"
     vendor.mkdir()
     (vendor / "socket.io.min.js").write_text("")
-    settings = Settings(secret=SECRET, rasa_url="http://127.0.0.1:9", rasa_token=RASA_TOKEN,
-                        rasa_public_url="http://localhost:5005", web_origin=ORIGIN)
+    settings = Settings(
+        secret=SECRET,
+        rasa_url="http://127.0.0.1:9",
+        rasa_token=RASA_TOKEN,
+        rasa_public_url="http://localhost:5005",
+        web_origin=ORIGIN,
+    )
     limit = (RateLimiter(engine, ManualClock(), SECRET), Limit("sessions", 2, timedelta(hours=1)))
-    async with TestClient(TestServer(create_app(settings, vendor_dir=vendor, sessions_limit=limit))) as client:
+    async with TestClient(
+        TestServer(create_app(settings, vendor_dir=vendor, sessions_limit=limit))
+    ) as client:
         statuses = [(await client.post("/api/session", headers={"Origin": ORIGIN})).status for _ in range(3)]
         refused = await client.post("/api/session", headers={"Origin": ORIGIN})
         assert statuses == [201, 201, 429]

@@ -4,6 +4,7 @@ One action server, Rasa server and web service (scripts/live_assistant.py, demo 
 2026-11-28); each test opens its own browser context, i.e. its own browser profile.
 Screenshots go to the test's temporary folder, or to $WEB_CHAT_SCREENSHOTS when set.
 """
+
 import asyncio
 import concurrent.futures
 import json
@@ -179,7 +180,8 @@ def test_the_chat_works_on_a_phone_sized_screen(browser, live, screenshots):
     buttons = page.get_by_role("group", name="Suggested replies").get_by_role("button")
     expect(buttons).to_have_count(3)
     for box in [button.bounding_box() for button in buttons.all()] + [
-        page.get_by_role("button", name="Send").bounding_box(), page.get_by_label("Your message").bounding_box()
+        page.get_by_role("button", name="Send").bounding_box(),
+        page.get_by_label("Your message").bounding_box(),
     ]:
         assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
         assert box["height"] >= 40  # touch-sized
@@ -209,7 +211,7 @@ def test_only_the_pages_origin_can_open_a_socket(live, through):
     assert polling_handshake("http://evil.example") == 400
 
     async def websocket_from(origin: str) -> None:
-        url = "ws" + base[len("http"):] + "/socket.io/?EIO=4&transport=websocket"
+        url = "ws" + base[len("http") :] + "/socket.io/?EIO=4&transport=websocket"
         async with websockets.connect(url, origin=origin, open_timeout=10):
             pass
 

@@ -3,6 +3,7 @@
 Runs channels.signed_socketio in a small Sanic app (tests/web/webchat_channel_server.py) that
 echoes "<conversation id>: <text>", and talks to it over websockets.
 """
+
 import asyncio
 import json
 import os
@@ -33,12 +34,22 @@ def channel_url(tmp_path_factory) -> str:
     port = free_port()
     work = tmp_path_factory.mktemp("channel")
     log = work / "server.log"
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "CHAT_SESSION_SECRET": SECRET, "WEB_ORIGIN": ORIGIN,
-           "DATABASE_URL": f"sqlite:///{work / 'renewals.db'}"}  # where the channel counts messages
-    subprocess.run([sys.executable, "-m", "renewals", "migrate"], cwd=ROOT, env=env, check=True, capture_output=True)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "CHAT_SESSION_SECRET": SECRET,
+        "WEB_ORIGIN": ORIGIN,
+        "DATABASE_URL": f"sqlite:///{work / 'renewals.db'}",
+    }  # where the channel counts messages
+    subprocess.run(
+        [sys.executable, "-m", "renewals", "migrate"], cwd=ROOT, env=env, check=True, capture_output=True
+    )
     process = subprocess.Popen(
         [sys.executable, str(ROOT / "tests" / "web" / "webchat_channel_server.py"), str(port)],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -51,7 +62,7 @@ def channel_url(tmp_path_factory) -> str:
                     break
             except OSError:
                 if time.monotonic() > deadline:
-                    raise RuntimeError("channel server did not start")
+                    raise RuntimeError("channel server did not start") from None
                 time.sleep(0.2)
         yield url
     finally:
@@ -80,7 +91,7 @@ class Client:
         self.reader: Optional[asyncio.Task] = None
 
     async def connect(self, url: str, origin: Optional[str] = ORIGIN) -> "Client":
-        ws_url = "ws" + url[len("http"):] + "/socket.io/?EIO=4&transport=websocket"
+        ws_url = "ws" + url[len("http") :] + "/socket.io/?EIO=4&transport=websocket"
         self.ws = await websockets.connect(ws_url, origin=origin, open_timeout=10)
         assert (await self.ws.recv()).startswith("0")  # Engine.IO open
         await self.ws.send("40")  # Socket.IO connect to the default namespace
@@ -169,7 +180,9 @@ async def test_a_session_id_sent_with_a_message_is_ignored(channel_url):
         await attacker.emit("session_request", {"token": attacker_token})
         await victim.wait_for("session_confirm")
         await attacker.wait_for("session_confirm")
-        await attacker.emit("user_uttered", {"message": "mine now", "session_id": conversation_of(victim_token)})
+        await attacker.emit(
+            "user_uttered", {"message": "mine now", "session_id": conversation_of(victim_token)}
+        )
         await attacker.wait_for("bot_uttered")
         assert attacker.texts() == [f"{conversation_of(attacker_token)}: mine now"]
         await asyncio.sleep(0.3)
@@ -251,8 +264,12 @@ async def test_a_websocket_with_a_foreign_origin_cannot_connect(channel_url):
 def test_allowed_origins_come_from_credentials_or_web_origin_never_everyone():
     assert allowed_origins(None, {}) == ["http://localhost:8080"]
     assert allowed_origins(None, {"WEB_ORIGIN": "https://chat.example/, https://b.example"}) == [
-        "https://chat.example", "https://b.example"]
-    assert allowed_origins(["https://x.example"], {"WEB_ORIGIN": "https://y.example"}) == ["https://x.example"]
+        "https://chat.example",
+        "https://b.example",
+    ]
+    assert allowed_origins(["https://x.example"], {"WEB_ORIGIN": "https://y.example"}) == [
+        "https://x.example"
+    ]
     with pytest.raises(ValueError):
         allowed_origins("*", {})
 
@@ -287,8 +304,12 @@ from hypothesis import strategies as st  # noqa: E402
 
 SOCKET_PAYLOADS = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=30),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(
-        st.sampled_from(["message", "token", "session_id", "metadata", "x"]), children, max_size=3),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(["message", "token", "session_id", "metadata", "x"]), children, max_size=3
+        )
+    ),
     max_leaves=6,
 )
 
@@ -317,6 +338,7 @@ def test_whatever_a_client_emits_the_channel_keeps_answering_properly(channel_ur
 
 # --- through the web service: the only port a browser needs -------------------------------------
 
+
 async def _web_service_in_front_of(channel_url, tmp_path):
     from aiohttp.test_utils import TestServer
 
@@ -325,8 +347,13 @@ async def _web_service_in_front_of(channel_url, tmp_path):
     vendor = tmp_path / "vendor"
     vendor.mkdir(exist_ok=True)
     (vendor / "socket.io.min.js").write_text("")
-    settings = Settings(secret=SECRET.encode(), rasa_url=channel_url, rasa_token="t" * 20,
-                        rasa_public_url=ORIGIN, web_origin=ORIGIN)
+    settings = Settings(
+        secret=SECRET.encode(),
+        rasa_url=channel_url,
+        rasa_token="t" * 20,
+        rasa_public_url=ORIGIN,
+        web_origin=ORIGIN,
+    )
     server = TestServer(create_app(settings, vendor_dir=vendor))
     await server.start_server()
     return server
@@ -347,17 +374,22 @@ async def test_the_socket_works_through_the_web_service(channel_url, tmp_path):
         await server.close()
 
 
-async def test_long_polling_works_through_the_web_service_and_a_foreign_origin_is_still_refused(channel_url, tmp_path):
+async def test_long_polling_works_through_the_web_service_and_a_foreign_origin_is_still_refused(
+    channel_url, tmp_path
+):
     import aiohttp
 
     server = await _web_service_in_front_of(channel_url, tmp_path)
     try:
         async with aiohttp.ClientSession() as session:
             url = str(server.make_url("/socket.io/"))
-            async with session.get(url, params={"EIO": "4", "transport": "polling"}, headers={"Origin": ORIGIN}) as ok:
+            async with session.get(
+                url, params={"EIO": "4", "transport": "polling"}, headers={"Origin": ORIGIN}
+            ) as ok:
                 assert ok.status == 200 and (await ok.text()).startswith("0{")  # Engine.IO's open packet
-            async with session.get(url, params={"EIO": "4", "transport": "polling"},
-                                   headers={"Origin": "https://evil.example"}) as foreign:
+            async with session.get(
+                url, params={"EIO": "4", "transport": "polling"}, headers={"Origin": "https://evil.example"}
+            ) as foreign:
                 assert foreign.status == 400  # Rasa's channel refuses it, through the proxy too
     finally:
         await server.close()
@@ -369,8 +401,13 @@ async def test_the_web_service_forwards_nothing_else_of_rasa(channel_url, tmp_pa
     server = await _web_service_in_front_of(channel_url, tmp_path)
     try:
         async with aiohttp.ClientSession() as session:
-            for method, path in (("POST", "/webhooks/rest/webhook"), ("GET", "/conversations/x/tracker"),
-                                 ("GET", "/status"), ("PUT", "/model"), ("GET", "/webhooks/webchat/")):
+            for method, path in (
+                ("POST", "/webhooks/rest/webhook"),
+                ("GET", "/conversations/x/tracker"),
+                ("GET", "/status"),
+                ("PUT", "/model"),
+                ("GET", "/webhooks/webchat/"),
+            ):
                 async with session.request(method, str(server.make_url(path))) as answer:
                     assert answer.status in (404, 405), path
     finally:

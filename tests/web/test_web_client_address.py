@@ -1,4 +1,6 @@
-"""Behind a trusted reverse proxy the client is the address the proxy saw; nobody else's header is believed."""
+"""Behind a trusted reverse proxy the client is the address the proxy saw; nobody else's header is
+believed."""
+
 import pytest
 from aiohttp.test_utils import make_mocked_request
 

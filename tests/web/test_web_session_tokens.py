@@ -1,4 +1,5 @@
 """Web chat session tokens: server-issued, >= 128 random bits, signed, constant-time checked."""
+
 import base64
 
 import pytest
@@ -45,8 +46,18 @@ def test_another_sessions_signature_does_not_open_this_session():
 
 @pytest.mark.parametrize(
     "token",
-    [None, "", ".", 42, ["a.b"], "no-signature-here-at-all-xxxxxxxx", "short.sig",
-     "a" * 300, "chosen-by-the-client", "x" * 32 + "." + "=" * 43],
+    [
+        None,
+        "",
+        ".",
+        42,
+        ["a.b"],
+        "no-signature-here-at-all-xxxxxxxx",
+        "short.sig",
+        "a" * 300,
+        "chosen-by-the-client",
+        "x" * 32 + "." + "=" * 43,
+    ],
 )
 def test_junk_is_refused_without_raising(token):
     assert session_tokens.verify(SECRET, token) is None

@@ -5,6 +5,7 @@ environment. Instead of Rasa's agent it answers every message with "<conversatio
 through the channel's output, and `POST /deliver/<conversation id>` sends "later" through
 `get_output_channel()`, as Rasa's API does with `output_channel=latest`.
 """
+
 import sys
 
 from sanic import Sanic, response
@@ -14,11 +15,15 @@ from channels.signed_socketio import SignedSocketIOInput
 
 def main() -> None:
     port = int(sys.argv[1])
-    channel = SignedSocketIOInput.from_credentials({"socketio_path": "/socket.io", "session_persistence": True})
+    channel = SignedSocketIOInput.from_credentials(
+        {"socketio_path": "/socket.io", "session_persistence": True}
+    )
     app = Sanic("webchat_channel_test")
 
     async def echo(message) -> None:
-        await message.output_channel.send_text_message(message.sender_id, f"{message.sender_id}: {message.text}")
+        await message.output_channel.send_text_message(
+            message.sender_id, f"{message.sender_id}: {message.text}"
+        )
 
     app.blueprint(channel.blueprint(echo), url_prefix="/webhooks/webchat")
 

@@ -4,8 +4,9 @@ Revision ID: 0001
 Revises:
 Create Date: 2026-11-28
 """
-from alembic import op
+
 import sqlalchemy as sa
+from alembic import op
 
 from renewals.db import ExactDecimal
 
@@ -41,7 +42,9 @@ def upgrade() -> None:
         sa.Column("product_code", sa.String(20), nullable=False),
         sa.Column("platform", sa.String(50), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(["product_code"], ["products.code"], name="fk_product_platforms_product_code_products"),
+        sa.ForeignKeyConstraint(
+            ["product_code"], ["products.code"], name="fk_product_platforms_product_code_products"
+        ),
         sa.PrimaryKeyConstraint("product_code", "platform", name="pk_product_platforms"),
     )
     op.create_table(
@@ -49,7 +52,12 @@ def upgrade() -> None:
         sa.Column("version", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("fingerprint", sa.String(64), nullable=False),
         sa.Column("days_per_year", sa.Integer(), nullable=False),
-        sa.Column("imported_at", sa.DateTime(timezone=True), server_default=sa.func.current_timestamp(), nullable=False),
+        sa.Column(
+            "imported_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.func.current_timestamp(),
+            nullable=False,
+        ),
         sa.PrimaryKeyConstraint("version", name="pk_price_lists"),
     )
     op.create_table(
@@ -59,7 +67,9 @@ def upgrade() -> None:
         sa.Column("currency", sa.String(3), nullable=False),
         sa.Column("gst_rate", ExactDecimal(6, 4), nullable=False),
         sa.ForeignKeyConstraint(
-            ["price_list_version"], ["price_lists.version"], name="fk_price_list_regions_price_list_version_price_lists"
+            ["price_list_version"],
+            ["price_lists.version"],
+            name="fk_price_list_regions_price_list_version_price_lists",
         ),
         sa.PrimaryKeyConstraint("price_list_version", "region", name="pk_price_list_regions"),
     )
@@ -70,7 +80,9 @@ def upgrade() -> None:
         sa.Column("min_users", sa.Integer(), nullable=False),
         sa.Column("max_users", sa.Integer()),
         sa.ForeignKeyConstraint(
-            ["price_list_version"], ["price_lists.version"], name="fk_price_list_bands_price_list_version_price_lists"
+            ["price_list_version"],
+            ["price_lists.version"],
+            name="fk_price_list_bands_price_list_version_price_lists",
         ),
         sa.PrimaryKeyConstraint("price_list_version", "position", name="pk_price_list_bands"),
     )
@@ -81,7 +93,9 @@ def upgrade() -> None:
         sa.Column("region", sa.String(2), nullable=False),
         sa.Column("band_position", sa.Integer(), nullable=False),
         sa.Column("annual_rate_per_user", ExactDecimal(12, 2), nullable=False),
-        sa.ForeignKeyConstraint(["product_code"], ["products.code"], name="fk_price_list_rates_product_code_products"),
+        sa.ForeignKeyConstraint(
+            ["product_code"], ["products.code"], name="fk_price_list_rates_product_code_products"
+        ),
         sa.ForeignKeyConstraint(
             ["price_list_version", "region"],
             ["price_list_regions.price_list_version", "price_list_regions.region"],
@@ -116,8 +130,12 @@ def upgrade() -> None:
         sa.Column("renewal_notice_sent_on", sa.Date()),
         sa.CheckConstraint("users > 0", name="ck_licences_users_positive"),
         sa.CheckConstraint("expiry_date > start_date", name="ck_licences_expiry_after_start"),
-        sa.ForeignKeyConstraint(["product_code"], ["products.code"], name="fk_licences_product_code_products"),
-        sa.ForeignKeyConstraint(["reseller_id"], ["resellers.reseller_id"], name="fk_licences_reseller_id_resellers"),
+        sa.ForeignKeyConstraint(
+            ["product_code"], ["products.code"], name="fk_licences_product_code_products"
+        ),
+        sa.ForeignKeyConstraint(
+            ["reseller_id"], ["resellers.reseller_id"], name="fk_licences_reseller_id_resellers"
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_licences"),
         sa.UniqueConstraint("activation_code", name="uq_licences_activation_code"),
     )

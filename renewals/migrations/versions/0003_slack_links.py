@@ -11,9 +11,9 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-28
 """
-from alembic import op
-import sqlalchemy as sa
 
+import sqlalchemy as sa
+from alembic import op
 
 revision = "0003"
 down_revision = "0002"
@@ -35,7 +35,9 @@ def upgrade() -> None:
         sa.Column("slack_id", sa.String(50), nullable=False),
         sa.Column("reseller_id", sa.String(20), nullable=False),
         sa.CheckConstraint("kind IN ('user', 'team')", name="ck_slack_links_kind_user_or_team"),
-        sa.ForeignKeyConstraint(["reseller_id"], ["resellers.reseller_id"], name="fk_slack_links_reseller_id_resellers"),
+        sa.ForeignKeyConstraint(
+            ["reseller_id"], ["resellers.reseller_id"], name="fk_slack_links_reseller_id_resellers"
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_slack_links"),
         sa.UniqueConstraint("kind", "slack_id", name="uq_slack_links_kind_slack_id"),
     )
@@ -65,8 +67,12 @@ def downgrade() -> None:
     op.add_column("resellers", sa.Column("slack_team_id", sa.String(50)))
     op.add_column("resellers", sa.Column("slack_user_id", sa.String(50)))
     bind = op.get_bind()
-    links = sa.table("slack_links", sa.column("id"), sa.column("kind"), sa.column("slack_id"), sa.column("reseller_id"))
-    resellers = sa.table("resellers", sa.column("reseller_id"), sa.column("slack_team_id"), sa.column("slack_user_id"))
+    links = sa.table(
+        "slack_links", sa.column("id"), sa.column("kind"), sa.column("slack_id"), sa.column("reseller_id")
+    )
+    resellers = sa.table(
+        "resellers", sa.column("reseller_id"), sa.column("slack_team_id"), sa.column("slack_user_id")
+    )
     # One of each kind per reseller fits the old columns: the earliest link.
     done = set()
     for kind, slack_id, reseller_id in bind.execute(
@@ -76,6 +82,8 @@ def downgrade() -> None:
             continue
         done.add((kind, reseller_id))
         column = "slack_team_id" if kind == "team" else "slack_user_id"
-        bind.execute(sa.update(resellers).where(resellers.c.reseller_id == reseller_id).values({column: slack_id}))
+        bind.execute(
+            sa.update(resellers).where(resellers.c.reseller_id == reseller_id).values({column: slack_id})
+        )
     op.drop_index("ix_slack_links_reseller_id", table_name="slack_links")
     op.drop_table("slack_links")
