@@ -26,12 +26,13 @@ export PYTHONWARNINGS ?= ignore::DeprecationWarning
 # Rasa 3.6 itself uses SQLAlchemy 1.4 APIs deprecated in 2.0; we pin 1.4.
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help setup train run shell test bench validate lint format clean
+.PHONY: help setup train run shell test test-fast bench validate lint format clean
 
 help:
 	@echo "make run    set up, train if needed, load demo data, start the assistant"
 	@echo "make test   set up, train if needed, run every test (make lint first)"
 	@echo "make lint   ruff's lint and format checks"
+	@echo "make test-fast  the unit tier only (no servers, browser or PostgreSQL)"
 	@echo "make shell  chat with the assistant in the terminal"
 	@echo "make train  train the model when its data changed"
 	@echo "make bench  measure accuracy and speed, write docs/BENCHMARKS.md"
@@ -79,6 +80,10 @@ format: $(INSTALLED)
 
 test: setup lint $(MODEL) $(CHROMIUM)
 	scripts/test.sh
+
+# The unit tier: no servers, processes, browser or PostgreSQL (markers set in tests/conftest.py).
+test-fast: $(INSTALLED)
+	$(PY) -m pytest -q -m "not live and not browser and not postgres" tests
 
 bench: setup $(MODEL)
 	$(PY) -m scripts.bench

@@ -16,7 +16,7 @@ import logging
 import os
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, Optional, Tuple
 from urllib.parse import urlencode
@@ -37,9 +37,11 @@ from renewals.cases import (
     waiting_since,
 )
 from renewals.clock import Clock, SystemClock
+from renewals.db import make_engine
 from renewals.formatting import format_money
 from renewals.quotes import QuoteError
 from renewals.rasa_conversations import RasaApiConfig, RasaConversationSender
+from renewals.tracker_store import TrackerStore
 from web.client_address import client_address
 
 log = logging.getLogger(__name__)
@@ -74,7 +76,7 @@ class Console:
     rasa: RasaClient  # reads conversations
     conversations: RasaConversationSender  # delivers agents' messages into them (through the outbox)
     secure_cookies: bool
-    tracker_db_url: Optional[str] = None
+    tracker: Optional[TrackerStore] = None  # Rasa's tracker store, for the dashboard's counts
 
 
 CONSOLE_KEY = web.AppKey("console", Console)
@@ -563,7 +565,7 @@ async def _deliver(console: Console, reference: str) -> Optional[str]:
 async def _dashboard(request: web.Request) -> Dict[str, Any]:
     console = _console(request)
     figures = await _db(console.renewals.dashboard)
-    conversations = await _db(lambda: conversations_today(console.tracker_db_url, figures["start_of_day"]))
+    conversations = await _db(lambda: conversations_today(console.tracker, figures["start_of_day"]))
     handed = figures.pop("handed_off_conversations_today")
     if conversations is not None:
         figures["conversations_today"] = len(conversations | set(handed))
@@ -574,28 +576,12 @@ async def _dashboard(request: web.Request) -> Dict[str, Any]:
     return figures
 
 
-def conversations_today(tracker_db_url: Optional[str], start_of_day_iso: str) -> Optional[set]:
-    """Sender ids with a customer message since the start of today, from Rasa's SQL tracker store; None if
-    unknown."""
-    if not tracker_db_url:
+def conversations_today(tracker: Optional[TrackerStore], start_of_day_iso: str) -> Optional[set]:
+    """Conversations with a customer message since the start of today; None if unknown."""
+    if tracker is None:
         return None
-    from sqlalchemy import create_engine, text
-
-    start = datetime.fromisoformat(start_of_day_iso).astimezone(timezone.utc).timestamp()
     try:
-        engine = create_engine(tracker_db_url, future=True)
-        try:
-            with engine.connect() as connection:
-                rows = connection.execute(
-                    text(
-                        "SELECT DISTINCT sender_id FROM events WHERE type_name = 'user' AND timestamp >= "
-                        ":start"
-                    ),
-                    {"start": start},
-                )
-                return {row[0] for row in rows}
-        finally:
-            engine.dispose()
+        return tracker.customers_since(datetime.fromisoformat(start_of_day_iso))
     except Exception as error:  # the tracker store is optional for the dashboard
         log.warning("console: could not count today's conversations: %s", error.__class__.__name__)
         return None
@@ -653,7 +639,7 @@ def mount_console(
         RasaClient(rasa_url, rasa_token),
         RasaConversationSender(RasaApiConfig(rasa_url.rstrip("/"), rasa_token)),
         bool(secure_cookies),
-        tracker_db_url,
+        TrackerStore(make_engine(tracker_db_url)) if tracker_db_url else None,
     )
     app[CONSOLE_KEY] = console
 
@@ -667,6 +653,12 @@ def mount_console(
         raise web.HTTPFound(f"{PREFIX}/")
 
     app.cleanup_ctx.append(rasa_session)
+    if console.tracker is not None:
+
+        async def close_tracker(app: web.Application) -> None:
+            console.tracker.close()
+
+        app.on_cleanup.append(close_tracker)
     r = app.router
 
     def get(path, handler):

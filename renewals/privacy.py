@@ -10,18 +10,16 @@ import logging
 import os
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Iterable, Mapping, Optional
+from typing import Mapping, Optional
 
-from sqlalchemy import column, delete, func, inspect, select, table
 from sqlalchemy.engine import Engine
 
 from renewals.clock import Clock
+from renewals.tracker_store import TrackerStore
 from renewals.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
-# Rasa's SQL tracker store keeps every conversation event in this table.
-TRACKER_EVENTS = table("events", column("sender_id"), column("data"), column("timestamp"))
 DEFAULT_RESOLVED_RETENTION = timedelta(days=730)  # two years
 TRACKER_RETENTION_VARIABLE = "TRACKER_RETENTION_DAYS"
 DEFAULT_TRACKER_RETENTION_DAYS = 90
@@ -61,8 +59,9 @@ def forget_customer(engine: Engine, email: str, tracker_engine: Optional[Engine]
         conversations = {conversation for _, conversation in found if conversation}
         tracker_events = tracker_conversations = 0
         if tracker_engine is not None:
-            conversations |= _conversations_mentioning(tracker_engine, address)
-            tracker_conversations, tracker_events = _delete_conversations(tracker_engine, conversations)
+            tracker = TrackerStore(tracker_engine)
+            conversations |= tracker.mentioning(address)
+            tracker_conversations, tracker_events = tracker.delete(conversations)
         outbox_messages = uow.outbox.delete_for_cases(case_ids)
         deleted_cases, case_events = uow.cases.delete(case_ids)
         listed = uow.licences.count_with_contact_email(address)
@@ -100,44 +99,7 @@ def purge_resolved_cases(
 def purge_idle_conversations(tracker_engine: Engine, clock: Clock, retention: timedelta) -> tuple[int, int]:
     """Delete every conversation of Rasa's SQL tracker store whose last event is older than `retention`;
     returns (conversations, events) deleted. A conversation still in use keeps all of its events."""
-    if not inspect(tracker_engine).has_table(TRACKER_EVENTS.name):
-        return 0, 0  # Rasa creates the table with the first conversation: nothing to purge yet
-    cutoff = (clock.now() - retention).timestamp()
-    with tracker_engine.connect() as connection:
-        idle = (
-            connection.execute(
-                select(TRACKER_EVENTS.c.sender_id)
-                .group_by(TRACKER_EVENTS.c.sender_id)
-                .having(func.max(TRACKER_EVENTS.c.timestamp) < cutoff)
-            )
-            .scalars()
-            .all()
-        )
-    conversations, events = _delete_conversations(tracker_engine, idle)
+    tracker = TrackerStore(tracker_engine)
+    conversations, events = tracker.delete(tracker.idle_since(clock.now() - retention))
     log.info("Purged %d conversation(s) idle past retention (%d event(s))", conversations, events)
     return conversations, events
-
-
-def _conversations_mentioning(tracker_engine: Engine, address: str) -> set[str]:
-    pattern = "%" + address.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    with tracker_engine.connect() as connection:
-        rows = connection.execute(
-            select(TRACKER_EVENTS.c.sender_id)
-            .where(func.lower(TRACKER_EVENTS.c.data).like(pattern, escape="\\"))
-            .distinct()
-        )
-        return {row.sender_id for row in rows}
-
-
-def _delete_conversations(tracker_engine: Engine, conversations: Iterable[str]) -> tuple[int, int]:
-    """Delete the conversations' events; returns (conversations that had events, events deleted)."""
-    conversations = sorted(conversations)
-    found = deleted = 0
-    with tracker_engine.begin() as connection:
-        for start in range(0, len(conversations), 500):
-            chunk = TRACKER_EVENTS.c.sender_id.in_(conversations[start : start + 500])
-            found += connection.execute(
-                select(func.count(TRACKER_EVENTS.c.sender_id.distinct())).where(chunk)
-            ).scalar_one()
-            deleted += connection.execute(delete(TRACKER_EVENTS).where(chunk)).rowcount
-    return found, deleted

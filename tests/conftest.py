@@ -7,6 +7,22 @@ import pytest
 # Shared fixtures (the demo database) for every folder, so no test module imports a fixture by name.
 pytest_plugins = ["tests.support.demo_data"]
 
+
+def pytest_collection_modifyitems(items):
+    """Test tiers, as markers: `live` starts servers or processes, `browser` drives chromium, `postgres`
+    needs the PostgreSQL server. `make test-fast` runs the rest (the unit tier); `make test` runs all."""
+    for item in items:
+        fixtures = set(item.fixturenames)
+        module = vars(item.module)
+        if "browser" in fixtures:
+            item.add_marker(pytest.mark.browser)
+        if item.path.parent.name == "servers" or "running_assistant" in module or "subprocess" in module:
+            item.add_marker(pytest.mark.live)
+        params = item.callspec.params.values() if hasattr(item, "callspec") else ()
+        if "postgres_engine" in fixtures or "postgresql" in params:
+            item.add_marker(pytest.mark.postgres)
+
+
 CHROMIUM = Path("/usr/bin/chromium")
 # Headless, as root, with nothing that reaches out to the (closed) network.
 CHROMIUM_ARGS = [

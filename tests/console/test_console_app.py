@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import re
+from datetime import datetime, timedelta
 from unittest.mock import ANY
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiohttp import web
@@ -22,6 +24,7 @@ from renewals.db import make_engine, outbox
 from renewals.rasa_conversations import RasaApiConfig, RasaConversationSender
 from renewals.service import Renewals
 from tests.support.demo_data import copy_of
+from tests.support.tracker_events import event, tracker_with
 
 RASA_TOKEN = "rasa-server-token-never-in-a-browser"
 PASSWORD = "a long enough password"
@@ -428,3 +431,22 @@ async def test_a_sign_in_body_that_is_not_utf8_is_a_400_not_a_500(client, body):
 
     assert response.status in (400, 403)  # refused, either as malformed or for its missing CSRF token
     assert response.status != 500
+
+
+async def test_the_dashboard_counts_todays_conversations_from_the_tracker_store(
+    renewals, accounts, rasa, tmp_path
+):
+    noon = datetime(2026, 11, 28, 12, tzinfo=ZoneInfo("Australia/Sydney"))
+    tracker_url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    tracker_with(tracker_url, [
+        event("conv-a", "user", noon, text="I need a person"),
+        event("conv-chat", "user", noon, text="when does my licence expire"),
+        event("conv-yesterday", "user", noon - timedelta(days=1), text="hi"),
+    ])  # fmt: skip
+    handoff_case(renewals, "conv-a")
+    app = web.Application()
+    mount_console(app, renewals, rasa.url, RASA_TOKEN, tracker_db_url=tracker_url)
+    async with TestClient(TestServer(app)) as client:
+        await sign_in(client)
+        figures = await (await client.get(f"{PREFIX}/dashboard.json")).json()
+    assert figures["conversations_today"] == 2 and figures["answered_by_bot_today"] == 1

@@ -15,7 +15,7 @@ from renewals.rasa_conversations import RasaApiConfig, RasaConversationSender
 from renewals.service import Renewals
 from scripts.live_assistant import running_assistant
 
-pytestmark = pytest.mark.servers
+pytestmark = pytest.mark.live
 
 
 @pytest.fixture(scope="module")

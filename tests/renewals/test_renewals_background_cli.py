@@ -8,15 +8,15 @@ import signal
 import subprocess
 import sys
 import threading
-import time
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from renewals_casedata import WEBHOOK_SECRET, WebhookReceiver
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, insert, select
 
 from renewals.__main__ import main
-from renewals.db import PROJECT_ROOT, make_engine
+from renewals.db import PROJECT_ROOT
 from scripts.live_assistant import http
+from tests.support.tracker_events import event, senders_left, tracker_with
 from tests.support.waiting import eventually
 
 HEALTH_LINE = re.compile(r"Health check on (http://127\.0\.0\.1:\d+/health)")
@@ -94,42 +94,17 @@ def test_a_worker_with_nothing_to_deliver_to_is_healthy_and_says_it_is_idle(data
         assert stopped(worker) == 0
 
 
-def tracker_with_conversations(url: str, idle_days: dict) -> Table:
-    """Rasa's events table (the columns that matter here), one event per conversation, idle for so many
-    days."""
-    engine = make_engine(url)
-    events = Table(
-        "events",
-        MetaData(),
-        Column("id", Integer, primary_key=True),
-        Column("sender_id", String(255)),
-        Column("timestamp", Float),
-        Column("data", Text),
+def tracker_with_conversations(url: str, idle_days: dict) -> None:
+    """One event per conversation, idle for so many days."""
+    now = datetime.now(timezone.utc)
+    tracker_with(
+        url, [event(sender, "user", now - timedelta(days=days)) for sender, days in idle_days.items()]
     )
-    events.metadata.create_all(engine)
-    with engine.begin() as connection:
-        connection.execute(
-            insert(events),
-            [
-                {"sender_id": sender, "timestamp": time.time() - days * 86400, "data": "{}"}
-                for sender, days in idle_days.items()
-            ],
-        )
-    engine.dispose()
-    return events
-
-
-def conversations_left(url: str, events: Table) -> list:
-    engine = make_engine(url)
-    with engine.connect() as connection:
-        left = sorted(connection.execute(select(events.c.sender_id)).scalars())
-    engine.dispose()
-    return left
 
 
 def test_the_daily_jobs_purge_transcripts_past_retention_once_a_day(database, tmp_path, capsys, monkeypatch):
     tracker_url = f"sqlite:///{tmp_path / 'tracker.db'}"
-    events = tracker_with_conversations(tracker_url, {"idle-100-days": 100, "yesterday": 1})
+    tracker_with_conversations(tracker_url, {"idle-100-days": 100, "yesterday": 1})
     monkeypatch.setenv("TRACKER_RETENTION_DAYS", "90")
 
     assert main(["daily-jobs", "--once", "--tracker-db", tracker_url]) == 0
@@ -137,22 +112,22 @@ def test_the_daily_jobs_purge_transcripts_past_retention_once_a_day(database, tm
         "purge-cases: Deleted 0 resolved case(s), 0 case history entries and 0 outbox message(s).",
         "purge-conversations: Deleted 1 conversation(s) idle for more than 90 days (1 event(s)).",
     ]
-    assert conversations_left(tracker_url, events) == ["yesterday"]
+    assert senders_left(tracker_url) == ["yesterday"]
 
     tracker_with_conversations(tracker_url, {"came-back-idle": 200})  # the same day: the jobs already ran
     assert main(["daily-jobs", "--once", "--tracker-db", tracker_url]) == 0
     assert capsys.readouterr().out == ""
-    assert conversations_left(tracker_url, events) == ["came-back-idle", "yesterday"]
+    assert senders_left(tracker_url) == ["came-back-idle", "yesterday"]
 
 
 def test_the_daily_jobs_process_runs_the_jobs_at_start_and_reports_healthy(database, tmp_path):
     tracker_url = f"sqlite:///{tmp_path / 'tracker.db'}"
-    events = tracker_with_conversations(tracker_url, {"idle-100-days": 100, "yesterday": 1})
+    tracker_with_conversations(tracker_url, {"idle-100-days": 100, "yesterday": 1})
     environment = {**os.environ, "DATABASE_URL": database, "TRACKER_DB": str(tmp_path / "tracker.db")}
     jobs, url = started(["daily-jobs"], environment)
     try:
         assert eventually(lambda: http("GET", url)[0] == 200)
-        assert conversations_left(tracker_url, events) == ["yesterday"]
+        assert senders_left(tracker_url) == ["yesterday"]
     finally:
         assert stopped(jobs) == 0
 

@@ -35,7 +35,7 @@ from renewals.service import Renewals
 from renewals.slack_identity import conversation_id
 from scripts.live_assistant import http, running_assistant
 
-pytestmark = pytest.mark.servers
+pytestmark = pytest.mark.live
 
 ROOT = Path(__file__).resolve().parents[2]
 ACACIA = "WS-2ZDQ-YG9N8-TZCHQ-444XL-FXQN5-BKM22"  # Southern Cross's customer

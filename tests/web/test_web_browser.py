@@ -23,7 +23,7 @@ from tests.support.web_chat import say
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
 
-pytestmark = pytest.mark.servers
+pytestmark = pytest.mark.live
 
 DESKTOP = {"width": 1280, "height": 860}
 PHONE = {"width": 360, "height": 740}
