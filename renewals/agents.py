@@ -23,12 +23,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Optional
 
-from sqlalchemy import and_, delete, func, insert, select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from renewals.clock import Clock
-from renewals.db import agent_api_tokens, agent_login_failures, agent_sessions, agents
+from renewals.unit_of_work import UnitOfWork
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 SALT_BYTES = 16
@@ -161,46 +160,35 @@ class AgentAccounts:
             raise AgentError("a display name is 1-100 characters")
         password_hash = hash_password(password)
         try:
-            with self._engine.begin() as connection:
-                agent_id = connection.execute(
-                    insert(agents).values(
-                        username=username,
-                        display_name=display_name,
-                        password_hash=password_hash,
-                        disabled=False,
-                        created_at=self._clock.now(),
-                    )
-                ).inserted_primary_key[0]
+            with UnitOfWork(self._engine) as uow:
+                agent_id = uow.agents.add(username, display_name, password_hash, self._clock.now())
         except IntegrityError:
             raise DuplicateAgent(f"there is already an agent {username!r}") from None
         return Agent(agent_id, username, display_name)
 
     def get(self, username: str) -> Optional[Agent]:
-        with self._engine.connect() as connection:
-            row = connection.execute(
-                select(agents).where(agents.c.username == normalise_username(username))
-            ).one_or_none()
+        with UnitOfWork(self._engine) as uow:
+            row = uow.agents.by_username(normalise_username(username))
         return None if row is None else _agent(row)
 
     def set_password(self, username: str, password: str) -> None:
+        """A new password; every console session of the agent ends."""
         password_hash = hash_password(password)
-        with self._engine.begin() as connection:
-            agent_id = _agent_id(connection, username)
-            connection.execute(
-                update(agents).where(agents.c.id == agent_id).values(password_hash=password_hash)
-            )
-            connection.execute(delete(agent_sessions).where(agent_sessions.c.agent_id == agent_id))
+        with UnitOfWork(self._engine) as uow:
+            agent_id = _agent_id(uow, username)
+            uow.agents.set_password_hash(agent_id, password_hash)
+            uow.agents.end_sessions_of(agent_id)
 
     def disable(self, username: str) -> None:
         """No more sign-ins; existing sessions and API tokens stop working at once."""
-        with self._engine.begin() as connection:
-            agent_id = _agent_id(connection, username)
-            connection.execute(update(agents).where(agents.c.id == agent_id).values(disabled=True))
-            connection.execute(delete(agent_sessions).where(agent_sessions.c.agent_id == agent_id))
+        with UnitOfWork(self._engine) as uow:
+            agent_id = _agent_id(uow, username)
+            uow.agents.disable(agent_id)
+            uow.agents.end_sessions_of(agent_id)
 
     def list(self) -> list[Agent]:
-        with self._engine.connect() as connection:
-            return [_agent(row) for row in connection.execute(select(agents).order_by(agents.c.username))]
+        with UnitOfWork(self._engine) as uow:
+            return [_agent(row) for row in uow.agents.all()]
 
     # sign-in
 
@@ -213,36 +201,23 @@ class AgentAccounts:
         username = normalise_username(username)[:50]
         client = (client or "unknown")[:64]
         now = self._clock.now()
-        pair = (agent_login_failures.c.username == username) & (agent_login_failures.c.client == client)
         # The attempt is counted before the password is checked, in the same transaction as the count,
         # so parallel guesses can't all read the count before any of them adds to it.
-        with self._engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                connection.execute(
-                    text("SELECT pg_advisory_xact_lock(hashtext(:pair))"), {"pair": f"{username} {client}"}
-                )
-            attempt = connection.execute(
-                insert(agent_login_failures).values(username=username, client=client, at=now)
-            ).inserted_primary_key[0]
-            recent = connection.execute(
-                select(func.count())
-                .select_from(agent_login_failures)
-                .where(pair, agent_login_failures.c.at > now - FAILURE_WINDOW)
-            ).scalar_one()
+        with UnitOfWork(self._engine) as uow:
+            uow.agents.serialise_sign_ins(username, client)
+            attempt = uow.agents.add_failure(username, client, now)
+            recent = uow.agents.failures_since(username, client, now - FAILURE_WINDOW)
             if recent > MAX_FAILURES:
-                connection.execute(delete(agent_login_failures).where(agent_login_failures.c.id == attempt))
-            row = connection.execute(select(agents).where(agents.c.username == username)).one_or_none()
+                uow.agents.forget_failure(attempt)
+            row = uow.agents.by_username(username)
         if recent > MAX_FAILURES:
             raise TooManyAttempts("too many failed sign-ins; try again in 15 minutes")
         ok = verify_password(password, row.password_hash if row is not None else _dummy_hash())
-        if row is not None and ok and not row.disabled:
-            with self._engine.begin() as connection:
-                connection.execute(delete(agent_login_failures).where(pair))
-            return _agent(row)
-        with self._engine.begin() as connection:
-            connection.execute(
-                delete(agent_login_failures).where(agent_login_failures.c.at < now - FAILURE_WINDOW * 4)
-            )
+        with UnitOfWork(self._engine) as uow:
+            if row is not None and ok and not row.disabled:
+                uow.agents.forget_failures(username, client)
+                return _agent(row)
+            uow.agents.prune_failures(now - FAILURE_WINDOW * 4)
         return None
 
     # console sessions
@@ -253,18 +228,9 @@ class AgentAccounts:
         csrf = secrets.token_urlsafe(32)
         now = self._clock.now()
         expires = now + MAX_SESSION_AGE
-        with self._engine.begin() as connection:
-            connection.execute(
-                insert(agent_sessions).values(
-                    session_hash=token_digest(token),
-                    agent_id=agent.id,
-                    csrf_token=csrf,
-                    created_at=now,
-                    last_seen_at=now,
-                    expires_at=expires,
-                )
-            )
-            connection.execute(delete(agent_sessions).where(agent_sessions.c.expires_at < now))
+        with UnitOfWork(self._engine) as uow:
+            uow.agents.add_session(token_digest(token), agent.id, csrf, now, expires)
+            uow.agents.prune_sessions(now)
         return token, Session(agent, csrf, min(expires, now + IDLE_TIMEOUT))
 
     def session(self, token: Optional[str], restart_idle_timer: bool = True) -> Optional[Session]:
@@ -273,70 +239,43 @@ class AgentAccounts:
         if not token or len(token) > 200:
             return None
         now = self._clock.now()
-        with self._engine.begin() as connection:
-            row = connection.execute(
-                select(agent_sessions, agents.c.username, agents.c.display_name, agents.c.disabled)
-                .select_from(agent_sessions.join(agents, agents.c.id == agent_sessions.c.agent_id))
-                .where(agent_sessions.c.session_hash == token_digest(token))
-            ).one_or_none()
+        with UnitOfWork(self._engine) as uow:
+            row = uow.agents.session_with_agent(token_digest(token))
             if row is None:
                 return None
             if row.disabled or now >= row.expires_at or now >= row.last_seen_at + IDLE_TIMEOUT:
-                connection.execute(delete(agent_sessions).where(agent_sessions.c.id == row.id))
+                uow.agents.end_session(row.id)
                 return None
             seen = now if restart_idle_timer else row.last_seen_at
             if restart_idle_timer:
-                connection.execute(
-                    update(agent_sessions).where(agent_sessions.c.id == row.id).values(last_seen_at=now)
-                )
+                uow.agents.touch_session(row.id, now)
         agent = Agent(row.agent_id, row.username, row.display_name, row.disabled)
         return Session(agent, row.csrf_token, min(row.expires_at, seen + IDLE_TIMEOUT))
 
     def end_session(self, token: Optional[str]) -> None:
         if not token:
             return
-        with self._engine.begin() as connection:
-            connection.execute(
-                delete(agent_sessions).where(agent_sessions.c.session_hash == token_digest(token))
-            )
+        with UnitOfWork(self._engine) as uow:
+            uow.agents.end_session_by_hash(token_digest(token))
 
     # API tokens
 
     def issue_api_token(self, username: str) -> str:
         """A new API token for the agent; returned once, stored only as its hash."""
         token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
-        with self._engine.begin() as connection:
-            agent_id = _agent_id(connection, username)
-            connection.execute(
-                insert(agent_api_tokens).values(
-                    token_hash=token_digest(token), agent_id=agent_id, created_at=self._clock.now()
-                )
-            )
+        with UnitOfWork(self._engine) as uow:
+            uow.agents.add_api_token(token_digest(token), _agent_id(uow, username), self._clock.now())
         return token
 
     def revoke_api_tokens(self, username: str) -> int:
-        with self._engine.begin() as connection:
-            agent_id = _agent_id(connection, username)
-            return connection.execute(
-                update(agent_api_tokens)
-                .where(agent_api_tokens.c.agent_id == agent_id, agent_api_tokens.c.revoked_at.is_(None))
-                .values(revoked_at=self._clock.now())
-            ).rowcount
+        with UnitOfWork(self._engine) as uow:
+            return uow.agents.revoke_api_tokens(_agent_id(uow, username), self._clock.now())
 
     def agent_for_api_token(self, token: Optional[str]) -> Optional[Agent]:
         if not token or len(token) > 200:
             return None
-        with self._engine.connect() as connection:
-            row = connection.execute(
-                select(agents)
-                .select_from(agent_api_tokens.join(agents, agents.c.id == agent_api_tokens.c.agent_id))
-                .where(
-                    and_(
-                        agent_api_tokens.c.token_hash == token_digest(token),
-                        agent_api_tokens.c.revoked_at.is_(None),
-                    )
-                )
-            ).one_or_none()
+        with UnitOfWork(self._engine) as uow:
+            row = uow.agents.agent_for_api_token(token_digest(token))
         if row is None or row.disabled:
             return None
         return _agent(row)
@@ -346,10 +285,8 @@ def _agent(row) -> Agent:
     return Agent(row.id, row.username, row.display_name, bool(row.disabled))
 
 
-def _agent_id(connection, username: str) -> int:
-    agent_id = connection.execute(
-        select(agents.c.id).where(agents.c.username == normalise_username(username))
-    ).scalar_one_or_none()
+def _agent_id(uow: UnitOfWork, username: str) -> int:
+    agent_id = uow.agents.id_of(normalise_username(username))
     if agent_id is None:
         raise UnknownAgent(f"no agent {normalise_username(username)!r}")
     return agent_id

@@ -8,13 +8,17 @@ from dataclasses import asdict, fields
 from datetime import date, datetime
 from typing import Iterable, Optional, Sequence
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from renewals.cases import Case, CaseEvent, CaseStatus
 from renewals.checklist import CHECKLIST_FIELDS, RenewalChecklist
 from renewals.db import (
+    agent_api_tokens,
+    agent_login_failures,
+    agent_sessions,
+    agents,
     case_events,
     case_reference_counters,
     cases,
@@ -64,6 +68,15 @@ class LicenceRepository:
 
     def count(self) -> int:
         return self._connection.execute(select(func.count()).select_from(licences)).scalar_one()
+
+    def expiring_between(self, first: date, last: date) -> list[Licence]:
+        """Licences whose maintenance expires from `first` to `last`, both included, soonest first."""
+        rows = self._connection.execute(
+            select(*[licences.c[name] for name in _LICENCE_COLUMNS])
+            .where(licences.c.expiry_date >= first, licences.c.expiry_date <= last)
+            .order_by(licences.c.expiry_date, licences.c.activation_code)
+        )
+        return [Licence(**row._mapping) for row in rows]
 
     def of_reseller(self, reseller_id: str) -> list[Licence]:
         """The reseller's customers' licences, soonest expiry first."""
@@ -538,15 +551,23 @@ class CaseRepository:
         statuses: Optional[Sequence[str]] = None,
         region: Optional[str] = None,
         routed_to: Optional[str] = None,
-        limit: int = 500,
+        limit: Optional[int] = 500,
+        with_event: Optional[str] = None,
     ) -> list[tuple[Case, Optional[str]]]:
-        """(case, the licence's region or None) for the agents' queue, newest change first, in two queries."""
+        """(case, the licence's region or None) for the agents' queue, newest change first, in two queries.
+        `with_event`: only cases with a history entry of that kind."""
         query = (
             select(cases, licences.c.activation_code, licences.c.region.label("licence_region"))
             .select_from(cases.outerjoin(licences, cases.c.licence_id == licences.c.id))
             .order_by(cases.c.updated_at.desc(), cases.c.id.desc())
             .limit(limit)
         )
+        if with_event:
+            query = query.where(
+                select(case_events.c.id)
+                .where(case_events.c.case_id == cases.c.id, case_events.c.kind == with_event)
+                .exists()
+            )
         if statuses:
             query = query.where(cases.c.status.in_(list(statuses)))
         if region == "unknown":
@@ -574,6 +595,16 @@ class CaseRepository:
                 )
             )
         return [(self._case_from_row(row, tuple(history[row.id])), row.licence_region) for row in rows]
+
+    def unresolved_counts(self) -> list[tuple[str, Optional[str], int]]:
+        """(status, the licence's region or None, how many) for the cases not resolved."""
+        rows = self._connection.execute(
+            select(cases.c.status, licences.c.region, func.count())
+            .select_from(cases.outerjoin(licences, cases.c.licence_id == licences.c.id))
+            .where(cases.c.status != CaseStatus.RESOLVED.value)
+            .group_by(cases.c.status, licences.c.region)
+        )
+        return [(status, region, count) for status, region, count in rows]
 
     def conversations_with_event_since(self, kind: str, since: datetime) -> set[str]:
         """Conversation ids of cases with a history entry of `kind` at or after `since`."""
@@ -856,3 +887,138 @@ class JobRunRepository:
             .first()
         )
         return dict(row) if row else None
+
+
+class AgentRepository:
+    """Agent accounts, their console sessions, API tokens and failed sign-ins (renewals.agents).
+    Rows come back as read-only mappings; secrets only ever as their hashes."""
+
+    def __init__(self, connection: Connection):
+        self._connection = connection
+
+    # accounts
+
+    def add(self, username: str, display_name: str, password_hash: str, now: datetime) -> int:
+        """The new agent's id; raises IntegrityError when the username is taken."""
+        with self._connection.begin_nested():
+            return self._connection.execute(
+                insert(agents).values(
+                    username=username, display_name=display_name, password_hash=password_hash, disabled=False,
+                    created_at=now,
+                )
+            ).inserted_primary_key[0]  # fmt: skip
+
+    def by_username(self, username: str):
+        return self._connection.execute(select(agents).where(agents.c.username == username)).one_or_none()
+
+    def id_of(self, username: str) -> Optional[int]:
+        return self._connection.execute(
+            select(agents.c.id).where(agents.c.username == username)
+        ).scalar_one_or_none()
+
+    def all(self) -> list:
+        return list(self._connection.execute(select(agents).order_by(agents.c.username)))
+
+    def set_password_hash(self, agent_id: int, password_hash: str) -> None:
+        self._connection.execute(
+            update(agents).where(agents.c.id == agent_id).values(password_hash=password_hash)
+        )
+
+    def disable(self, agent_id: int) -> None:
+        self._connection.execute(update(agents).where(agents.c.id == agent_id).values(disabled=True))
+
+    # failed sign-ins, per username and client
+
+    def serialise_sign_ins(self, username: str, client: str) -> None:
+        """On PostgreSQL, one sign-in at a time per (username, client) until the transaction ends: parallel
+        guesses can't all read the failure count before any adds to it. SQLite serialises writers anyway."""
+        if self._connection.dialect.name == "postgresql":
+            self._connection.execute(
+                text("SELECT pg_advisory_xact_lock(hashtext(:pair))"), {"pair": f"{username} {client}"}
+            )
+
+    def add_failure(self, username: str, client: str, at: datetime) -> int:
+        return self._connection.execute(
+            insert(agent_login_failures).values(username=username, client=client, at=at)
+        ).inserted_primary_key[0]
+
+    def failures_since(self, username: str, client: str, since: datetime) -> int:
+        return self._connection.execute(
+            select(func.count())
+            .select_from(agent_login_failures)
+            .where(
+                agent_login_failures.c.username == username,
+                agent_login_failures.c.client == client,
+                agent_login_failures.c.at > since,
+            )
+        ).scalar_one()
+
+    def forget_failure(self, failure_id: int) -> None:
+        self._connection.execute(delete(agent_login_failures).where(agent_login_failures.c.id == failure_id))
+
+    def forget_failures(self, username: str, client: str) -> None:
+        self._connection.execute(
+            delete(agent_login_failures).where(
+                agent_login_failures.c.username == username, agent_login_failures.c.client == client
+            )
+        )
+
+    def prune_failures(self, before: datetime) -> None:
+        self._connection.execute(delete(agent_login_failures).where(agent_login_failures.c.at < before))
+
+    # console sessions
+
+    def add_session(
+        self, session_hash: str, agent_id: int, csrf_token: str, now: datetime, expires: datetime
+    ) -> None:
+        self._connection.execute(
+            insert(agent_sessions).values(
+                session_hash=session_hash, agent_id=agent_id, csrf_token=csrf_token, created_at=now,
+                last_seen_at=now, expires_at=expires,
+            )
+        )  # fmt: skip
+
+    def session_with_agent(self, session_hash: str):
+        return self._connection.execute(
+            select(agent_sessions, agents.c.username, agents.c.display_name, agents.c.disabled)
+            .select_from(agent_sessions.join(agents, agents.c.id == agent_sessions.c.agent_id))
+            .where(agent_sessions.c.session_hash == session_hash)
+        ).one_or_none()
+
+    def touch_session(self, session_id: int, now: datetime) -> None:
+        self._connection.execute(
+            update(agent_sessions).where(agent_sessions.c.id == session_id).values(last_seen_at=now)
+        )
+
+    def end_session(self, session_id: int) -> None:
+        self._connection.execute(delete(agent_sessions).where(agent_sessions.c.id == session_id))
+
+    def end_session_by_hash(self, session_hash: str) -> None:
+        self._connection.execute(delete(agent_sessions).where(agent_sessions.c.session_hash == session_hash))
+
+    def end_sessions_of(self, agent_id: int) -> None:
+        self._connection.execute(delete(agent_sessions).where(agent_sessions.c.agent_id == agent_id))
+
+    def prune_sessions(self, now: datetime) -> None:
+        self._connection.execute(delete(agent_sessions).where(agent_sessions.c.expires_at < now))
+
+    # API tokens
+
+    def add_api_token(self, token_hash: str, agent_id: int, now: datetime) -> None:
+        self._connection.execute(
+            insert(agent_api_tokens).values(token_hash=token_hash, agent_id=agent_id, created_at=now)
+        )
+
+    def revoke_api_tokens(self, agent_id: int, now: datetime) -> int:
+        return self._connection.execute(
+            update(agent_api_tokens)
+            .where(agent_api_tokens.c.agent_id == agent_id, agent_api_tokens.c.revoked_at.is_(None))
+            .values(revoked_at=now)
+        ).rowcount
+
+    def agent_for_api_token(self, token_hash: str):
+        return self._connection.execute(
+            select(agents)
+            .select_from(agent_api_tokens.join(agents, agents.c.id == agent_api_tokens.c.agent_id))
+            .where(agent_api_tokens.c.token_hash == token_hash, agent_api_tokens.c.revoked_at.is_(None))
+        ).one_or_none()

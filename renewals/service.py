@@ -8,7 +8,7 @@ wires storage, the clock and the delivery settings to them.
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, Mapping, Optional, Sequence
 
@@ -344,25 +344,33 @@ class Renewals:
         """Figures for the console's home page (no personal data)."""
         now = self._clock.now()
         today = self._clock.today()
+        unresolved = [status.value for status in CaseStatus if status is not CaseStatus.RESOLVED]
         with UnitOfWork(self._engine) as uow:
-            rows = uow.cases.list_for_console(None, None, None, limit=100000)
-            expiring = [
-                licence
-                for licence in uow.licences.list()
-                if 0 <= (licence.expiry_date - self.today(licence)).days <= days_ahead
-            ]
+            counts = uow.cases.unresolved_counts()
+            asked_for_a_person = uow.cases.list_for_console(
+                unresolved, limit=None, with_event=EventKind.HANDOFF_REQUESTED
+            )
+            # A licence's today is its own zone's, at most a day from Sydney's: the window is read wide, then
+            # each licence is checked against its own date.
+            candidates = uow.licences.expiring_between(
+                today - timedelta(days=1), today + timedelta(days_ahead + 1)
+            )
             start_of_day = datetime.combine(today, time(0), SYDNEY)
             handed_off_today = uow.cases.conversations_with_event_since(
                 EventKind.HANDOFF_REQUESTED, start_of_day
             )
+        expiring = [
+            licence
+            for licence in candidates
+            if 0 <= (licence.expiry_date - self.today(licence)).days <= days_ahead
+        ]
         by_status: dict[str, int] = {}
         by_region: dict[str, int] = {}
+        for status, region, count in counts:
+            by_status[status] = by_status.get(status, 0) + count
+            by_region[region or "unknown"] = by_region.get(region or "unknown", 0) + count
         waiting = []
-        for case, region in rows:
-            if case.status is CaseStatus.RESOLVED:
-                continue
-            by_status[case.status.value] = by_status.get(case.status.value, 0) + 1
-            by_region[region or "unknown"] = by_region.get(region or "unknown", 0) + 1
+        for case, _ in asked_for_a_person:
             since = waiting_since(case)
             if since is not None:
                 waiting.append(

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 
 from renewals.db import SQLITE_IMMEDIATE_OPTION
 from renewals.repositories import (
+    AgentRepository,
     CaseRepository,
     JobRunRepository,
     LicenceRepository,
@@ -50,6 +51,7 @@ class UnitOfWork:
         self.outbox = OutboxRepository(self._connection)
         self.rate_limits = RateLimitRepository(self._connection)
         self.job_runs = JobRunRepository(self._connection)
+        self.agents = AgentRepository(self._connection)
         return self
 
     def __exit__(self, exc_type, exc, traceback) -> None:

@@ -25,6 +25,7 @@ from renewals.db import make_engine
 from renewals.outbox import CASE_SLACK_TOPIC
 from renewals.service import Renewals
 from renewals.support_hours import availability, describe_next_open, earliest
+from renewals.unit_of_work import UnitOfWork
 
 UTC = timezone.utc
 
@@ -164,7 +165,34 @@ def test_dashboard_figures(service, clock):
     assert figures["open_by_region"] == {"AU": 1, "unknown": 1}
     assert [w["waiting_seconds"] for w in figures["waiting_chats"]] == [180, 180]
     assert figures["handed_off_today"] == 2
-    assert figures["expiring_licences"]["count"] >= 0
+
+
+def test_the_dashboard_counts_only_unresolved_cases_and_only_chats_nobody_has_answered(service, clock):
+    answered = service.open_handoff_case("conv-d1", "rest", "asked for a person", licence=QUOKKA_TRAVEL)
+    waiting = service.open_handoff_case("conv-d2", "rest", "asked for a person")
+    done = service.open_handoff_case("conv-d3", "rest", "asked for a person")
+    service.take_case(answered.reference, "alice")
+    service.record_reply(answered.reference, "alice", "Hi, Alice here", signature="Alice (support team)")
+    service.resolve_case(done.reference, "alice")
+
+    figures = service.dashboard()
+
+    assert figures["open_by_status"] == {"in_progress": 1, "open": 1}
+    assert [w["reference"] for w in figures["waiting_chats"]] == [waiting.reference]
+
+
+@pytest.mark.parametrize("days", [0, 7, 30, 60])
+def test_expiring_licences_are_those_within_the_window_by_each_licences_own_date(demo_engine, service, days):
+    with UnitOfWork(demo_engine) as uow:
+        every_licence = uow.licences.list()
+    expected = [lic for lic in every_licence if 0 <= (lic.expiry_date - service.today(lic)).days <= days]
+
+    figures = service.dashboard(days_ahead=days)["expiring_licences"]
+
+    assert figures["count"] == len(expected)
+    assert sum(figures["by_region"].values()) == len(expected)
+    if days == 30:
+        assert figures["count"] == 7  # the demo licences expiring from 28 November to 28 December 2026
 
 
 def test_concurrent_handoffs_for_one_conversation_open_one_case(sqlite_service):
