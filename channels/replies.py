@@ -44,8 +44,8 @@ def message_limiter():
     """The per-conversation message limit (renewals.rate_limits), counted in the renewals database."""
     from channels import session_tokens
     from renewals.clock import SystemClock
-    from renewals.db import database_url_from_env, make_engine
     from renewals.rate_limits import RateLimiter, messages_limit
+    from renewals.storage.db import database_url_from_env, make_engine
 
     limiter = RateLimiter(
         make_engine(database_url_from_env()), SystemClock(), session_tokens.secret_from_env()

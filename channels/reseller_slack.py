@@ -58,7 +58,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from renewals import slack_identity
-from renewals.slack_notices import API_URL_VARIABLE, DEFAULT_API_URL, TOKEN_VARIABLE, slack_escape
+from renewals.delivery.slack_notices import API_URL_VARIABLE, DEFAULT_API_URL, TOKEN_VARIABLE, slack_escape
 
 logger = logging.getLogger(__name__)
 

@@ -37,11 +37,11 @@ from renewals.cases import (
     waiting_since,
 )
 from renewals.clock import Clock, SystemClock
-from renewals.db import make_engine
+from renewals.delivery.rasa_conversations import RasaApiConfig, RasaConversationSender
 from renewals.formatting import format_money
 from renewals.quotes import QuoteError
-from renewals.rasa_conversations import RasaApiConfig, RasaConversationSender
-from renewals.tracker_store import TrackerStore
+from renewals.storage.db import make_engine
+from renewals.storage.tracker_store import TrackerStore
 from web.client_address import client_address
 
 log = logging.getLogger(__name__)

@@ -22,8 +22,6 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, Callable, Optional, Sequence
 
-from sqlalchemy.exc import IntegrityError
-
 from renewals import checklist as checks
 from renewals.case_references import (  # noqa: F401 (part of this module's interface)
     REFERENCE_PREFIX,
@@ -33,6 +31,7 @@ from renewals.case_references import (  # noqa: F401 (part of this module's inte
 )
 from renewals.checklist import CHECKLIST_FIELDS, RenewalChecklist
 from renewals.clock import Clock
+from renewals.conflicts import AlreadyRecorded
 from renewals.conversation_messages import CONVERSATION_TOPIC, queue_message, resolved_message
 from renewals.licences import Licence
 from renewals.outbox import CASE_SLACK_TOPIC, encode_payload
@@ -263,7 +262,7 @@ def _insert_case(
                     case_id=case_id,
                     created_at=now,
                 )
-    except IntegrityError:
+    except AlreadyRecorded:
         # Another request with the same key committed first: that case is the answer.
         existing = uow.cases.get_by_key(key)
         if existing is None:

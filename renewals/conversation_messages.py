@@ -3,7 +3,7 @@
 An agent's reply, and the message that gives a paused conversation back to the
 assistant when its case is resolved, are recorded in the case's history and
 queued in the same transaction, then delivered into the Rasa conversation
-(renewals.rasa_conversations). So the history shows every message the customer
+(renewals.delivery.rasa_conversations). So the history shows every message the customer
 got, and a message is never lost while the chat server is down: it waits and
 is retried.
 """

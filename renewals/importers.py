@@ -17,12 +17,12 @@ from typing import Callable, Iterator, Optional, TypeVar
 from sqlalchemy.engine import Engine
 
 from renewals.codes import normalise_activation_code
-from renewals.db import PROJECT_ROOT, migrate
 from renewals.licences import Licence
 from renewals.pricelist import PriceList, PriceListError, load_price_list
 from renewals.regions import REGIONS
 from renewals.resellers import TEAM, USER, InvalidSlackId, Reseller, SlackLink, slack_id
-from renewals.unit_of_work import UnitOfWork
+from renewals.storage.db import PROJECT_ROOT, migrate
+from renewals.storage.unit_of_work import UnitOfWork
 
 DEMO_DIR = PROJECT_ROOT / "demo"
 LICENCE_COLUMNS = (

@@ -2,13 +2,12 @@
 
 A message is written in the same transaction as the case it is about, so a
 committed case always has its message and a rolled-back one never does. The
-delivery worker (renewals.delivery) sends messages afterwards, retrying with
+delivery worker (renewals.delivery.worker) sends messages afterwards, retrying with
 backoff; a message is only ever marked delivered, never deleted on failure.
 
 Each message has a `topic` naming where it goes ("case.webhook": the helpdesk
-webhook; "case.slack": the reseller's Slack channel; renewal notices later) and a `dedupe_key` that is unique
-forever,
-so the same event can never be queued twice.
+webhook; "case.slack": the reseller's Slack channel; renewal notices later) and a
+`dedupe_key` that is unique forever, so the same event can never be queued twice.
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any, Callable, Mapping, Optional
 
 CASE_WEBHOOK_TOPIC = "case.webhook"
-# A notice in the Slack channel of the reseller a case is routed to (renewals.slack_notices).
+# A notice in the Slack channel of the reseller a case is routed to (renewals.delivery.slack_notices).
 CASE_SLACK_TOPIC = "case.slack"
 
 

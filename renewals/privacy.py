@@ -15,8 +15,8 @@ from typing import Mapping, Optional
 from sqlalchemy.engine import Engine
 
 from renewals.clock import Clock
-from renewals.tracker_store import TrackerStore
-from renewals.unit_of_work import UnitOfWork
+from renewals.storage.tracker_store import TrackerStore
+from renewals.storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ from typing import Mapping
 from sqlalchemy.engine import Engine
 
 from renewals.clock import Clock
-from renewals.unit_of_work import UnitOfWork
+from renewals.storage.unit_of_work import UnitOfWork
 
 _PRUNE_AFTER = timedelta(days=1)
 

@@ -38,18 +38,18 @@ from renewals.checklist import (
 )
 from renewals.clock import SYDNEY, Clock, SystemClock, clock_from_env
 from renewals.codes import normalise_activation_code
-from renewals.db import database_url_from_env, make_engine
-from renewals.delivery import DeliveryWorker
+from renewals.delivery.slack_notices import slack_notices_configured
+from renewals.delivery.webhook import webhook_configured
+from renewals.delivery.worker import DeliveryWorker
 from renewals.licences import Licence, LicenceStatus, licence_status
 from renewals.outbox import CASE_SLACK_TOPIC, CASE_WEBHOOK_TOPIC
 from renewals.pricelist import PriceList, Product, RegionTerms, UserBand
 from renewals.quotes import PriceListUnavailable, Quote, quote_renewal
 from renewals.resellers import Reseller, reseller_id_for_slack
-from renewals.slack_notices import slack_notices_configured
+from renewals.storage.db import database_url_from_env, make_engine
+from renewals.storage.unit_of_work import UnitOfWork
 from renewals.support_hours import earliest
 from renewals.time_zones import licence_today, licence_zone
-from renewals.unit_of_work import UnitOfWork
-from renewals.webhook import webhook_configured
 
 
 class Renewals:

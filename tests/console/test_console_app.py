@@ -20,9 +20,9 @@ from console import mount_console
 from renewals.agents import AgentAccounts
 from renewals.cases import CaseStatus, EventKind
 from renewals.checklist import RenewalChecklist
-from renewals.db import make_engine, outbox
-from renewals.rasa_conversations import RasaApiConfig, RasaConversationSender
+from renewals.delivery.rasa_conversations import RasaApiConfig, RasaConversationSender
 from renewals.service import Renewals
+from renewals.storage.db import make_engine, outbox
 from tests.support.demo_data import copy_of
 from tests.support.tracker_events import event, tracker_with
 

@@ -11,7 +11,7 @@ import pytest
 
 from console.rasa import transcript
 from renewals.cases import EventKind
-from renewals.rasa_conversations import RasaApiConfig, RasaConversationSender
+from renewals.delivery.rasa_conversations import RasaApiConfig, RasaConversationSender
 from renewals.service import Renewals
 from scripts.live_assistant import running_assistant
 

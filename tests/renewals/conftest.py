@@ -19,10 +19,10 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from renewals.db import make_engine, metadata, migrate
 from renewals.importers import import_licences, import_price_list, import_resellers, load_demo
 from renewals.pricelist import load_price_list
-from renewals.unit_of_work import UnitOfWork
+from renewals.storage.db import make_engine, metadata, migrate
+from renewals.storage.unit_of_work import UnitOfWork
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from renewals.checklist import RenewalChecklist
-from renewals.webhook import DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_signature
+from renewals.delivery.webhook import DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_signature
 from tests.support.clocks import ManualClock  # noqa: F401  (imported from here by the case tests)
 from tests.support.http_servers import ServedInBackground
 

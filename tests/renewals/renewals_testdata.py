@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from renewals.db import PROJECT_ROOT
 from renewals.licences import Licence
+from renewals.storage.db import PROJECT_ROOT
 
 DEMO_DIR = PROJECT_ROOT / "demo"
 # The demo data was written as of this date.

@@ -13,8 +13,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from renewals_casedata import WEBHOOK_SECRET, WebhookReceiver
 
-from renewals.__main__ import main
-from renewals.db import PROJECT_ROOT
+from renewals.cli.main import main
+from renewals.storage.db import PROJECT_ROOT
 from scripts.live_assistant import http
 from tests.support.tracker_events import event, senders_left, tracker_with
 from tests.support.waiting import eventually

@@ -12,11 +12,11 @@ from renewals_testdata import DEMO_DIR
 from sqlalchemy import inspect, select
 
 from renewals.checklist import ProductMatch
-from renewals.db import _alembic_config, cases, make_engine, migrate, outbox
 from renewals.importers import load_demo
 from renewals.quotes import PriceListUnavailable
 from renewals.service import Renewals
-from renewals.unit_of_work import UnitOfWork
+from renewals.storage.db import _alembic_config, cases, make_engine, migrate, outbox
+from renewals.storage.unit_of_work import UnitOfWork
 
 CASE_TABLES = {"cases", "case_events", "case_reference_counters", "outbox"}
 

@@ -27,11 +27,11 @@ from renewals.cases import (
     transition,
 )
 from renewals.checklist import IncompleteChecklist, InvalidChecklist
-from renewals.db import case_events, cases, make_engine, outbox
 from renewals.outbox import CASE_WEBHOOK_TOPIC
-from renewals.repositories import CaseRepository, OutboxRepository
 from renewals.service import Renewals
-from renewals.unit_of_work import UnitOfWork
+from renewals.storage.db import case_events, cases, make_engine, outbox
+from renewals.storage.repositories import CaseRepository, OutboxRepository
+from renewals.storage.unit_of_work import UnitOfWork
 
 WEBHOOK = (CASE_WEBHOOK_TOPIC,)
 

@@ -15,15 +15,15 @@ from renewals_casedata import ACME_CHECKLIST, ACME_PERSONAL_DATA, WEBHOOK_SECRET
 from renewals_testdata import DEMO_TODAY
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, insert, select
 
-from renewals.__main__ import main
 from renewals.cases import CaseStatus, transition
+from renewals.cli.main import main
 from renewals.clock import FixedClock
-from renewals.db import PROJECT_ROOT, make_engine
-from renewals.delivery import DeliveryWorker
+from renewals.delivery.webhook import WebhookConfig, WebhookSender
+from renewals.delivery.worker import DeliveryWorker
 from renewals.outbox import CASE_WEBHOOK_TOPIC, Backoff
 from renewals.service import Renewals
-from renewals.unit_of_work import UnitOfWork
-from renewals.webhook import WebhookConfig, WebhookSender
+from renewals.storage.db import PROJECT_ROOT, make_engine
+from renewals.storage.unit_of_work import UnitOfWork
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ import sys
 import pytest
 from renewals_testdata import DEMO_DIR
 
-from renewals.__main__ import main
-from renewals.db import PROJECT_ROOT
+from renewals.cli.main import main
+from renewals.storage.db import PROJECT_ROOT
 
 
 @pytest.fixture

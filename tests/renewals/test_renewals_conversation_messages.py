@@ -16,10 +16,14 @@ from sqlalchemy import update
 
 from renewals.cases import EventKind, NoConversation
 from renewals.conversation_messages import CONVERSATION_TOPIC, decode
-from renewals.db import cases, outbox
-from renewals.rasa_conversations import RasaApiConfig, RasaConversationSender, rasa_api_config_from_env
+from renewals.delivery.rasa_conversations import (
+    RasaApiConfig,
+    RasaConversationSender,
+    rasa_api_config_from_env,
+)
 from renewals.service import Renewals
-from renewals.unit_of_work import UnitOfWork
+from renewals.storage.db import cases, outbox
+from renewals.storage.unit_of_work import UnitOfWork
 
 TOKEN = "rasa-test-token"
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from renewals.daily_jobs import DailyJob, run_due_jobs
-from renewals.unit_of_work import UnitOfWork
+from renewals.jobs.daily import DailyJob, run_due_jobs
+from renewals.storage.unit_of_work import UnitOfWork
 from tests.support.clocks import ManualClock
 
 PERSONAL_DATA = "customer " + "jordan.quill" + "@acmewidgets.com.au"

@@ -14,13 +14,13 @@ from renewals_casedata import ACME_CHECKLIST, ManualClock, WebhookReceiver
 from sqlalchemy import func, select
 
 from renewals.cases import case_document
-from renewals.db import outbox
-from renewals.delivery import DeliveryWorker, SendResult, run_worker
+from renewals.delivery.webhook import WebhookConfig, WebhookSender
+from renewals.delivery.worker import DeliveryWorker, SendResult, run_worker
 from renewals.outbox import CASE_WEBHOOK_TOPIC, Backoff
-from renewals.repositories import OutboxRepository
 from renewals.service import Renewals
-from renewals.unit_of_work import UnitOfWork
-from renewals.webhook import WebhookConfig, WebhookSender
+from renewals.storage.db import outbox
+from renewals.storage.repositories import OutboxRepository
+from renewals.storage.unit_of_work import UnitOfWork
 
 NO_JITTER = Backoff(random=lambda: 0.0)
 IMMEDIATE_RETRY = Backoff(base=timedelta(0), random=lambda: 0.0)
@@ -286,7 +286,7 @@ def test_the_worker_loop_survives_exceptions_and_keeps_delivering(demo_engine, c
         thread = threading.Thread(
             target=run_worker, args=(demo_engine, worker.sender, clock, 0.01, stop), kwargs={"worker": worker}
         )
-        with caplog.at_level(logging.ERROR, logger="renewals.delivery"):
+        with caplog.at_level(logging.ERROR, logger="renewals.delivery.worker"):
             thread.start()
             deadline = time.monotonic() + 10
             while len(receiver.accepted()) < len(cases) and time.monotonic() < deadline:
@@ -320,8 +320,8 @@ def test_delivery_ids_are_uuids_that_do_not_repeat_after_a_database_reset(tmp_pa
     """A receiver de-duplicating on X-Renewals-Delivery must not drop the first message of a new database."""
     import uuid as uuid_module
 
-    from renewals.db import make_engine, migrate
-    from renewals.unit_of_work import UnitOfWork
+    from renewals.storage.db import make_engine, migrate
+    from renewals.storage.unit_of_work import UnitOfWork
 
     def first_delivery_id(name: str) -> str:
         engine = make_engine(f"sqlite:///{tmp_path / name}")

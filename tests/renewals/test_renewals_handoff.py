@@ -21,11 +21,11 @@ from renewals.cases import (
     waiting_since,
 )
 from renewals.checklist import RenewalChecklist
-from renewals.db import make_engine
 from renewals.outbox import CASE_SLACK_TOPIC
 from renewals.service import Renewals
+from renewals.storage.db import make_engine
+from renewals.storage.unit_of_work import UnitOfWork
 from renewals.support_hours import availability, describe_next_open, earliest
-from renewals.unit_of_work import UnitOfWork
 
 UTC = timezone.utc
 
@@ -252,7 +252,7 @@ def test_without_a_region_the_team_that_opens_first_answers():
 def test_handing_to_the_reseller_queues_a_slack_notice_only_when_slack_is_configured(demo_engine, clock):
     from sqlalchemy import select
 
-    from renewals.db import outbox
+    from renewals.storage.db import outbox
 
     topics = (CASE_SLACK_TOPIC,)
     plain = Renewals(demo_engine, clock)
@@ -274,7 +274,7 @@ def test_handing_to_a_reseller_without_a_slack_channel_queues_no_slack_notice(de
     # A notice for a reseller with no channel would be retried for ever and never reach anyone.
     from sqlalchemy import select, update
 
-    from renewals.db import outbox, resellers
+    from renewals.storage.db import outbox, resellers
 
     topics = (CASE_SLACK_TOPIC,)
     with demo_engine.begin() as connection:

@@ -20,7 +20,7 @@ from renewals.agents import (
     token_digest,
     verify_password,
 )
-from renewals.db import PROJECT_ROOT, agent_api_tokens, agent_sessions, agents
+from renewals.storage.db import PROJECT_ROOT, agent_api_tokens, agent_sessions, agents
 
 PASSWORD = "correct horse battery staple"
 

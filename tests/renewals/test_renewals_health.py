@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from renewals.health import RoundHealth, serve_health
+from renewals.jobs.health import RoundHealth, serve_health
 from scripts.live_assistant import http
 from tests.support.clocks import ManualClock
 

@@ -17,7 +17,7 @@ from renewals.importers import (
     import_resellers,
     load_demo,
 )
-from renewals.unit_of_work import UnitOfWork
+from renewals.storage.unit_of_work import UnitOfWork
 
 DEMO_LICENCE_LINES = (DEMO_DIR / "licenses.csv").read_text().splitlines()
 DEMO_RESELLER_LINES = (DEMO_DIR / "resellers.csv").read_text().splitlines()

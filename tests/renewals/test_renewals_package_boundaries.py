@@ -6,7 +6,7 @@ import ast
 
 import pytest
 
-from renewals.db import PROJECT_ROOT
+from renewals.storage.db import PROJECT_ROOT
 
 SOURCES = sorted((PROJECT_ROOT / "renewals").rglob("*.py"))
 source_files = pytest.mark.parametrize(

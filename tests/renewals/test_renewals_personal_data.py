@@ -17,13 +17,13 @@ from sqlalchemy.exc import IntegrityError
 
 from renewals.cases import CaseStatus, idempotency_key, transition
 from renewals.checklist import InvalidChecklist
-from renewals.db import case_events, cases, make_engine, outbox
-from renewals.delivery import DeliveryWorker, run_worker
+from renewals.delivery.webhook import WebhookConfig, WebhookSender
+from renewals.delivery.worker import DeliveryWorker, run_worker
 from renewals.outbox import CASE_WEBHOOK_TOPIC, Backoff
 from renewals.privacy import forget_customer, purge_resolved_cases
 from renewals.service import Renewals
-from renewals.unit_of_work import UnitOfWork
-from renewals.webhook import WebhookConfig, WebhookSender
+from renewals.storage.db import case_events, cases, make_engine, outbox
+from renewals.storage.unit_of_work import UnitOfWork
 
 OTHER_CUSTOMER = replace(
     ACME_CHECKLIST,

@@ -27,7 +27,7 @@ def test_the_fourth_message_in_a_minute_is_refused_and_the_next_minute_starts_af
 def test_subjects_are_stored_only_as_keyed_hashes(demo_engine):
     from sqlalchemy import select
 
-    from renewals.db import rate_limits
+    from renewals.storage.db import rate_limits
 
     RateLimiter(demo_engine, ManualClock(), KEY).allow(THREE_A_MINUTE, "203.0.113.7")
     with demo_engine.connect() as connection:

@@ -12,10 +12,17 @@ from renewals_testdata import QUOKKA_TRAVEL, make_licence
 from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 
-from renewals.db import PROJECT_ROOT, database_url_from_env, make_engine, metadata, migrate, schema_is_current
 from renewals.pricelist import price_list_from_mapping
 from renewals.resellers import Reseller
-from renewals.unit_of_work import UnitOfWork
+from renewals.storage.db import (
+    PROJECT_ROOT,
+    database_url_from_env,
+    make_engine,
+    metadata,
+    migrate,
+    schema_is_current,
+)
+from renewals.storage.unit_of_work import UnitOfWork
 
 HARBOUR_SYSTEMS = Reseller(
     reseller_id="R-AU-002",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from renewals.db import make_engine
-from renewals.tracker_store import TrackerStore
+from renewals.storage.db import make_engine
+from renewals.storage.tracker_store import TrackerStore
 from tests.support.tracker_events import event, tracker_with
 
 NOW = datetime(2026, 11, 28, 1, 0, tzinfo=timezone.utc)

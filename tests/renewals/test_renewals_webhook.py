@@ -8,8 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from renewals_casedata import WEBHOOK_SECRET, WebhookReceiver
 
-from renewals.outbox import OutboxMessage, encode_payload
-from renewals.webhook import (
+from renewals.delivery.webhook import (
     WebhookConfig,
     WebhookConfigError,
     WebhookSender,
@@ -18,6 +17,7 @@ from renewals.webhook import (
     webhook_config_from_env,
     webhook_configured,
 )
+from renewals.outbox import OutboxMessage, encode_payload
 
 NOW = datetime(2026, 11, 28, 1, 0, tzinfo=timezone.utc)
 BODY = encode_payload({"reference": "RN-2026-000001", "status": "open"})
@@ -199,7 +199,7 @@ def test_a_slow_endpoint_times_out():
 
 
 def test_the_receiver_example_in_the_docs_accepts_a_real_request_and_refuses_a_forgery():
-    from renewals.db import PROJECT_ROOT
+    from renewals.storage.db import PROJECT_ROOT
 
     docs = (PROJECT_ROOT / "docs" / "cases.md").read_text()
     example = next(block for block in docs.split("```python\n")[1:] if "def is_genuine" in block).split(

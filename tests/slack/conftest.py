@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from renewals.db import make_engine
+from renewals.storage.db import make_engine
 from tests.support.clocks import ManualClock
 from tests.support.demo_data import copy_of
 

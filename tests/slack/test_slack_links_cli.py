@@ -6,12 +6,12 @@ import pytest
 from alembic import command
 from sqlalchemy import select, text
 
-from renewals.__main__ import main
-from renewals.db import _alembic_config, make_engine, migrate, slack_links
+from renewals.cli.main import main
 from renewals.importers import ImportRejected, import_resellers
 from renewals.resellers import TEAM, USER, SlackLink
 from renewals.service import Renewals
-from renewals.unit_of_work import UnitOfWork
+from renewals.storage.db import _alembic_config, make_engine, migrate, slack_links
+from renewals.storage.unit_of_work import UnitOfWork
 
 
 @pytest.fixture

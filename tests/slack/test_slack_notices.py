@@ -9,11 +9,7 @@ import pytest
 from slack_fakes import BOT_TOKEN, FakeSlackApi
 from sqlalchemy import select
 
-from renewals.db import outbox
-from renewals.delivery import DeliveryWorker, SendersByTopic
-from renewals.outbox import CASE_SLACK_TOPIC, CASE_WEBHOOK_TOPIC, Backoff
-from renewals.service import Renewals
-from renewals.slack_notices import (
+from renewals.delivery.slack_notices import (
     METADATA_EVENT_TYPE,
     DatabaseDirectory,
     SlackConfig,
@@ -21,7 +17,11 @@ from renewals.slack_notices import (
     SlackSender,
     slack_config_from_env,
 )
-from renewals.unit_of_work import UnitOfWork
+from renewals.delivery.worker import DeliveryWorker, SendersByTopic
+from renewals.outbox import CASE_SLACK_TOPIC, CASE_WEBHOOK_TOPIC, Backoff
+from renewals.service import Renewals
+from renewals.storage.db import outbox
+from renewals.storage.unit_of_work import UnitOfWork
 from tests.support.checklists import checklist_for
 
 QUOKKA = "WS-ZHQ7-9WPK9-UPNRR-JJJW3-LXPH8-S7UHD"  # Harbour Systems (R-AU-002), channel C02RENEW02
@@ -213,7 +213,7 @@ def test_one_worker_delivers_both_topics_each_to_its_own_sender(demo_engine, clo
         sent = []
 
         def send(self, message, now):
-            from renewals.delivery import SendResult
+            from renewals.delivery.worker import SendResult
 
             self.sent.append(message.topic)
             return SendResult(delivered=True, status=200)

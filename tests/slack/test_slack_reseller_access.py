@@ -24,7 +24,7 @@ from renewals.reseller_access import (
 )
 from renewals.resellers import TEAM, USER, SlackLink, reseller_id_for_slack
 from renewals.service import Renewals
-from renewals.unit_of_work import UnitOfWork
+from renewals.storage.unit_of_work import UnitOfWork
 from tests.support.checklists import checklist_for
 
 SOUTHERN_CROSS, HARBOUR = "R-AU-001", "R-AU-002"

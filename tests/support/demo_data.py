@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from actions import backend
-from renewals.db import make_engine
 from renewals.importers import load_demo
+from renewals.storage.db import make_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, insert
 
-from renewals.db import make_engine
+from renewals.storage.db import make_engine
 
 EVENTS = Table(
     "events", MetaData(), Column("id", Integer, primary_key=True), Column("sender_id", String(255)),

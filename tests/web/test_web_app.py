@@ -242,8 +242,8 @@ async def test_a_failed_tracker_request_never_logs_the_rasa_token(tmp_path, capl
 async def test_one_client_address_gets_its_allowance_of_new_sessions_an_hour_then_429(tmp_path):
     from datetime import timedelta
 
-    from renewals.db import make_engine, migrate
     from renewals.rate_limits import Limit, RateLimiter
+    from renewals.storage.db import make_engine, migrate
     from tests.support.clocks import ManualClock
 
     engine = make_engine(f"sqlite:///{tmp_path / 'renewals.db'}")

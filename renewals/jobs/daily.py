@@ -23,8 +23,8 @@ from typing import Callable, List, Optional, Sequence, Tuple
 from sqlalchemy.engine import Engine
 
 from renewals.clock import Clock
-from renewals.health import RoundHealth
-from renewals.unit_of_work import UnitOfWork
+from renewals.jobs.health import RoundHealth
+from renewals.storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 The schema is SQLAlchemy Core rather than ORM-mapped classes: domain objects
 are frozen dataclasses and the repositories translate rows explicitly.
-Migrations in renewals/migrations/ create these tables; a test checks the
+Migrations in renewals/storage/migrations/ create these tables; a test checks the
 two agree.
 """
 
@@ -42,7 +42,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.types import TypeDecorator
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATABASE_PATH = PROJECT_ROOT / "var" / "renewals.db"
 DATABASE_URL_VARIABLE = "DATABASE_URL"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -371,7 +371,7 @@ agent_login_failures = Table(
 Index("ix_agent_login_failures_username", agent_login_failures.c.username)
 
 
-# Daily jobs (renewals.daily_jobs): one row per job and day, claimed before the job runs, so it runs
+# Daily jobs (renewals.jobs.daily): one row per job and day, claimed before the job runs, so it runs
 # once a day however many processes run the jobs.
 job_runs = Table(
     "job_runs",

@@ -8,7 +8,7 @@ Create Date: 2026-11-28
 import sqlalchemy as sa
 from alembic import op
 
-from renewals.db import ExactDecimal
+from renewals.storage.db import ExactDecimal
 
 revision = "0001"
 down_revision = None

@@ -6,9 +6,11 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
-from renewals.db import SQLITE_IMMEDIATE_OPTION
-from renewals.repositories import (
+from renewals.conflicts import AlreadyRecorded
+from renewals.storage.db import SQLITE_IMMEDIATE_OPTION
+from renewals.storage.repositories import (
     AgentRepository,
     CaseRepository,
     JobRunRepository,
@@ -70,6 +72,10 @@ class UnitOfWork:
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
-        """A nested transaction: if the block raises, only its changes are undone."""
-        with self._connection.begin_nested():
-            yield
+        """A nested transaction: if the block raises, only its changes are undone. A unique key that is
+        already taken (a concurrent request committed first) raises the domain's AlreadyRecorded."""
+        try:
+            with self._connection.begin_nested():
+                yield
+        except IntegrityError as error:
+            raise AlreadyRecorded() from error

@@ -2,7 +2,7 @@
 
 When a case is opened and routed to a reseller with a Slack channel
 (`resellers.slack_channel_id`), a `case.slack` outbox message is written in
-the same transaction (renewals.cases). The delivery worker (renewals.delivery)
+the same transaction (renewals.cases). The delivery worker (renewals.delivery.worker)
 hands it to `SlackSender`, which posts it with Slack's `chat.postMessage`:
 the reference, company, product, users and licence expiry; never the
 contact's name, email, phone or address.
@@ -43,10 +43,10 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.engine import Engine
 
-from renewals.delivery import SendResult, describe_failure, no_redirect_opener
+from renewals.delivery.worker import SendResult, describe_failure, no_redirect_opener
 from renewals.formatting import format_date
 from renewals.outbox import CASE_SLACK_TOPIC, OutboxMessage
-from renewals.unit_of_work import UnitOfWork
+from renewals.storage.unit_of_work import UnitOfWork
 
 TOKEN_VARIABLE = "SLACK_BOT_TOKEN"
 API_URL_VARIABLE = "SLACK_API_URL"

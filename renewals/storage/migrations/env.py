@@ -1,4 +1,4 @@
-"""Alembic environment, driven by renewals.db.migrate() (there is no alembic.ini).
+"""Alembic environment, driven by renewals.storage.db.migrate() (there is no alembic.ini).
 
 migrate() passes an open connection in config.attributes so migrations run
 inside its transaction, against whichever engine (and schema) it was given.
@@ -6,7 +6,7 @@ inside its transaction, against whichever engine (and schema) it was given.
 
 from alembic import context
 
-from renewals.db import metadata
+from renewals.storage.db import metadata
 
 
 def run_migrations(connection) -> None:

@@ -8,7 +8,7 @@ Create Date: 2026-11-28
 import sqlalchemy as sa
 from alembic import op
 
-from renewals.db import UtcDateTime
+from renewals.storage.db import UtcDateTime
 
 revision = "0002"
 down_revision = "0001"

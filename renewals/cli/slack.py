@@ -19,9 +19,9 @@ from __future__ import annotations
 import sys
 from typing import Optional
 
-from renewals.db import schema_is_current
 from renewals.resellers import TEAM, USER, InvalidSlackId, SlackLink, slack_id
-from renewals.unit_of_work import UnitOfWork
+from renewals.storage.db import schema_is_current
+from renewals.storage.unit_of_work import UnitOfWork
 
 
 def register_cli(commands) -> None:

@@ -14,7 +14,12 @@ from sqlalchemy.exc import IntegrityError
 
 from renewals.cases import Case, CaseEvent, CaseStatus
 from renewals.checklist import CHECKLIST_FIELDS, RenewalChecklist
-from renewals.db import (
+from renewals.conflicts import AlreadyRecorded
+from renewals.licences import Licence
+from renewals.outbox import OutboxMessage
+from renewals.pricelist import PriceList, Product, RegionTerms, UserBand
+from renewals.resellers import TEAM, USER, Reseller, SlackLink
+from renewals.storage.db import (
     agent_api_tokens,
     agent_login_failures,
     agent_sessions,
@@ -35,10 +40,6 @@ from renewals.db import (
     resellers,
     slack_links,
 )
-from renewals.licences import Licence
-from renewals.outbox import OutboxMessage
-from renewals.pricelist import PriceList, Product, RegionTerms, UserBand
-from renewals.resellers import TEAM, USER, Reseller, SlackLink
 
 _LICENCE_COLUMNS = [f.name for f in fields(Licence)]
 _RESELLER_COLUMNS = [f.name for f in fields(Reseller)]
@@ -899,14 +900,18 @@ class AgentRepository:
     # accounts
 
     def add(self, username: str, display_name: str, password_hash: str, now: datetime) -> int:
-        """The new agent's id; raises IntegrityError when the username is taken."""
-        with self._connection.begin_nested():
-            return self._connection.execute(
-                insert(agents).values(
-                    username=username, display_name=display_name, password_hash=password_hash, disabled=False,
-                    created_at=now,
-                )
-            ).inserted_primary_key[0]  # fmt: skip
+        """The new agent's id; raises AlreadyRecorded when the username is taken."""
+        try:
+            with self._connection.begin_nested():
+                return self._insert_agent(username, display_name, password_hash, now)
+        except IntegrityError as error:
+            raise AlreadyRecorded() from error
+
+    def _insert_agent(self, username: str, display_name: str, password_hash: str, now: datetime) -> int:
+        row = {"username": username, "display_name": display_name, "password_hash": password_hash}
+        return self._connection.execute(
+            insert(agents).values(**row, disabled=False, created_at=now)
+        ).inserted_primary_key[0]
 
     def by_username(self, username: str):
         return self._connection.execute(select(agents).where(agents.c.username == username)).one_or_none()

@@ -33,9 +33,9 @@ from typing import Optional, Protocol, Sequence
 from sqlalchemy.engine import Engine
 
 from renewals.clock import Clock
-from renewals.health import RoundHealth
+from renewals.jobs.health import RoundHealth
 from renewals.outbox import Backoff, OutboxMessage
-from renewals.unit_of_work import UnitOfWork
+from renewals.storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +74,8 @@ def describe_failure(error: BaseException) -> str:
 
 
 class Sender(Protocol):
-    """Sends outbox messages of its `topics` (renewals.webhook.WebhookSender and
-    renewals.slack_notices.SlackSender are two; SendersByTopic combines them)."""
+    """Sends outbox messages of its `topics` (renewals.delivery.webhook.WebhookSender and
+    renewals.delivery.slack_notices.SlackSender are two; SendersByTopic combines them)."""
 
     topics: tuple[str, ...]
 
