@@ -14,7 +14,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from renewals_testdata import DEMO_DIR
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -23,6 +22,7 @@ from renewals.importers import import_licences, import_price_list, import_resell
 from renewals.pricelist import load_price_list
 from renewals.storage.db import make_engine, metadata, migrate
 from renewals.storage.unit_of_work import UnitOfWork
+from tests.support.renewals_data import DEMO_DIR
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
 

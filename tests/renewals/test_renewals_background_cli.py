@@ -11,11 +11,11 @@ import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from renewals_casedata import WEBHOOK_SECRET, WebhookReceiver
 
 from renewals.cli.main import main
 from renewals.storage.db import PROJECT_ROOT
 from scripts.live_assistant import http
+from tests.support.cases import WEBHOOK_SECRET, WebhookReceiver
 from tests.support.tracker_events import event, senders_left, tracker_with
 from tests.support.waiting import eventually
 

@@ -7,8 +7,6 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from alembic import command
-from renewals_casedata import ACME_CHECKLIST, ManualClock
-from renewals_testdata import DEMO_DIR
 from sqlalchemy import inspect, select
 
 from renewals.checklist import ProductMatch
@@ -17,6 +15,9 @@ from renewals.quotes import PriceListUnavailable
 from renewals.service import Renewals
 from renewals.storage.db import _alembic_config, cases, make_engine, migrate, outbox
 from renewals.storage.unit_of_work import UnitOfWork
+from tests.support.cases import ACME_CHECKLIST
+from tests.support.clocks import ManualClock
+from tests.support.renewals_data import DEMO_DIR
 
 CASE_TABLES = {"cases", "case_events", "case_reference_counters", "outbox"}
 

@@ -10,8 +10,6 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from renewals_casedata import ACME_CHECKLIST, ManualClock
-from renewals_testdata import QUOKKA_TRAVEL
 from sqlalchemy import func, select
 
 from renewals.cases import (
@@ -32,6 +30,9 @@ from renewals.service import Renewals
 from renewals.storage.db import case_events, cases, make_engine, outbox
 from renewals.storage.repositories import CaseRepository, OutboxRepository
 from renewals.storage.unit_of_work import UnitOfWork
+from tests.support.cases import ACME_CHECKLIST
+from tests.support.clocks import ManualClock
+from tests.support.renewals_data import QUOKKA_TRAVEL
 
 WEBHOOK = (CASE_WEBHOOK_TOPIC,)
 

@@ -11,8 +11,6 @@ import sys
 import time
 
 import pytest
-from renewals_casedata import ACME_CHECKLIST, ACME_PERSONAL_DATA, WEBHOOK_SECRET, ManualClock, WebhookReceiver
-from renewals_testdata import DEMO_TODAY
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, insert, select
 
 from renewals.cases import CaseStatus, transition
@@ -24,6 +22,9 @@ from renewals.outbox import CASE_WEBHOOK_TOPIC, Backoff
 from renewals.service import Renewals
 from renewals.storage.db import PROJECT_ROOT, make_engine
 from renewals.storage.unit_of_work import UnitOfWork
+from tests.support.cases import ACME_CHECKLIST, ACME_PERSONAL_DATA, WEBHOOK_SECRET, WebhookReceiver
+from tests.support.clocks import ManualClock
+from tests.support.renewals_data import DEMO_TODAY
 
 
 @pytest.fixture

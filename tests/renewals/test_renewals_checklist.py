@@ -6,8 +6,6 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
-from renewals_casedata import ACME_CHECKLIST, ACME_PERSONAL_DATA
-from renewals_testdata import DEMO_TODAY
 
 from renewals.checklist import (
     CHECKLIST_FIELDS,
@@ -28,6 +26,8 @@ from renewals.checklist import (
     validate_user_count,
 )
 from renewals.clock import FixedClock
+from tests.support.cases import ACME_CHECKLIST, ACME_PERSONAL_DATA
+from tests.support.renewals_data import DEMO_TODAY
 
 CLOCK = FixedClock(DEMO_TODAY)  # Saturday 28 November 2026
 

@@ -7,10 +7,10 @@ import subprocess
 import sys
 
 import pytest
-from renewals_testdata import DEMO_DIR
 
 from renewals.cli.main import main
 from renewals.storage.db import PROJECT_ROOT
+from tests.support.renewals_data import DEMO_DIR
 
 
 @pytest.fixture

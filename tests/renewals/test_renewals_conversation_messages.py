@@ -10,8 +10,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from renewals_casedata import ACME_CHECKLIST, ManualClock
-from renewals_testdata import QUOKKA_TRAVEL
 from sqlalchemy import update
 
 from renewals.cases import EventKind, NoConversation
@@ -24,6 +22,9 @@ from renewals.delivery.rasa_conversations import (
 from renewals.service import Renewals
 from renewals.storage.db import cases, outbox
 from renewals.storage.unit_of_work import UnitOfWork
+from tests.support.cases import ACME_CHECKLIST
+from tests.support.clocks import ManualClock
+from tests.support.renewals_data import QUOKKA_TRAVEL
 
 TOKEN = "rasa-test-token"
 

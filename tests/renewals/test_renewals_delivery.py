@@ -10,7 +10,6 @@ from collections import Counter
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from renewals_casedata import ACME_CHECKLIST, ManualClock, WebhookReceiver
 from sqlalchemy import func, select
 
 from renewals.cases import case_document
@@ -21,6 +20,8 @@ from renewals.service import Renewals
 from renewals.storage.db import outbox
 from renewals.storage.repositories import OutboxRepository
 from renewals.storage.unit_of_work import UnitOfWork
+from tests.support.cases import ACME_CHECKLIST, WebhookReceiver
+from tests.support.clocks import ManualClock
 
 NO_JITTER = Backoff(random=lambda: 0.0)
 IMMEDIATE_RETRY = Backoff(base=timedelta(0), random=lambda: 0.0)

@@ -7,8 +7,6 @@ import threading
 from datetime import datetime, timezone
 
 import pytest
-from renewals_casedata import ManualClock
-from renewals_testdata import QUOKKA_TRAVEL
 
 from renewals.cases import (
     ASSISTANT,
@@ -26,6 +24,8 @@ from renewals.service import Renewals
 from renewals.storage.db import make_engine
 from renewals.storage.unit_of_work import UnitOfWork
 from renewals.support_hours import availability, describe_next_open, earliest
+from tests.support.clocks import ManualClock
+from tests.support.renewals_data import QUOKKA_TRAVEL
 
 UTC = timezone.utc
 
@@ -94,7 +94,7 @@ def test_a_request_after_an_agent_answered_is_recorded_on_the_same_case(service,
 
 
 def test_a_handoff_attaches_to_the_conversations_open_renewal_case(service):
-    from renewals_casedata import ACME_CHECKLIST
+    from tests.support.cases import ACME_CHECKLIST
 
     renewal = service.open_renewal_case(ACME_CHECKLIST, "conv-5", "rest")
     case = service.open_handoff_case("conv-5", "rest", "asked for a person")

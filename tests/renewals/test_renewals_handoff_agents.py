@@ -6,7 +6,6 @@ import subprocess
 import sys
 
 import pytest
-from renewals_casedata import ManualClock
 from sqlalchemy import select
 
 from renewals.agents import (
@@ -21,6 +20,7 @@ from renewals.agents import (
     verify_password,
 )
 from renewals.storage.db import PROJECT_ROOT, agent_api_tokens, agent_sessions, agents
+from tests.support.clocks import ManualClock
 
 PASSWORD = "correct horse battery staple"
 

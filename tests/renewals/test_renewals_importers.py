@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from renewals_testdata import DEMO_DIR
 
 from renewals.importers import (
     ImportProblem,
@@ -18,6 +17,7 @@ from renewals.importers import (
     load_demo,
 )
 from renewals.storage.unit_of_work import UnitOfWork
+from tests.support.renewals_data import DEMO_DIR
 
 DEMO_LICENCE_LINES = (DEMO_DIR / "licenses.csv").read_text().splitlines()
 DEMO_RESELLER_LINES = (DEMO_DIR / "resellers.csv").read_text().splitlines()

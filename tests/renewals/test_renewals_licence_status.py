@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from renewals_testdata import QUOKKA_TRAVEL, make_licence
 
 from renewals.licences import LicenceStatusKind, licence_status
+from tests.support.renewals_data import QUOKKA_TRAVEL, make_licence
 
 EXPIRY = date(2026, 12, 28)
 

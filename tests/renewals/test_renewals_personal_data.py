@@ -10,8 +10,6 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from renewals_casedata import ACME_CHECKLIST, ACME_PERSONAL_DATA, WEBHOOK_SECRET, ManualClock, WebhookReceiver
-from renewals_testdata import QUOKKA_TRAVEL
 from sqlalchemy import Column, Integer, MetaData, String, Table, Text, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
@@ -24,6 +22,9 @@ from renewals.privacy import forget_customer, purge_resolved_cases
 from renewals.service import Renewals
 from renewals.storage.db import case_events, cases, make_engine, outbox
 from renewals.storage.unit_of_work import UnitOfWork
+from tests.support.cases import ACME_CHECKLIST, ACME_PERSONAL_DATA, WEBHOOK_SECRET, WebhookReceiver
+from tests.support.clocks import ManualClock
+from tests.support.renewals_data import QUOKKA_TRAVEL
 
 OTHER_CUSTOMER = replace(
     ACME_CHECKLIST,

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 import yaml
-from renewals_testdata import DEMO_DIR
 
 from renewals.pricelist import (
     PriceListError,
@@ -16,6 +15,7 @@ from renewals.pricelist import (
     UserBand,
     price_list_from_mapping,
 )
+from tests.support.renewals_data import DEMO_DIR
 
 DEMO_DATA = yaml.safe_load((DEMO_DIR / "pricing.yml").read_text())
 

@@ -6,11 +6,11 @@ from datetime import date, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
-from renewals_testdata import DEMO_DIR, make_licence
 
 from renewals.money import CENT
 from renewals.pricelist import load_price_list
 from renewals.quotes import quote_renewal
+from tests.support.renewals_data import DEMO_DIR, make_licence
 
 # Loaded here rather than from a fixture: hypothesis strategies are built at import time.
 PRICE_LIST = load_price_list(DEMO_DIR / "pricing.yml")

@@ -9,7 +9,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from renewals_testdata import DEMO_TODAY, make_licence
 
 from renewals.quotes import (
     InvalidTerm,
@@ -23,6 +22,7 @@ from renewals.quotes import (
     add_years,
     quote_renewal,
 )
+from tests.support.renewals_data import DEMO_TODAY, make_licence
 
 D = Decimal
 

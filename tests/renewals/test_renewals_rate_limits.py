@@ -6,9 +6,9 @@ import threading
 from datetime import timedelta
 
 import pytest
-from renewals_casedata import ManualClock
 
 from renewals.rate_limits import InvalidLimit, Limit, RateLimiter, messages_limit, sessions_limit
+from tests.support.clocks import ManualClock
 
 KEY = b"k" * 32
 THREE_A_MINUTE = Limit("messages", 3, timedelta(minutes=1))

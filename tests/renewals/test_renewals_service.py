@@ -6,7 +6,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from renewals_testdata import DEMO_DIR, QUOKKA_TRAVEL
 
 from renewals.clock import FixedClock
 from renewals.importers import load_demo
@@ -14,6 +13,7 @@ from renewals.licences import LicenceStatusKind
 from renewals.pricelist import UnknownProduct
 from renewals.quotes import InvalidTerm, PriceListUnavailable
 from renewals.service import Renewals
+from tests.support.renewals_data import DEMO_DIR, QUOKKA_TRAVEL
 
 
 @pytest.fixture

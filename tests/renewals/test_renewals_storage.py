@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from renewals_testdata import QUOKKA_TRAVEL, make_licence
 from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 
@@ -23,6 +22,7 @@ from renewals.storage.db import (
     schema_is_current,
 )
 from renewals.storage.unit_of_work import UnitOfWork
+from tests.support.renewals_data import QUOKKA_TRAVEL, make_licence
 
 HARBOUR_SYSTEMS = Reseller(
     reseller_id="R-AU-002",

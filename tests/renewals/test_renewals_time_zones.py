@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 import pytest
-from renewals_testdata import DEMO_DIR
 
 from renewals.clock import FixedClock
 from renewals.importers import load_demo
@@ -13,6 +12,7 @@ from renewals.licences import LicenceStatusKind
 from renewals.reseller_access import ExpiryRequest
 from renewals.service import Renewals
 from renewals.time_zones import zone_for
+from tests.support.renewals_data import DEMO_DIR
 
 KALGOORLIE_WA = "SM-KYVR-4K5AD-GN4K2-5F3K3-DVKZC-4Y2JY"  # expires 28 November 2026
 TAURANGA_NZ = "AO-4ZUV-XFEYR-S8BBQ-9AKJ7-MMJ34-3PDD5"  # expires 18 December 2026

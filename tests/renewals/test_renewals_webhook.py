@@ -6,7 +6,6 @@ import socket
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from renewals_casedata import WEBHOOK_SECRET, WebhookReceiver
 
 from renewals.delivery.webhook import (
     WebhookConfig,
@@ -18,6 +17,7 @@ from renewals.delivery.webhook import (
     webhook_configured,
 )
 from renewals.outbox import OutboxMessage, encode_payload
+from tests.support.cases import WEBHOOK_SECRET, WebhookReceiver
 
 NOW = datetime(2026, 11, 28, 1, 0, tzinfo=timezone.utc)
 BODY = encode_payload({"reference": "RN-2026-000001", "status": "open"})

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import logging
 
-from slack_fakes import BOT_TOKEN, SIGNING_SECRET, FakeSlackApi
-
 from channels.reseller_slack import DISABLED_NOTICE, ResellerSlackBot, ResellerSlackInput
+from tests.support.slack_fakes import BOT_TOKEN, SIGNING_SECRET, FakeSlackApi
 
 
 def test_without_both_secrets_slack_is_disabled_and_says_so_once(monkeypatch, caplog):

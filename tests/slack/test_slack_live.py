@@ -17,7 +17,11 @@ import uuid
 from pathlib import Path
 
 import pytest
-from slack_fakes import (
+
+from renewals.service import Renewals
+from renewals.slack_identity import conversation_id
+from scripts.live_assistant import http, running_assistant
+from tests.support.slack_fakes import (
     BOT_TOKEN,
     BOT_USER,
     HARBOUR,
@@ -30,10 +34,6 @@ from slack_fakes import (
     post_to_slack_webhook,
     slack_signature,
 )
-
-from renewals.service import Renewals
-from renewals.slack_identity import conversation_id
-from scripts.live_assistant import http, running_assistant
 
 pytestmark = pytest.mark.live
 

@@ -6,7 +6,6 @@ import json
 from datetime import timedelta
 
 import pytest
-from slack_fakes import BOT_TOKEN, FakeSlackApi
 from sqlalchemy import select
 
 from renewals.delivery.slack_notices import (
@@ -23,6 +22,7 @@ from renewals.service import Renewals
 from renewals.storage.db import outbox
 from renewals.storage.unit_of_work import UnitOfWork
 from tests.support.checklists import checklist_for
+from tests.support.slack_fakes import BOT_TOKEN, FakeSlackApi
 
 QUOKKA = "WS-ZHQ7-9WPK9-UPNRR-JJJW3-LXPH8-S7UHD"  # Harbour Systems (R-AU-002), channel C02RENEW02
 ACACIA = "WS-2ZDQ-YG9N8-TZCHQ-444XL-FXQN5-BKM22"  # Southern Cross (R-AU-001), channel C01RENEW01

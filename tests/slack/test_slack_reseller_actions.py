@@ -9,7 +9,6 @@ from typing import Any, Dict, Optional
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
-from slack_fakes import HARBOUR, OUTSIDER, SIGNING_SECRET, SOUTHERN_CROSS
 
 from actions import backend
 from actions.context import ActionContinueTask
@@ -23,6 +22,7 @@ from actions.resellers import (
 from renewals import slack_identity
 from renewals.service import Renewals
 from tests.support.checklists import checklist_for
+from tests.support.slack_fakes import HARBOUR, OUTSIDER, SIGNING_SECRET, SOUTHERN_CROSS
 
 ACACIA = "WS-2ZDQ-YG9N8-TZCHQ-444XL-FXQN5-BKM22"  # Southern Cross's customer
 BANKSIA = "WA-ZPDN-QFEFG-ZHA3A-U3ZWL-CQGPP-2438D"  # Harbour Systems' customer

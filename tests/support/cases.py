@@ -11,7 +11,6 @@ from datetime import date
 
 from renewals.checklist import RenewalChecklist
 from renewals.delivery.webhook import DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_signature
-from tests.support.clocks import ManualClock  # noqa: F401  (imported from here by the case tests)
 from tests.support.http_servers import ServedInBackground
 
 WEBHOOK_SECRET = "test-secret-please-rotate"
