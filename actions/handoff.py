@@ -8,16 +8,16 @@ recorded in the tracker, where agents read them, and agents answer live.
 from __future__ import annotations
 
 import logging
-from datetime import date
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, ConversationPaused, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend import call
+from actions.checklist_slots import gathered_checklist
 from actions.topics import buttons
-from renewals.checklist import RenewalChecklist, offers_a_person
+from renewals.checklist import offers_a_person
 from renewals.support_hours import describe_next_open
 
 log = logging.getLogger(__name__)
@@ -54,35 +54,6 @@ def handoff_reason(tracker: Tracker) -> str:
         elif fallbacks or intent not in ("affirm", "human_handoff"):
             break
     return REASON_FALLBACKS if fallbacks >= 2 else REASON_ASKED
-
-
-def gathered_checklist(tracker: Tracker) -> RenewalChecklist:
-    """The checklist items filled in so far (unchecked; the domain keeps the valid ones)."""
-
-    def number(value: Any) -> Optional[int]:
-        try:
-            return int(float(value)) if value not in (None, "") else None
-        except (TypeError, ValueError):
-            return None
-
-    def day(value: Any) -> Optional[date]:
-        try:
-            return date.fromisoformat(value) if value else None
-        except (TypeError, ValueError):
-            return None
-
-    slot = tracker.get_slot
-    return RenewalChecklist(
-        company_name=slot("company_name"),
-        address=slot("address"),
-        phone=slot("phone"),
-        contact_name=slot("contact_name"),
-        contact_email=slot("contact_email"),
-        product_code=slot("product"),
-        platform=slot("platform"),
-        user_count=number(slot("renewal_user_count")),
-        licence_expiry=day(slot("licence_expiry")),
-    )
 
 
 def handoff_message(reference: str, availability) -> str:

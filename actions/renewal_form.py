@@ -15,6 +15,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import reseller_replies
 from actions.backend import call
+from actions.checklist_slots import gathered_checklist, slot_values
 from actions.conversation import (
     HANDOFF,
     acted_this_turn,
@@ -24,10 +25,11 @@ from actions.conversation import (
     open_question,
     value_before_latest_message,
 )
-from actions.handoff import gathered_checklist, hand_over
+from actions.handoff import hand_over
 from actions.sender import acting_reseller
 from actions.topics import buttons
 from renewals import checklist as checks
+from renewals import on_file as on_file_checklist
 from renewals.answers import opening_yes_or_no, yes_or_no
 from renewals.codes import find_activation_code
 from renewals.formatting import format_date
@@ -85,33 +87,6 @@ WHY_NEEDED: Dict[str, str] = {
 }
 
 
-def _mask_email(email: str) -> str:
-    local, _, domain = email.partition("@")
-    return f"{local[:1]}…@{domain}"
-
-
-def _mask_phone(phone: str) -> str:
-    return f"…{phone[-3:]}"
-
-
-def _mask_name(name: str) -> str:
-    return " ".join(f"{part[:1]}." for part in name.split())
-
-
-def _mask_address(address: str) -> str:
-    return "…, " + address.rsplit(",", 1)[-1].strip() if "," in address else "…"
-
-
-# What the summary shows of a value that came from the licence on file rather than
-# from this chat: whoever knows an Activation Code must not learn the contact details.
-MASKS = {
-    "contact_email": _mask_email,
-    "phone": _mask_phone,
-    "contact_name": _mask_name,
-    "address": _mask_address,
-}
-
-
 async def _licence(tracker: Tracker):
     code = tracker.get_slot("renewal_licence_code")
     return await call(lambda service: service.find_licence(code)) if code else None
@@ -145,27 +120,14 @@ class ActionStartRenewal(Action):
         if licence is None:
             dispatcher.utter_message(
                 text="I'll collect the eight details your reseller needs to renew, then open a case so you "
-                "don't "
-                "have to type them again. You can ask a question or say stop at any time."
+                "don't have to type them again. You can ask a question or say stop at any time."
             )
             return events
-        quoted_users = tracker.get_slot("user_count")
-        users = (
-            int(quoted_users)
-            if quoted_users and tracker.get_slot("quoted_code") == licence.activation_code
-            else licence.users
+        quoted = tracker.get_slot("user_count")
+        quoted_users = (
+            int(quoted) if quoted and tracker.get_slot("quoted_code") == licence.activation_code else None
         )
-        on_file = {
-            "company_name": licence.company,
-            "address": licence.address,
-            "phone": checks.phone_on_file(licence.phone),
-            "contact_name": licence.contact_name,
-            "contact_email": licence.contact_email,
-            "product": licence.product_code,
-            "platform": licence.platform,
-            "renewal_user_count": float(min(users, licence.users)),
-            "licence_expiry": licence.expiry_date.isoformat(),
-        }
+        on_file = slot_values(on_file_checklist.prefilled(licence, quoted_users))
         dispatcher.utter_message(
             text="I've filled in the renewal details we have on file for that licence. Please check them."
         )
@@ -415,7 +377,7 @@ class ValidateRenewalForm(FormValidationAction):
     async def validate_phone(self, value, dispatcher, tracker, domain):
         if self._not_an_answer(tracker, "phone", value):
             return {"phone": None}
-        if value == _on_file(await _licence(tracker)).get("phone"):
+        if value == on_file_checklist.contact_details(await _licence(tracker)).get("phone"):
             return self._accept(dispatcher, tracker, "phone", value)  # the record's own number
         return self._check(dispatcher, tracker, "phone", checks.validate_phone(value))
 
@@ -587,18 +549,6 @@ class ActionAskPlatform(Action):
         return []
 
 
-def _on_file(licence) -> Dict[str, str]:
-    """The licence's contact details as the form stores them (E.164 phone, lower-case email domain)."""
-    if licence is None:
-        return {}
-    return {
-        "address": checks.validate_address(licence.address).value,
-        "phone": checks.phone_on_file(licence.phone),
-        "contact_name": checks.validate_contact_name(licence.contact_name).value,
-        "contact_email": checks.validate_email(licence.contact_email).value,
-    }
-
-
 class ActionAskRenewalConfirmed(Action):
     """The summary of all eight items, with Confirm / Change."""
 
@@ -609,7 +559,7 @@ class ActionAskRenewalConfirmed(Action):
         if _picking_item(tracker):
             return []
         licence = await _licence(tracker)
-        on_file = _on_file(licence)
+        on_file = on_file_checklist.contact_details(licence)
         product = await call(lambda service: service.product(tracker.get_slot("product")))
         lines, notes = [], ""
         for slot, label in FIELDS.items():
@@ -624,7 +574,7 @@ class ActionAskRenewalConfirmed(Action):
                     value += f" (a downsize from {licence.users})"
                     notes = f"\n\n{checks.DOWNSIZE_RULE}"
             elif slot in on_file and value == on_file[slot]:
-                value = f"{MASKS[slot](value)} (on file)"
+                value = f"{on_file_checklist.masked(slot, value)} (on file)"
             else:
                 value = _shown(slot, value)
             lines.append(f"- {label}: {value}")
@@ -677,7 +627,7 @@ class ActionSubmitRenewal(Action):
         if case.reseller_id:
             who = await call(lambda service: service.reseller_name(case.reseller_id)) or "Your reseller"
         # Details that came from the licence on file are never shown (see ActionAskRenewalConfirmed).
-        on_file = _on_file(licence)
+        on_file = on_file_checklist.contact_details(licence)
         contact = (
             "the contact on file"
             if checklist.contact_name == on_file.get("contact_name")
@@ -690,8 +640,7 @@ class ActionSubmitRenewal(Action):
         )
         dispatcher.utter_message(
             text=f"Done: your renewal case is {case.reference}. {who} will contact {contact} about the "
-            "renewal, "
-            f"and once it's processed the updated licence certificate will be emailed to {email}. "
+            f"renewal, and once it's processed the updated licence certificate will be emailed to {email}. "
             f"Quote {case.reference} if you get in touch about it."
         )
         return discarded_checklist() + [SlotSet("case_reference", case.reference)]
