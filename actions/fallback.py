@@ -47,7 +47,7 @@ def suggested_topics(parse_data: Dict[Text, Any]) -> List[str]:
         key = topic_key("faq", ranked.get("intent_response_key"))
         if key:
             scored[key] = faq_confidence * ranked.get("confidence", 0.0)
-    best = sorted(scored, key=scored.get, reverse=True)
+    best = sorted(scored, key=lambda key: scored[key], reverse=True)
     return best[:MAX_SUGGESTIONS]
 
 

@@ -27,6 +27,7 @@ from renewals.quotes import (
     states_renewal_date,
 )
 from renewals.reseller_access import NotYourCustomer
+from renewals.resellers import Reseller
 
 EXPIRY, QUOTE, RESELLER = "expiry", "quote", "reseller"
 # Tasks that need a licence: a bare Activation Code carries on the one pending.
@@ -49,7 +50,7 @@ class LicenceConversation:
         self.tracker = tracker
         self.events: List[Dict[Text, Any]] = []
         # A reseller in Slack (actions.resellers) may only see their own customers' licences.
-        self.reseller = None
+        self.reseller: Optional[Reseller] = None
 
     def say(self, text: str, *button_keys: str) -> None:
         self.dispatcher.utter_message(text=text, buttons=buttons(*button_keys) if button_keys else [])
@@ -58,7 +59,7 @@ class LicenceConversation:
         """`code`: the licence to use, when the caller already knows it (a reseller's company look-up)."""
         _, self.reseller = await acting_reseller(self.tracker)
         if self.reseller is not None:
-            return await self._run_for_reseller(task, code)
+            return await self._run_for_reseller(self.reseller, task, code)
         task = self._task_answered(task)
         if _failed_lookups(self.tracker) >= MAX_FAILED_LOOKUPS:
             self.say(replies.LOOKUPS_LOCKED, "human_handoff")
@@ -81,18 +82,20 @@ class LicenceConversation:
             return pending
         return task
 
-    async def _run_for_reseller(self, task: str, code: Optional[str]) -> List[Dict[Text, Any]]:
+    async def _run_for_reseller(
+        self, reseller: Reseller, task: str, code: Optional[str]
+    ) -> List[Dict[Text, Any]]:
         """As run(), but only for the reseller's own customers; no look-up limit (a refusal reveals
         nothing)."""
-        reseller_id = self.reseller.reseller_id
+        reseller_id = reseller.reseller_id
         if code is None:
-            code = await self._code_for_reseller(task)
+            code = await self._code_for_reseller(reseller_id, task)
         if code is None:
             return self.events
         try:
             licence = await call(lambda service: service.reseller_licence(reseller_id, code))
         except NotYourCustomer:
-            self.say(reseller_replies.not_your_customer(self.reseller))
+            self.say(reseller_replies.not_your_customer(reseller))
             return self.events + [
                 SlotSet("activation_code", None),
                 SlotSet("pending_task", None),
@@ -101,12 +104,12 @@ class LicenceConversation:
         self.events.append(SlotSet("activation_code", licence.activation_code))
         return await self._answer(task, licence)
 
-    async def _code_for_reseller(self, task: str) -> Optional[str]:
+    async def _code_for_reseller(self, reseller_id: str, task: str) -> Optional[str]:
         """A code in the message, else one customer the message names, else the code in the conversation."""
         text = self.tracker.latest_message.get("text") or ""
         if find_activation_code(text) or looks_like_code_attempt(text):
             return self._code(task)
-        matches = await call(lambda service: service.find_customers(self.reseller.reseller_id, text))
+        matches = await call(lambda service: service.find_customers(reseller_id, text))
         if len(matches) == 1 and len(matches[0].licences) == 1:
             return matches[0].licences[0].activation_code
         return self._code(task)

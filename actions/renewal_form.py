@@ -33,6 +33,7 @@ from renewals import on_file as on_file_checklist
 from renewals.answers import opening_yes_or_no, yes_or_no
 from renewals.codes import find_activation_code
 from renewals.formatting import format_date
+from renewals.licences import Licence
 from renewals.parsing import strip_lead_in
 from renewals.reseller_access import NotYourCustomer
 
@@ -104,14 +105,17 @@ class ActionStartRenewal(Action):
             "activation_code"
         )
         _, reseller = await acting_reseller(tracker)
+        licence: Optional[Licence]
         try:
             if reseller is not None and code:
                 # In Slack a reseller renews their own customers only: another's gets the same refusal as
                 # a look-up, and no checklist (a summary would show that customer's details).
-                licence = await call(lambda service: service.reseller_licence(reseller.reseller_id, code))
+                reseller_id = reseller.reseller_id
+                licence = await call(lambda service: service.reseller_licence(reseller_id, code))
             else:
                 licence = await call(lambda service: service.find_licence(code)) if code else None
         except NotYourCustomer:
+            assert reseller is not None  # only a reseller's look-up refuses
             dispatcher.utter_message(text=reseller_replies.not_your_customer(reseller))
             return events + [SlotSet("activation_code", None), FollowupAction("action_listen")]
         except Exception as error:  # the database is unavailable: collect the details from scratch
@@ -357,7 +361,7 @@ class ValidateRenewalForm(FormValidationAction):
         self, dispatcher, tracker, slot: str, result: checks.FieldCheck, shown=lambda v: v
     ) -> Dict[Text, Any]:
         if not result.ok:
-            return self._reject(dispatcher, tracker, slot, result.reason)
+            return self._reject(dispatcher, tracker, slot, result.reason or "")
         if result.notice:
             dispatcher.utter_message(text=result.notice)
         return self._accept(dispatcher, tracker, slot, shown(result.value))
@@ -624,8 +628,10 @@ class ActionSubmitRenewal(Action):
             dispatcher.utter_message(text=CASE_NOT_OPENED, buttons=buttons("human_handoff"))
             return [SlotSet("renewal_confirmed", None), SlotSet("offer", HANDOFF)]
         who = "Trend Micro Technical Support"
-        if case.reseller_id:
-            who = await call(lambda service: service.reseller_name(case.reseller_id)) or "Your reseller"
+        reseller_id = case.reseller_id
+        if reseller_id:
+            name = await call(lambda service: service.reseller_name(reseller_id))
+            who = name or "Your reseller"
         # Details that came from the licence on file are never shown (see ActionAskRenewalConfirmed).
         on_file = on_file_checklist.contact_details(licence)
         contact = (

@@ -108,7 +108,7 @@ def reseller_reply(licence: Licence, product: Product, reseller) -> str:
 def quote_reply(quote: Quote, product: Product, platform: str) -> str:
     years = "1 year" if quote.years == 1 else f"{quote.years} years"
     lines = [f"Renewal quote for {product.name} ({platform}), renewing on {format_date(quote.renewal_date)}:"]
-    if quote.lapsed_days:
+    if quote.lapsed_days and quote.lapse_start and quote.lapse_end:
         lines.append(
             f"- Lapsed period {format_date(quote.lapse_start)} to {format_date(quote.lapse_end)} "
             f"({_days(quote.lapsed_days)}, {_users(quote.previous_users)}): "

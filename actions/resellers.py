@@ -71,9 +71,7 @@ class ActionResellerLookup(Action):
         if len(match.licences) == 1:
             code = match.licences[0].activation_code
             return await LicenceConversation(dispatcher, tracker).run(EXPIRY, code=code)
-        statuses = [
-            await call(lambda service, licence=licence: service.status(licence)) for licence in match.licences
-        ]
+        statuses = await call(lambda service: [service.status(licence) for licence in match.licences])
         dispatcher.utter_message(text=reseller_replies.company_licences_reply(match, statuses))
         return [SlotSet("offer", None)]
 
@@ -141,6 +139,7 @@ class ActionResellerUpdateCase(Action):
                 ],
             )
             return [SlotSet("offer", None)]
+        assert identity is not None  # a reseller is only ever known from a sealed Slack identity
         actor = f"{reseller.reseller_id} in Slack ({identity.user_id})"
         try:
             update = await call(

@@ -34,9 +34,8 @@ class ActionCaseStatus(Action):
         if case is None:
             dispatcher.utter_message(text=replies.not_this_conversations_case(reference))
             return []
-        reseller = (
-            await call(lambda service: service.reseller_name(case.reseller_id)) if case.reseller_id else None
-        )
+        reseller_id = case.reseller_id
+        reseller = await call(lambda service: service.reseller_name(reseller_id)) if reseller_id else None
         dispatcher.utter_message(text=replies.case_status_reply(case, reseller))
         return []
 

@@ -178,10 +178,8 @@ def open_renewal_case(
     opened with `immediate=True` (see UnitOfWork) so concurrent opens on
     SQLite queue rather than fail.
     """
-    conversation_id = _bounded_text(
-        conversation_id, "conversation_id", MAX_CONVERSATION_ID_LENGTH, required=True
-    )
-    channel = _bounded_text(channel, "channel", MAX_CHANNEL_LENGTH, required=False)
+    conversation_id = _required_text(conversation_id, "conversation_id", MAX_CONVERSATION_ID_LENGTH)
+    channel = _optional_text(channel, "channel", MAX_CHANNEL_LENGTH)
     checklist = checklist.validated(
         licence_today(clock, licence),
         uow.price_lists.active(),
@@ -298,8 +296,8 @@ def transition(
     forbids the move or the case changed status meanwhile.
     """
     new_status = CaseStatus(new_status)
-    actor = _bounded_text(actor, "actor", MAX_ACTOR_LENGTH, required=True)
-    note = _bounded_text(note, "note", MAX_NOTE_LENGTH, required=False)
+    actor = _required_text(actor, "actor", MAX_ACTOR_LENGTH)
+    note = _optional_text(note, "note", MAX_NOTE_LENGTH)
     case = uow.cases.get(reference)
     if case is None:
         raise CaseNotFound(f"no case {reference}")
@@ -346,10 +344,15 @@ def case_document(case: Case) -> dict[str, Any]:
     }
 
 
-def _bounded_text(value: Any, name: str, max_length: int, *, required: bool) -> Optional[str]:
+def _required_text(value: Any, name: str, max_length: int) -> str:
+    text = _optional_text(value, name, max_length)
+    if text is None:
+        raise ValueError(f"{name} is required")
+    return text
+
+
+def _optional_text(value: Any, name: str, max_length: int) -> Optional[str]:
     if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise ValueError(f"{name} is required")
         return None
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a string")
@@ -395,7 +398,7 @@ def partial_checklist(checklist: Optional[RenewalChecklist], today, price_list=N
     """The valid items of a checklist still being filled in, normalised; invalid or unknown ones left out."""
     if checklist is None:
         return RenewalChecklist()
-    validators = {
+    validators: dict[str, Callable[[Any], checks.FieldCheck]] = {
         "company_name": checks.validate_company_name,
         "address": checks.validate_address,
         "phone": checks.validate_phone,
@@ -444,13 +447,9 @@ def open_handoff_case(
     and is routed like a renewal case. Concurrent requests for one conversation
     open one case (same key, unique constraint); use `immediate=True` units of work.
     """
-    conversation_id = _bounded_text(
-        conversation_id, "conversation_id", MAX_CONVERSATION_ID_LENGTH, required=True
-    )
-    channel = _bounded_text(channel, "channel", MAX_CHANNEL_LENGTH, required=False)
-    reason_note = (
-        _bounded_text(reason_note, "reason_note", MAX_NOTE_LENGTH, required=False) or "asked for a person"
-    )
+    conversation_id = _required_text(conversation_id, "conversation_id", MAX_CONVERSATION_ID_LENGTH)
+    channel = _optional_text(channel, "channel", MAX_CHANNEL_LENGTH)
+    reason_note = _optional_text(reason_note, "reason_note", MAX_NOTE_LENGTH) or "asked for a person"
     now = clock.now()
     existing = uow.cases.open_case_for_conversation(conversation_id)
     if existing is not None:
@@ -501,16 +500,17 @@ def record_reply(uow, reference: str, agent: str, text: str, *, signature: str, 
     case = _require(uow, reference)
     if case.status is CaseStatus.RESOLVED:
         raise TransitionNotAllowed(f"case {reference} is resolved")
-    if not case.conversation_id:
+    conversation_id = case.conversation_id
+    if not conversation_id:
         raise NoConversation(f"case {reference} has no conversation")
-    text = _bounded_text(text, "reply", MAX_NOTE_LENGTH, required=True)
+    text = _required_text(text, "reply", MAX_NOTE_LENGTH)
     if case.status is CaseStatus.OPEN:
         case = _agent_transition(uow, case, CaseStatus.IN_PROGRESS, EventKind.TAKEN, agent, None, clock)
     case = _record(uow, case, EventKind.REPLY, agent, text, clock)
     queue_message(
         uow,
         uow.cases.id_of(reference),
-        case.conversation_id,
+        conversation_id,
         text,
         f"{CONVERSATION_TOPIC}:{reference}:{uuid.uuid4()}",
         agent=signature,
@@ -523,7 +523,7 @@ def record_reply(uow, reference: str, agent: str, text: str, *, signature: str, 
 def add_note(uow, reference: str, agent: str, text: str, *, clock: Clock) -> Case:
     """An internal note; allowed on any case, resolved ones included."""
     case = _require(uow, reference)
-    text = _bounded_text(text, "note", MAX_NOTE_LENGTH, required=True)
+    text = _required_text(text, "note", MAX_NOTE_LENGTH)
     return _record(uow, case, EventKind.NOTE, agent, text, clock)
 
 
@@ -616,7 +616,7 @@ def _require(uow, reference: str) -> Case:
 
 
 def _record(uow, case: Case, kind: str, agent: str, note: Optional[str], clock: Clock) -> Case:
-    agent = _bounded_text(agent, "actor", MAX_ACTOR_LENGTH, required=True)
+    agent = _required_text(agent, "actor", MAX_ACTOR_LENGTH)
     uow.cases.add_event(case.reference, CaseEvent(at=clock.now(), kind=kind, actor=agent, note=note))
     return uow.cases.get(case.reference)
 
@@ -624,8 +624,8 @@ def _record(uow, case: Case, kind: str, agent: str, note: Optional[str], clock: 
 def _agent_transition(
     uow, case: Case, new_status: CaseStatus, kind: str, agent: str, note: Optional[str], clock: Clock
 ) -> Case:
-    agent = _bounded_text(agent, "actor", MAX_ACTOR_LENGTH, required=True)
-    note = _bounded_text(note, "note", MAX_NOTE_LENGTH, required=False)
+    agent = _required_text(agent, "actor", MAX_ACTOR_LENGTH)
+    note = _optional_text(note, "note", MAX_NOTE_LENGTH)
     if not can_transition(case.status, new_status):
         raise TransitionNotAllowed(
             f"case {case.reference} is {case.status.value} and can't become {new_status.value}"

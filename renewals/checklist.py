@@ -143,15 +143,15 @@ class RenewalChecklist:
             if result.ok:
                 values[name] = result.value
             else:
-                problems.append(ChecklistProblem(name, result.reason))
+                problems.append(ChecklistProblem(name, result.reason or f"{name} is not valid"))
         if price_list is not None:
-            product = price_list.products.get(self.product_code)
+            product = price_list.products.get(self.product_code or "")
             if product is None:
                 problems.append(
                     ChecklistProblem("product_code", "That product isn't on the current price list.")
                 )
             else:
-                platform = product.platform_named(self.platform)
+                platform = product.platform_named(self.platform or "")
                 if platform is None:
                     problems.append(
                         ChecklistProblem(
@@ -482,11 +482,9 @@ def validate_expiry(text: Any, clock: Clock, zone: ZoneInfo = SYDNEY) -> FieldCh
         # "29 October": parse_date takes the next one, but an expiry is most often behind us.
         expiry = _nearest_expiry(expiry, today, past=bool(_PAST_EXPIRY.search(raw)))
         checked = _check_expiry_date(expiry, today)
-        return (
-            accepted(checked.value, notice=f"I've taken that as {format_date(expiry)}.")
-            if checked.ok
-            else checked
-        )
+        if checked.value is None:
+            return checked
+        return accepted(checked.value, notice=f"I've taken that as {format_date(expiry)}.")
     return _check_expiry_date(expiry, today)
 
 
@@ -679,8 +677,8 @@ def _score(product: Product, vocabulary: set[str], query: _Query) -> ProductMatc
     distinctiveness = max(query.distinctiveness[t] for t in scoring if _best(t, vocabulary) > 0)
     score = (0.6 * precision + 0.25 * coverage + 0.15 * resemblance) * distinctiveness
     exact = precision == 1.0 and coverage == 1.0 and all(_best(t, vocabulary) == 1.0 for t in scoring)
-    platform = mentioned[0] if len(mentioned) == 1 else None
-    return ProductMatch(product.code, platform, round(score, 3), exact)
+    named_platform = mentioned[0] if len(mentioned) == 1 else None
+    return ProductMatch(product.code, named_platform, round(score, 3), exact)
 
 
 def match_product(text: Any, price_list: PriceList) -> Optional[ProductMatch]:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
-from typing import Callable, Iterator, Optional, TypeVar
+from typing import Any, Callable, Iterator, Optional, TypeVar
 
 from sqlalchemy.engine import Engine
 
@@ -186,7 +187,7 @@ def _parse_csv(path: Path, reader, columns: tuple[str, ...], optional: tuple[str
             continue
         row = _Row(line, dict(zip(header, (cell.strip() for cell in cells))), problems)
         record = row_parser(row)
-        if len(problems) == row.problems_before:
+        if record is not None:
             records.append(record)
     if problems:
         raise ImportRejected(path, problems)
@@ -213,6 +214,10 @@ class _Row:
 
     def problem(self, field: str, reason: str) -> None:
         self.problems.append(ImportProblem(self.line, field, reason))
+
+    def build(self, record_type: Callable[..., Parsed], **values: Any) -> Optional[Parsed]:
+        """The record, built only from a row with no problem: a row with one is reported, never imported."""
+        return record_type(**values) if len(self.problems) == self.problems_before else None
 
     def optional(self, field: str) -> Optional[str]:
         return self.cells.get(field) or None
@@ -253,14 +258,12 @@ class _ResellerRow:
         self.seen_ids: dict[str, int] = {}
         self.seen_slack_ids: dict[str, dict[str, int]] = {USER: {}, TEAM: {}}
 
-    def __call__(self, row: _Row) -> tuple[Reseller, list[SlackLink]]:
+    def __call__(self, row: _Row) -> Optional[tuple[Reseller, list[SlackLink]]]:
         reseller_id = row.required("reseller_id")
         row.unique("reseller_id", reseller_id, self.seen_ids)
         links = []
         for kind, column in ((TEAM, "slack_team_id"), (USER, "slack_user_id")):
-            value = row.parsed(
-                column, lambda text, kind=kind: _slack_id(kind, text), f"a Slack {kind} id", required=False
-            )
+            value = row.parsed(column, partial(_slack_id, kind), f"a Slack {kind} id", required=False)
             row.unique(column, value, self.seen_slack_ids[kind])
             if value is None or reseller_id is None:
                 continue
@@ -272,7 +275,8 @@ class _ResellerRow:
                     "(python -m renewals slack unlink) or link it with --move",
                 )
             links.append(SlackLink(kind=kind, slack_id=value, reseller_id=reseller_id))
-        reseller = Reseller(
+        reseller = row.build(
+            Reseller,
             reseller_id=reseller_id,
             name=row.required("name"),
             region=row.region(),
@@ -285,7 +289,7 @@ class _ResellerRow:
                 required=False,
             ),
         )
-        return reseller, links
+        return (reseller, links) if reseller is not None else None
 
 
 class _LicenceRow:
@@ -294,7 +298,7 @@ class _LicenceRow:
         self.reseller_ids = reseller_ids
         self.seen_codes: dict[str, int] = {}
 
-    def __call__(self, row: _Row) -> Licence:
+    def __call__(self, row: _Row) -> Optional[Licence]:
         product = None
         product_code = row.required("product_code")
         if product_code is not None:
@@ -335,7 +339,8 @@ class _LicenceRow:
         if reseller_id is not None and reseller_id not in self.reseller_ids:
             row.problem("reseller_id", "is not a known reseller: import resellers first")
 
-        return Licence(
+        return row.build(
+            Licence,
             activation_code=activation_code,
             company=row.required("company"),
             address=row.required("address"),

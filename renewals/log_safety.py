@@ -45,5 +45,5 @@ def install() -> None:
             # The trailing newline is the formatter's own; only the message's are escaped.
             return redact(original(message, category, filename, lineno, line).rstrip("\n")) + "\n"
 
-        formatwarning._redacting = True
+        setattr(formatwarning, "_redacting", True)  # noqa: B010 (a mark on a function, for install's check)
         warnings.formatwarning = formatwarning

@@ -31,7 +31,7 @@ def prefilled(licence: Licence, quoted_users: Optional[int] = None) -> RenewalCh
     )
 
 
-def contact_details(licence: Optional[Licence]) -> dict[str, str]:
+def contact_details(licence: Optional[Licence]) -> dict[str, Optional[str]]:
     """The licence's contact details as the checklist stores them once checked (E.164 phone, lower-case
     email domain), keyed by checklist field: a value equal to one of these came from the record."""
     if licence is None:

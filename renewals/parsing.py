@@ -515,11 +515,13 @@ def _date_candidates(text: str) -> List[Tuple[int, int, _Resolver]]:
             days = -1
         else:
             days = 1
-        found.append((match.start(), match.end(), lambda today, n=days: today + timedelta(days=n)))
+        found.append((match.start(), match.end(), _days_from(days)))
 
     for match in _WEEKDAY_RE.finditer(text):
         name = (match["any"] or match["full"]).lower().rstrip(".")
         weekday = _WEEKDAYS.get(name, _WEEKDAY_ABBREVIATIONS.get(name))
+        if weekday is None:
+            continue
         prefix = " ".join((match["prefix"] or "").lower().split())
         found.append((match.start(), match.end(), _weekday_resolver(weekday, prefix)))
 
@@ -552,6 +554,11 @@ def _offset_resolver(delta: Any) -> _Resolver:
             return None
 
     return resolve
+
+
+def _days_from(days: int) -> _Resolver:
+    """A resolver for "tomorrow" (1), "today" (0), "yesterday" (-1)."""
+    return lambda today: today + timedelta(days=days)
 
 
 def _weekday_resolver(weekday: int, prefix: str) -> _Resolver:

@@ -188,7 +188,7 @@ class _PriceListParser:
             )
             return None
         regions = self.parse_regions(data.get("currency"), data.get("gst_rate"))
-        days_per_year = data.get("days_per_year")
+        days_per_year: Any = data.get("days_per_year")  # YAML: checked below
         if not _is_int(days_per_year) or days_per_year not in (365, 366):
             self.problem("days_per_year", "must be 365 or 366")
         raw_bands = data.get("user_bands")
@@ -221,7 +221,8 @@ class _PriceListParser:
                     )
                 elif gst_rate != gst_rate.quantize(_GST_RATE_PLACES):
                     self.problem(f"gst_rate.{region}", "must have at most 4 decimal places")
-            regions[region] = RegionTerms(currency=currency, gst_rate=gst_rate)
+            if gst_rate is not None:  # else a problem is recorded, and no price list is made
+                regions[region] = RegionTerms(currency=currency, gst_rate=gst_rate)
         return regions
 
     def parse_bands(self, raw_bands: Any) -> tuple[UserBand, ...]:
@@ -236,7 +237,8 @@ class _PriceListParser:
             if not isinstance(raw, dict):
                 self.problem(field, "must be a mapping with min and max")
                 continue
-            low, high = raw.get("min"), raw.get("max")
+            low: Any = raw.get("min")  # YAML: checked below
+            high: Any = raw.get("max")
             if not _is_int(low) or low != expected_min:
                 self.problem(
                     f"{field}.min",
@@ -277,10 +279,10 @@ class _PriceListParser:
             if code in products:
                 self.problem(f"{field}.code", f"{code} appears more than once")
                 continue
-            name = raw.get("name")
+            name: Any = raw.get("name")  # YAML: each value is checked before use
             if not isinstance(name, str) or not name.strip():
                 self.problem(f"{field}.name", "is required")
-            brand = raw.get("brand")
+            brand: Any = raw.get("brand")
             if brand not in BRANDS:
                 self.problem(f"{field}.brand", f"must be one of {', '.join(BRANDS)}")
             platforms = raw.get("platforms")
@@ -291,7 +293,7 @@ class _PriceListParser:
             ):
                 self.problem(f"{field}.platforms", "must be a non-empty list of platform names")
                 platforms = []
-            prefix = raw.get("activation_code_prefix")
+            prefix: Any = raw.get("activation_code_prefix")
             if not isinstance(prefix, str) or not _ACTIVATION_CODE_PREFIX_RE.match(prefix):
                 self.problem(f"{field}.activation_code_prefix", "must be two upper-case letters or digits")
             elif prefix in prefixes:

@@ -64,7 +64,7 @@ class Renewals:
         """Uses DATABASE_URL (default var/renewals.db), RENEWALS_TODAY (default: Sydney's date),
         CASE_WEBHOOK_URL (when set, new cases are queued for the webhook) and SLACK_BOT_TOKEN
         (when set, new cases routed to a reseller with a Slack channel are queued for it)."""
-        topics = (CASE_WEBHOOK_TOPIC,) if webhook_configured(environ) else ()
+        topics: tuple[str, ...] = (CASE_WEBHOOK_TOPIC,) if webhook_configured(environ) else ()
         if slack_notices_configured(environ):
             topics += (CASE_SLACK_TOPIC,)  # only cases routed to a reseller with a Slack channel get one
         return cls(make_engine(database_url_from_env(environ)), clock_from_env(environ), topics)
@@ -369,7 +369,7 @@ class Renewals:
         for status, region, count in counts:
             by_status[status] = by_status.get(status, 0) + count
             by_region[region or "unknown"] = by_region.get(region or "unknown", 0) + count
-        waiting = []
+        waiting: list[dict[str, Any]] = []
         for case, _ in asked_for_a_person:
             since = waiting_since(case)
             if since is not None:

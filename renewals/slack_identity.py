@@ -94,7 +94,7 @@ def verify(
     is at most SEAL_LIFETIME_SECONDS old at `now`, and is not among `used_seals` (those of the
     conversation's earlier messages); else None."""
     seal = seal_of(metadata)
-    if not signing_secret or seal is None:
+    if not signing_secret or seal is None or metadata is None:
         return None
     entry = metadata[METADATA_KEY]
     values = {name: entry.get(name) for name in _FIELDS}

@@ -40,6 +40,7 @@ from renewals.delivery.worker import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_LEASE,
     DeliveryWorker,
+    Sender,
     SendersByTopic,
     run_worker,
 )
@@ -267,7 +268,7 @@ def _outbox_worker(engine, args) -> int:
             _serve_health(health, args.health_port)
             stop.wait()
         return 0
-    senders = []
+    senders: list[Sender] = []
     if config is not None:
         senders.append(WebhookSender(config))
     if slack_config is not None:

@@ -67,12 +67,12 @@ def _fail(message: str) -> int:
     return 1
 
 
-def _ids(args, *kinds: str) -> Optional[dict[str, Optional[str]]]:
-    values = {}
+def _ids(args, *kinds: str) -> Optional[dict[str, str]]:
+    """The Slack ids given, by kind (a kind not given is left out); None, said why, if one is malformed."""
+    values: dict[str, str] = {}
     for kind in kinds:
         raw = getattr(args, kind, None)
         if raw is None:
-            values[kind] = None
             continue
         try:
             values[kind] = slack_id(kind, raw)
@@ -93,7 +93,7 @@ def _link(engine, args) -> int:
     ids = _ids(args, USER, TEAM, "channel")
     if ids is None:
         return 1
-    if not any(ids.values()):
+    if not ids:
         return _fail("Give --user, --team or --channel (or several).")
     if not _schema_ready(engine):
         return 1
@@ -102,7 +102,7 @@ def _link(engine, args) -> int:
         reseller = uow.resellers.get(args.reseller.strip())
         if reseller is None:
             return _fail(f"No reseller {args.reseller.strip()}.")
-        existing = {kind: uow.slack_links.get(kind, ids[kind]) for kind in (USER, TEAM) if ids[kind]}
+        existing = {kind: uow.slack_links.get(kind, ids[kind]) for kind in (USER, TEAM) if kind in ids}
         for kind, link in existing.items():
             if link is not None and link.reseller_id != reseller.reseller_id and not args.move:
                 return _fail(
@@ -118,7 +118,7 @@ def _link(engine, args) -> int:
             messages.append(
                 f"Linked Slack {kind} {ids[kind]} to {reseller.reseller_id} {reseller.name}{moved}."
             )
-        if ids["channel"] is not None:
+        if "channel" in ids:
             uow.resellers.set_slack_channel(reseller.reseller_id, ids["channel"])
             messages.append(f"Case notices for {reseller.reseller_id} go to Slack channel {ids['channel']}.")
     print("\n".join(messages))
@@ -137,7 +137,9 @@ def _unlink(engine, args) -> int:
     ids = _ids(args, USER, TEAM)
     if ids is None:
         return 1
-    kind = USER if ids[USER] else TEAM
+    kind = USER if USER in ids else TEAM
+    if kind not in ids:
+        return _fail("Give --user or --team.")
     with UnitOfWork(engine) as uow:
         existing = uow.slack_links.get(kind, ids[kind])
         if existing is None:

@@ -61,7 +61,7 @@ def rasa_api_config_from_env(environ: Mapping[str, str] = os.environ) -> Optiona
 class RasaConversationSender:
     """Sends `conversation.message` outbox messages into Rasa conversations (see renewals.delivery.Sender)."""
 
-    topics = (CONVERSATION_TOPIC,)
+    topics: tuple[str, ...] = (CONVERSATION_TOPIC,)
 
     def __init__(self, config: RasaApiConfig, opener: Optional[urllib.request.OpenerDirector] = None):
         self.config = config

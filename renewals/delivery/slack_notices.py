@@ -186,7 +186,7 @@ class _Failed(Exception):
 class SlackSender:
     """Posts `case.slack` outbox messages to the reseller's channel (see renewals.delivery.Sender)."""
 
-    topics = (CASE_SLACK_TOPIC,)
+    topics: tuple[str, ...] = (CASE_SLACK_TOPIC,)
 
     def __init__(
         self,

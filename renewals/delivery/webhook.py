@@ -135,7 +135,7 @@ def verify_signature(
 class WebhookSender:
     """Posts `case.webhook` outbox messages to the configured URL (see renewals.delivery.Sender)."""
 
-    topics = (CASE_WEBHOOK_TOPIC,)
+    topics: tuple[str, ...] = (CASE_WEBHOOK_TOPIC,)
 
     def __init__(self, config: WebhookConfig, opener: Optional[urllib.request.OpenerDirector] = None):
         self.config = config

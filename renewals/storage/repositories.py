@@ -6,7 +6,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import asdict, fields
 from datetime import date, datetime
-from typing import Iterable, Optional, Sequence
+from typing import Iterable, List, Optional, Sequence
 
 from sqlalchemy import and_, delete, func, insert, or_, select, text, update
 from sqlalchemy.engine import Connection
@@ -70,7 +70,7 @@ class LicenceRepository:
     def count(self) -> int:
         return self._connection.execute(select(func.count()).select_from(licences)).scalar_one()
 
-    def expiring_between(self, first: date, last: date) -> list[Licence]:
+    def expiring_between(self, first: date, last: date) -> List[Licence]:
         """Licences whose maintenance expires from `first` to `last`, both included, soonest first."""
         rows = self._connection.execute(
             select(*[licences.c[name] for name in _LICENCE_COLUMNS])
@@ -79,7 +79,7 @@ class LicenceRepository:
         )
         return [Licence(**row._mapping) for row in rows]
 
-    def of_reseller(self, reseller_id: str) -> list[Licence]:
+    def of_reseller(self, reseller_id: str) -> List[Licence]:
         """The reseller's customers' licences, soonest expiry first."""
         rows = self._connection.execute(
             select(*[licences.c[name] for name in _LICENCE_COLUMNS])
@@ -386,7 +386,8 @@ class CaseRepository:
         )
         if statuses is not None:
             query = query.where(cases.c.status.in_([status.value for status in statuses]))
-        return [self.get(reference) for reference in self._connection.execute(query).scalars().all()]
+        found = (self.get(reference) for reference in self._connection.execute(query).scalars().all())
+        return [case for case in found if case is not None]
 
     def id_of(self, reference: str) -> Optional[int]:
         return self._connection.execute(
