@@ -346,7 +346,7 @@ class Renewals:
         today = self._clock.today()
         unresolved = [status.value for status in CaseStatus if status is not CaseStatus.RESOLVED]
         with UnitOfWork(self._engine) as uow:
-            counts = uow.cases.unresolved_counts()
+            counts = uow.dashboard.unresolved_counts()
             asked_for_a_person = uow.cases.list_for_console(
                 unresolved, limit=None, with_event=EventKind.HANDOFF_REQUESTED
             )
@@ -356,7 +356,7 @@ class Renewals:
                 today - timedelta(days=1), today + timedelta(days_ahead + 1)
             )
             start_of_day = datetime.combine(today, time(0), SYDNEY)
-            handed_off_today = uow.cases.conversations_with_event_since(
+            handed_off_today = uow.dashboard.conversations_with_event_since(
                 EventKind.HANDOFF_REQUESTED, start_of_day
             )
         expiring = [

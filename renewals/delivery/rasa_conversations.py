@@ -25,7 +25,8 @@ from typing import Any, Mapping, Optional
 from urllib.parse import quote, urlencode, urlsplit
 
 from renewals.conversation_messages import CONVERSATION_TOPIC, decode
-from renewals.delivery.worker import SendResult, describe_failure, no_redirect_opener
+from renewals.delivery.http import describe_failure, no_redirect_opener
+from renewals.delivery.worker import SendResult
 from renewals.outbox import OutboxMessage
 
 URL_VARIABLE = "RASA_URL"

@@ -43,7 +43,8 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.engine import Engine
 
-from renewals.delivery.worker import SendResult, describe_failure, no_redirect_opener
+from renewals.delivery.http import describe_failure, no_redirect_opener
+from renewals.delivery.worker import SendResult
 from renewals.formatting import format_date
 from renewals.outbox import CASE_SLACK_TOPIC, OutboxMessage
 from renewals.storage.unit_of_work import UnitOfWork

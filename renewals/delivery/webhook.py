@@ -33,7 +33,8 @@ from datetime import datetime, timedelta
 from typing import Mapping, Optional, Union
 from urllib.parse import urlsplit
 
-from renewals.delivery.worker import SendResult, describe_failure, no_redirect_opener
+from renewals.delivery.http import describe_failure, no_redirect_opener
+from renewals.delivery.worker import SendResult
 from renewals.outbox import CASE_WEBHOOK_TOPIC, OutboxMessage
 
 URL_VARIABLE = "CASE_WEBHOOK_URL"

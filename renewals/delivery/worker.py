@@ -24,7 +24,6 @@ import os
 import socket
 import threading
 import traceback
-import urllib.request
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -52,25 +51,6 @@ class SendResult:
     error: Optional[str] = None  # short, e.g. "HTTP 500" or "timeout"; never personal data
     flagged: bool = False  # the receiver refused the message: a person should look (it is still retried)
     retry_after: Optional[timedelta] = None  # the receiver asked to wait at least this long (e.g. HTTP 429)
-
-
-class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None  # urllib then raises HTTPError with the 3xx status
-
-
-def no_redirect_opener() -> urllib.request.OpenerDirector:
-    """The opener every sender posts with: a redirect is an answer (a failure), never followed, so a
-    message with personal data or a token never goes to a host it was not addressed to."""
-    return urllib.request.build_opener(_RefuseRedirects)
-
-
-def describe_failure(error: BaseException) -> str:
-    """The kind of a failed send, for `SendResult.error`: never its message, which can quote
-    addresses, response text or a URL with a token."""
-    if isinstance(error, (socket.timeout, TimeoutError)):
-        return "timeout"
-    return type(error).__name__
 
 
 class Sender(Protocol):

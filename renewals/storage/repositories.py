@@ -598,31 +598,6 @@ class CaseRepository:
             )
         return [(self._case_from_row(row, tuple(history[row.id])), row.licence_region) for row in rows]
 
-    def unresolved_counts(self) -> list[tuple[str, Optional[str], int]]:
-        """(status, the licence's region or None, how many) for the cases not resolved."""
-        rows = self._connection.execute(
-            select(cases.c.status, licences.c.region, func.count())
-            .select_from(cases.outerjoin(licences, cases.c.licence_id == licences.c.id))
-            .where(cases.c.status != CaseStatus.RESOLVED.value)
-            .group_by(cases.c.status, licences.c.region)
-        )
-        return [(status, region, count) for status, region, count in rows]
-
-    def conversations_with_event_since(self, kind: str, since: datetime) -> set[str]:
-        """Conversation ids of cases with a history entry of `kind` at or after `since`."""
-        return set(
-            self._connection.execute(
-                select(cases.c.conversation_id)
-                .select_from(case_events.join(cases, cases.c.id == case_events.c.case_id))
-                .where(
-                    case_events.c.kind == kind,
-                    case_events.c.at >= since,
-                    cases.c.conversation_id.is_not(None),
-                )
-                .distinct()
-            ).scalars()
-        )
-
     def _case_from_row(self, row, history: tuple) -> Case:
         return Case(
             reference=row.reference,

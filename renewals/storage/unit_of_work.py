@@ -21,6 +21,7 @@ from renewals.storage.repositories import (
     ResellerRepository,
     SlackLinkRepository,
 )
+from renewals.storage.views import DashboardView
 
 
 class UnitOfWork:
@@ -54,6 +55,7 @@ class UnitOfWork:
         self.rate_limits = RateLimitRepository(self._connection)
         self.job_runs = JobRunRepository(self._connection)
         self.agents = AgentRepository(self._connection)
+        self.dashboard = DashboardView(self._connection)
         return self
 
     def __exit__(self, exc_type, exc, traceback) -> None:
