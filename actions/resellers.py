@@ -21,7 +21,8 @@ from actions.backend import call
 from actions.licences import EXPIRY, LicenceConversation
 from actions.sender import acting_reseller
 from actions.support_questions import ActionCaseStatus
-from renewals.cases import CaseStatus, TransitionNotAllowed, find_case_reference
+from renewals.case_references import find_case_reference
+from renewals.cases import CaseStatus, TransitionNotAllowed
 from renewals.codes import find_activation_code, looks_like_code_attempt
 from renewals.reseller_access import NotYourCase, parse_case_status, parse_expiry_request
 

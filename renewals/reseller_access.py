@@ -20,7 +20,8 @@ from datetime import date
 from difflib import SequenceMatcher
 from typing import Optional
 
-from renewals.cases import Case, CaseNotFound, CaseStatus, TransitionNotAllowed, transition
+from renewals.case_service import transition
+from renewals.cases import Case, CaseNotFound, CaseStatus, TransitionNotAllowed
 from renewals.clock import Clock
 from renewals.codes import normalise_activation_code
 from renewals.conversation_messages import reseller_resolved_message

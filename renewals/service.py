@@ -15,10 +15,7 @@ from typing import Any, Mapping, Optional, Sequence
 from sqlalchemy.engine import Engine
 
 from renewals import reseller_access
-from renewals.cases import (
-    Case,
-    CaseStatus,
-    EventKind,
+from renewals.case_service import (
     add_note,
     hand_to_reseller,
     open_handoff_case,
@@ -26,8 +23,8 @@ from renewals.cases import (
     record_reply,
     resolve_case,
     take_case,
-    waiting_since,
 )
+from renewals.cases import Case, CaseStatus, EventKind, waiting_since
 from renewals.checklist import (
     FieldCheck,
     ProductMatch,
@@ -278,7 +275,7 @@ class Renewals:
 
     def hand_to_reseller(self, reference: str, agent: str, note: Optional[str] = None):
         """Status 'handed to reseller', with a notification queued on the reseller Slack topic when Slack is
-        configured and the reseller has a channel (renewals.cases.HandedOver says which)."""
+        configured and the reseller has a channel (renewals.case_service.HandedOver says which)."""
 
         topics = (CASE_SLACK_TOPIC,) if CASE_SLACK_TOPIC in self._case_delivery_topics else ()
         with UnitOfWork(self._engine, immediate=True) as uow:

@@ -16,7 +16,7 @@ import pytest
 
 from renewals.storage.db import PROJECT_ROOT
 
-SERVICES = {"service", "agents", "importers", "privacy", "rate_limits", "reseller_access"}
+SERVICES = {"service", "case_service", "agents", "importers", "privacy", "rate_limits", "reseller_access"}
 PACKAGES = ("storage", "delivery", "jobs", "cli")
 
 

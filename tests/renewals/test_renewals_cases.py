@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
+from renewals.case_service import open_renewal_case, transition
 from renewals.cases import (
     ALLOWED_TRANSITIONS,
     ASSISTANT,
@@ -21,8 +22,6 @@ from renewals.cases import (
     EventKind,
     TransitionNotAllowed,
     case_document,
-    open_renewal_case,
-    transition,
 )
 from renewals.checklist import IncompleteChecklist, InvalidChecklist
 from renewals.outbox import CASE_WEBHOOK_TOPIC

@@ -13,7 +13,8 @@ import time
 import pytest
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, insert, select
 
-from renewals.cases import CaseStatus, transition
+from renewals.case_service import transition
+from renewals.cases import CaseStatus
 from renewals.cli.main import main
 from renewals.clock import FixedClock
 from renewals.delivery.webhook import WebhookConfig, WebhookSender

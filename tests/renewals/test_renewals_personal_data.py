@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, Text, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from renewals.cases import CaseStatus, idempotency_key, transition
+from renewals.case_service import transition
+from renewals.cases import CaseStatus, idempotency_key
 from renewals.checklist import InvalidChecklist
 from renewals.delivery.webhook import WebhookConfig, WebhookSender
 from renewals.delivery.worker import DeliveryWorker, run_worker
