@@ -11,8 +11,8 @@ INSTALLED := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 WEB_DEPS := web/node_modules/.installed
 CHROMIUM := /usr/bin/chromium
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') \
-                   $(wildcard nlu_components/*.py) demo/pricing.yml renewals/parsing.py renewals/codes.py \
-                   renewals/case_references.py
+                   $(wildcard nlu_components/*.py) demo/pricing.yml $(wildcard renewals/parsing/*.py) renewals/codes.py \
+                   renewals/case_references.py renewals/regions.py
 
 # Embedded profile defaults; every one can be overridden from the environment.
 export PYTHONPATH := $(CURDIR)
