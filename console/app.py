@@ -34,6 +34,7 @@ from renewals.cases import (
     NoConversation,
     TransitionNotAllowed,
     assigned_agent,
+    checklist_document,
     waiting_since,
 )
 from renewals.clock import Clock, SystemClock
@@ -428,21 +429,10 @@ async def _case_detail(request: web.Request, reference: str, with_transcript: bo
     licence, status, quote = await _db(licence_context)
     region = licence["region"] if licence else None
     detail = _case_summary(case, region, service.clock.now())
-    checklist = case.checklist
     detail.update(
         {
             "conversation_id": case.conversation_id,
-            "checklist": {
-                "company_name": checklist.company_name,
-                "address": checklist.address,
-                "phone": checklist.phone,
-                "contact_name": checklist.contact_name,
-                "contact_email": checklist.contact_email,
-                "product_code": checklist.product_code,
-                "platform": checklist.platform,
-                "user_count": checklist.user_count,
-                "licence_expiry": checklist.licence_expiry.isoformat() if checklist.licence_expiry else None,
-            },
+            "checklist": checklist_document(case.checklist),
             "licence": licence,
             "licence_status": status,
             "quote": quote,

@@ -147,24 +147,28 @@ def idempotency_key(reason: str, conversation_id: Optional[str], checklist: Rene
     return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
+def checklist_document(checklist: RenewalChecklist) -> dict[str, Any]:
+    """The checklist as JSON: the webhook's case document and the agents' API share it."""
+    return {
+        "company_name": checklist.company_name,
+        "address": checklist.address,
+        "phone": checklist.phone,
+        "contact_name": checklist.contact_name,
+        "contact_email": checklist.contact_email,
+        "product_code": checklist.product_code,
+        "platform": checklist.platform,
+        "user_count": checklist.user_count,
+        "licence_expiry": checklist.licence_expiry.isoformat() if checklist.licence_expiry else None,
+    }
+
+
 def case_document(case: Case) -> dict[str, Any]:
     """The case as the JSON document the webhook sends (see docs/cases.md)."""
-    checklist = case.checklist
     return {
         "reference": case.reference,
         "status": case.status.value,
         "reason": case.reason,
-        "checklist": {
-            "company_name": checklist.company_name,
-            "address": checklist.address,
-            "phone": checklist.phone,
-            "contact_name": checklist.contact_name,
-            "contact_email": checklist.contact_email,
-            "product_code": checklist.product_code,
-            "platform": checklist.platform,
-            "user_count": checklist.user_count,
-            "licence_expiry": checklist.licence_expiry.isoformat() if checklist.licence_expiry else None,
-        },
+        "checklist": checklist_document(case.checklist),
         "licence_code": case.licence_code,
         "routing": {"target": case.routed_to, "reseller_id": case.reseller_id},
         "conversation_id": case.conversation_id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 import urllib.request
+from urllib.parse import urlsplit
 
 
 class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
@@ -24,3 +25,9 @@ def describe_failure(error: BaseException) -> str:
     if isinstance(error, (socket.timeout, TimeoutError)):
         return "timeout"
     return type(error).__name__
+
+
+def is_http_url(url: str) -> bool:
+    """Whether a sender may be configured with `url`: http:// or https:// with a host."""
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)

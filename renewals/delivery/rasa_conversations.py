@@ -22,10 +22,10 @@ import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Mapping, Optional
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, urlencode
 
 from renewals.conversation_messages import CONVERSATION_TOPIC, decode
-from renewals.delivery.http import describe_failure, no_redirect_opener
+from renewals.delivery.http import describe_failure, is_http_url, no_redirect_opener
 from renewals.delivery.worker import SendResult
 from renewals.outbox import OutboxMessage
 
@@ -46,8 +46,7 @@ class RasaApiConfig:
     timeout: float = TIMEOUT_SECONDS
 
     def __post_init__(self) -> None:
-        parts = urlsplit(self.url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        if not is_http_url(self.url):
             raise RasaApiConfigError(f"{URL_VARIABLE} must be an http:// or https:// URL")
 
 

@@ -39,11 +39,10 @@ import urllib.request
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Mapping, Optional, Protocol
-from urllib.parse import urlsplit
 
 from sqlalchemy.engine import Engine
 
-from renewals.delivery.http import describe_failure, no_redirect_opener
+from renewals.delivery.http import describe_failure, is_http_url, no_redirect_opener
 from renewals.delivery.worker import SendResult
 from renewals.formatting import format_date
 from renewals.outbox import CASE_SLACK_TOPIC, OutboxMessage
@@ -76,8 +75,7 @@ class SlackConfig:
     def __post_init__(self) -> None:
         if not self.token:
             raise SlackConfigError(f"{TOKEN_VARIABLE} must be set")
-        parts = urlsplit(self.api_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        if not is_http_url(self.api_url):
             raise SlackConfigError(f"{API_URL_VARIABLE} must be an http:// or https:// URL")
         if not self.api_url.endswith("/"):
             object.__setattr__(self, "api_url", self.api_url + "/")

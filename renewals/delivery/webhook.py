@@ -31,9 +31,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Mapping, Optional, Union
-from urllib.parse import urlsplit
 
-from renewals.delivery.http import describe_failure, no_redirect_opener
+from renewals.delivery.http import describe_failure, is_http_url, no_redirect_opener
 from renewals.delivery.worker import SendResult
 from renewals.outbox import CASE_WEBHOOK_TOPIC, OutboxMessage
 
@@ -61,8 +60,7 @@ class WebhookConfig:
     timeout: float = DEFAULT_TIMEOUT_SECONDS
 
     def __post_init__(self) -> None:
-        parts = urlsplit(self.url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        if not is_http_url(self.url):
             raise WebhookConfigError(f"{URL_VARIABLE} must be an http:// or https:// URL")
         if not self.secret:
             raise WebhookConfigError(
