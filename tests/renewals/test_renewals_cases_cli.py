@@ -9,9 +9,9 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, insert, select
 
 from renewals.case_service import transition
 from renewals.cases import CaseStatus
@@ -26,6 +26,7 @@ from renewals.storage.unit_of_work import UnitOfWork
 from tests.support.cases import ACME_CHECKLIST, ACME_PERSONAL_DATA, WEBHOOK_SECRET, WebhookReceiver
 from tests.support.clocks import ManualClock
 from tests.support.renewals_data import DEMO_TODAY
+from tests.support.tracker_events import event, senders_left, tracker_with
 
 
 @pytest.fixture
@@ -229,24 +230,13 @@ def test_the_worker_runs_until_told_to_stop(queued, sqlite_url):
 
 def test_forget_customer_prints_counts_only(queued, tmp_path, capsys):
     tracker_url = f"sqlite:///{tmp_path / 'tracker.db'}"
-    tracker = make_engine(tracker_url)
-    events = Table(
-        "events",
-        MetaData(),
-        Column("id", Integer, primary_key=True),
-        Column("sender_id", String(255)),
-        Column("data", Text),
+    tracker_with(
+        tracker_url,
+        [
+            {"sender_id": "conversation-1", "data": json.dumps({"text": "hi"})},
+            {"sender_id": "someone-else", "data": "{}"},
+        ],
     )
-    events.metadata.create_all(tracker)
-    with tracker.begin() as connection:
-        connection.execute(
-            insert(events),
-            [
-                {"sender_id": "conversation-1", "data": json.dumps({"text": "hi"})},
-                {"sender_id": "someone-else", "data": "{}"},
-            ],
-        )
-    tracker.dispose()
 
     assert (
         main(["forget-customer", "--email", "Jordan.Quill@AcmeWidgets.com.au", "--tracker-db", tracker_url])
@@ -292,43 +282,22 @@ def test_case_commands_refuse_an_unmigrated_database(monkeypatch, tmp_path, caps
 def test_purge_conversations_deletes_only_conversations_idle_past_the_retention(
     tmp_path, capsys, monkeypatch
 ):
-    import time as clock
-
-    day = 86400
-    now = clock.time()
+    now = datetime.now(timezone.utc)
     tracker_url = f"sqlite:///{tmp_path / 'tracker.db'}"
-    tracker = make_engine(tracker_url)
-    events = Table(  # the columns of Rasa's SQLTrackerStore that matter here
-        "events",
-        MetaData(),
-        Column("id", Integer, primary_key=True),
-        Column("sender_id", String(255)),
-        Column("timestamp", Float),
-        Column("data", Text),
+    tracker_with(
+        tracker_url,
+        [
+            event("idle-100-days", "user", now - timedelta(days=101)),
+            event("idle-100-days", "user", now - timedelta(days=100)),
+            event("back-yesterday", "user", now - timedelta(days=120)),  # old start, recent end
+            event("back-yesterday", "user", now - timedelta(days=1)),
+            event("idle-30-days", "user", now - timedelta(days=30)),
+        ],
     )
-    events.metadata.create_all(tracker)
-    with tracker.begin() as connection:
-        connection.execute(
-            insert(events),
-            [
-                {"sender_id": "idle-100-days", "timestamp": now - 101 * day, "data": "{}"},
-                {"sender_id": "idle-100-days", "timestamp": now - 100 * day, "data": "{}"},
-                {
-                    "sender_id": "back-yesterday",
-                    "timestamp": now - 120 * day,
-                    "data": "{}",
-                },  # old start, recent end
-                {"sender_id": "back-yesterday", "timestamp": now - 1 * day, "data": "{}"},
-                {"sender_id": "idle-30-days", "timestamp": now - 30 * day, "data": "{}"},
-            ],
-        )
     monkeypatch.setenv("TRACKER_RETENTION_DAYS", "90")
 
     assert main(["purge-conversations", "--tracker-db", tracker_url]) == 0
     assert output(capsys) == "Deleted 1 conversation(s) idle for more than 90 days (2 event(s)).\n"
     assert main(["purge-conversations", "--tracker-db", tracker_url, "--older-than-days", "20"]) == 0
     assert output(capsys) == "Deleted 1 conversation(s) idle for more than 20 days (1 event(s)).\n"
-    with tracker.connect() as connection:
-        left = sorted(set(connection.execute(select(events.c.sender_id)).scalars()))
-    tracker.dispose()
-    assert left == ["back-yesterday"]
+    assert senders_left(tracker_url) == ["back-yesterday"]
