@@ -272,6 +272,43 @@ def open_handoff_case(
     return case
 
 
+CONTACT_CHANGE_NOTE = "asked to change the registered contact, where renewal notices are sent"
+
+
+def open_contact_change_case(
+    uow,
+    licence: Licence,
+    conversation_id: str,
+    channel: Optional[str],
+    *,
+    clock: Clock,
+    delivery_topics: Sequence[str] = (),
+) -> Case:
+    """A case for the licence's reseller (or Technical Support) to change its registered contact; asking
+    again in the same conversation returns the same case. The chat is not paused: nobody needs to reply
+    in it, the new contact is checked with the customer outside the chat."""
+    conversation_id = _required_text(conversation_id, "conversation_id", MAX_CONVERSATION_ID_LENGTH)
+    channel = _optional_text(channel, "channel", MAX_CHANNEL_LENGTH)
+    key = hashlib.sha256(
+        json.dumps([CaseReason.CONTACT_CHANGE, conversation_id, licence.activation_code]).encode("utf-8")
+    ).hexdigest()
+    existing = uow.cases.get_by_key(key)
+    if existing is not None:
+        return existing
+    details = partial_checklist(None, licence_today(clock, licence), uow.price_lists.active())
+
+    def contact_change_case(reference: str, now: datetime) -> Case:
+        asked = CaseEvent(at=now, kind=EventKind.NOTE, actor=ASSISTANT, note=CONTACT_CHANGE_NOTE)
+        return _new_case(
+            reference, now, CaseReason.CONTACT_CHANGE, details, conversation_id, channel, licence, asked
+        )
+
+    case, queued = _insert_case(uow, key, contact_change_case, delivery_topics, clock)
+    if queued is not None:
+        log.info("Opened contact-change case %s (routed to %s)", case.reference, case.routed_to)
+    return case
+
+
 def _attach_handoff(uow, case: Case, reason_note: str, now: datetime) -> Case:
     if waiting_since(case) is not None:
         return case  # already waiting for a person: a repeat (or a retried call) changes nothing

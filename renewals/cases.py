@@ -40,6 +40,7 @@ class CaseReason:
 
     RENEWAL = "renewal"
     HANDOFF = "human_handoff"  # the customer asked for a person, or the assistant offered one
+    CONTACT_CHANGE = "contact_change"  # the registered contact (where notices go) is out of date
 
 
 class CaseStatus(Enum):

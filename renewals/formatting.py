@@ -29,6 +29,11 @@ def format_date(day: date) -> str:
     return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
 
 
+def format_days(count: int) -> str:
+    """`1 day`, `29 days`."""
+    return f"{count} day" if count == 1 else f"{count} days"
+
+
 def format_money(amount: Decimal, currency: str) -> str:
     """`AUD 2,294.05`: currency code, thousands separators, always two decimals."""
     return f"{currency} {to_cents(amount):,.2f}"

@@ -6,7 +6,8 @@ delivery worker (renewals.delivery.worker) sends messages afterwards, retrying w
 backoff; a message is only ever marked delivered, never deleted on failure.
 
 Each message has a `topic` naming where it goes ("case.webhook": the helpdesk
-webhook; "case.slack": the reseller's Slack channel; renewal notices later) and a
+webhook; "case.slack": the reseller's Slack channel; "notice.email" and
+"notice.slack": renewal notices, to the customer and to their reseller) and a
 `dedupe_key` that is unique forever, so the same event can never be queued twice.
 """
 
@@ -21,6 +22,10 @@ from typing import Any, Callable, Mapping, Optional
 CASE_WEBHOOK_TOPIC = "case.webhook"
 # A notice in the Slack channel of the reseller a case is routed to (renewals.delivery.slack_notices).
 CASE_SLACK_TOPIC = "case.slack"
+# A renewal notice (renewals.notices) by email to the licence contact (renewals.delivery.email), and the
+# reseller's Slack messages about their customers' notices and their weekly digest.
+NOTICE_EMAIL_TOPIC = "notice.email"
+NOTICE_SLACK_TOPIC = "notice.slack"
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Deleting customers' personal data: on request (forget a customer) and by retention (old resolved cases).
 
 Contact details live in the cases table (with copies in outbox payloads until
-delivered) and in the chat tracker store. See docs/privacy.md.
+delivered), in the recipients of renewal notices and in the chat tracker store. See docs/privacy.md.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ class ErasureReport:
     conversations: int = 0  # tracker store conversations deleted
     tracker_events: int = 0
     licences_listing_address: int = 0  # imported licence records that still name the address
+    notices: int = 0  # notices whose recipient was cleared (the rows stay, so none is sent again)
 
 
 def forget_customer(engine: Engine, email: str, tracker_engine: Optional[Engine] = None) -> ErasureReport:
@@ -65,6 +66,7 @@ def forget_customer(engine: Engine, email: str, tracker_engine: Optional[Engine]
         outbox_messages = uow.outbox.delete_for_cases(case_ids)
         deleted_cases, case_events = uow.cases.delete(case_ids)
         listed = uow.licences.count_with_contact_email(address)
+        notices = uow.notices.forget_recipient(address)
     report = ErasureReport(
         cases=deleted_cases,
         case_events=case_events,
@@ -72,6 +74,7 @@ def forget_customer(engine: Engine, email: str, tracker_engine: Optional[Engine]
         conversations=tracker_conversations,
         tracker_events=tracker_events,
         licences_listing_address=listed,
+        notices=notices,
     )
     log.info(
         "Forgot a customer: %d case(s), %d history entries, %d outbox message(s), %d tracker event(s)",

@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, replace
-from datetime import date
 from difflib import SequenceMatcher
 from typing import Optional
 
@@ -25,11 +24,11 @@ from renewals.cases import Case, CaseNotFound, CaseStatus, TransitionNotAllowed
 from renewals.clock import Clock
 from renewals.codes import normalise_activation_code
 from renewals.conversation_messages import reseller_resolved_message
-from renewals.licences import Licence, LicenceStatus, licence_status
+from renewals.licences import Licence, licence_status
 from renewals.parsing import DIGITS_RE, NUMBER_WORDS_RE, number_value
+from renewals.reseller_reports import DEFAULT_EXPIRY_WINDOW_DAYS, ExpiryReport, ExpiryRequest
 from renewals.time_zones import licence_today, zone_for
 
-DEFAULT_EXPIRY_WINDOW_DAYS = 30
 MAX_EXPIRY_WINDOW_DAYS = 365
 # Statuses a reseller may set from Slack.
 RESELLER_STATUSES = (CaseStatus.IN_PROGRESS, CaseStatus.RESOLVED)
@@ -141,14 +140,6 @@ def find_customers(uow, reseller_id: str, text: str) -> list[CompanyMatch]:
 # --- expiry report --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ExpiryRequest:
-    days: int = DEFAULT_EXPIRY_WINDOW_DAYS
-    expiring: bool = True  # licences expiring within `days` (today included)
-    lapsed: bool = True  # licences already lapsed
-    lapsed_within: Optional[int] = None  # only those lapsed in the last so many days (None: all)
-
-
 _NUMBER = rf"(?P<number>{DIGITS_RE}|{NUMBER_WORDS_RE}|a|an|one)"
 _UNIT_DAYS = {
     "day": 1,
@@ -210,14 +201,6 @@ def parse_expiry_request(text: str) -> ExpiryRequest:
         lapsed=lapsed,
         lapsed_within=days if back else None,
     )
-
-
-@dataclass(frozen=True)
-class ExpiryReport:
-    today: date
-    request: ExpiryRequest
-    expiring: tuple[tuple[Licence, LicenceStatus], ...]  # soonest first; today's expiries included
-    lapsed: tuple[tuple[Licence, LicenceStatus], ...]  # most recently lapsed first
 
 
 def expiry_report(uow, reseller_id: str, request: ExpiryRequest, clock: Clock) -> ExpiryReport:

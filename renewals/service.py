@@ -14,7 +14,7 @@ from typing import Any, Mapping, Optional, Sequence
 
 from sqlalchemy.engine import Engine
 
-from renewals import reseller_access
+from renewals import notice_service, reseller_access
 from renewals.case_service import (
     add_note,
     hand_to_reseller,
@@ -39,6 +39,9 @@ from renewals.delivery.slack_notices import slack_notices_configured
 from renewals.delivery.webhook import webhook_configured
 from renewals.delivery.worker import DeliveryWorker
 from renewals.licences import Licence, LicenceStatus, licence_status
+from renewals.notice_links import LinkSecretMissing
+from renewals.notice_service import NoticeSettings
+from renewals.notices import NoticeRecord, NoticeStanding
 from renewals.outbox import CASE_SLACK_TOPIC, CASE_WEBHOOK_TOPIC
 from renewals.pricelist import PriceList, Product, RegionTerms, UserBand
 from renewals.quotes import PriceListUnavailable, Quote, quote_renewal
@@ -50,11 +53,19 @@ from renewals.time_zones import licence_today, licence_zone
 
 
 class Renewals:
-    def __init__(self, engine: Engine, clock: Clock, case_delivery_topics: Sequence[str] = ()):
-        """`case_delivery_topics`: outbox topics each new case is queued for (none: cases stay local)."""
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Clock,
+        case_delivery_topics: Sequence[str] = (),
+        notice_settings: Optional[NoticeSettings] = None,
+    ):
+        """`case_delivery_topics`: outbox topics each new case is queued for (none: cases stay local).
+        `notice_settings`: for re-sending renewal notices and opening their links (None: neither)."""
         self._engine = engine
         self._clock = clock
         self._case_delivery_topics = tuple(case_delivery_topics)
+        self._notice_settings = notice_settings
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Renewals:
@@ -64,7 +75,11 @@ class Renewals:
         topics: tuple[str, ...] = (CASE_WEBHOOK_TOPIC,) if webhook_configured(environ) else ()
         if slack_notices_configured(environ):
             topics += (CASE_SLACK_TOPIC,)  # only cases routed to a reseller with a Slack channel get one
-        return cls(make_engine(database_url_from_env(environ)), clock_from_env(environ), topics)
+        try:
+            notices: Optional[NoticeSettings] = NoticeSettings.from_env(environ)
+        except LinkSecretMissing:
+            notices = None  # no NOTICE_LINK_SECRET: notices can't be re-sent nor their links opened
+        return cls(make_engine(database_url_from_env(environ)), clock_from_env(environ), topics, notices)
 
     def today(self, licence: Optional[Licence] = None) -> date:
         """Today's date where the licence is (its own time zone); Sydney's without one."""
@@ -140,6 +155,31 @@ class Renewals:
                 clock=self._clock,
                 delivery_topics=self._case_delivery_topics,
             )
+
+    # --- renewal notices (renewals.notice_service) ---
+
+    def notice_standing(self, licence: Licence) -> NoticeStanding:
+        return notice_service.standing(self._engine, self._clock, licence)
+
+    def notice_history(self, licence: Licence) -> list[NoticeRecord]:
+        with UnitOfWork(self._engine) as uow:
+            return uow.notices.for_licence(licence.activation_code)
+
+    def resend_notice(self, licence: Licence) -> notice_service.Resend:
+        return notice_service.resend_notice(self._engine, self._clock, self._notices(), licence)
+
+    def open_notice_link(self, token: Optional[str]) -> notice_service.LinkOpening:
+        return notice_service.open_link(self._engine, self._clock, self._notices(), token)
+
+    def request_contact_change(self, licence: Licence, conversation_id: str, channel: Optional[str]) -> Case:
+        return notice_service.request_contact_change(
+            self._engine, self._clock, licence, conversation_id, channel, self._case_delivery_topics
+        )
+
+    def _notices(self) -> NoticeSettings:
+        if self._notice_settings is None:
+            raise LinkSecretMissing("NOTICE_LINK_SECRET is not set")
+        return self._notice_settings
 
     def reseller_name(self, reseller_id: str) -> Optional[str]:
         """The reseller's business name (e.g. for "Harbour Systems will contact you"), or None if unknown."""

@@ -30,8 +30,10 @@ pids+=($!)
 # with backoff. Slack itself is on with SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET.
 RASA_URL="${RASA_URL:-http://localhost:$RASA_PORT}" .venv/bin/python -m renewals outbox-worker --poll-interval 2 &
 pids+=($!)
-# Retention, with no cron: resolved cases after two years, transcripts idle past TRACKER_RETENTION_DAYS
-# (default 90); at start, then once a day, claimed in the database so it runs once however many run it.
+# Daily jobs, with no cron: renewal notices (30 days ahead, or lapsed; .eml files under var/outbox/ unless
+# SMTP_URL is set, docs/notices.md), resellers' weekly Slack digests, and retention (resolved cases after
+# two years, transcripts idle past TRACKER_RETENTION_DAYS, default 90); at start, then once a day, claimed
+# in the database so each runs once however many processes run them.
 .venv/bin/python -m renewals daily-jobs &
 pids+=($!)
 # Rasa with its HTTP API; the token comes from RASA_AUTH_TOKEN, never the command line (scripts/rasa_run.py).

@@ -21,8 +21,8 @@ from typing import Optional, Sequence
 from renewals import log_safety
 from renewals.cli.agents import register_cli as register_agent_commands
 from renewals.cli.slack import register_cli as register_slack_commands
-from renewals.clock import SystemClock
-from renewals.delivery.rasa_conversations import TOKEN_VARIABLE as RASA_TOKEN_VARIABLE
+from renewals.clock import SystemClock, clock_from_env
+from renewals.delivery.email import EmailConfigError, EmailSender, email_config_from_env
 from renewals.delivery.rasa_conversations import (
     RasaApiConfigError,
     RasaConversationSender,
@@ -35,7 +35,7 @@ from renewals.delivery.slack_notices import (
     SlackSender,
     slack_config_from_env,
 )
-from renewals.delivery.webhook import URL_VARIABLE, WebhookConfigError, WebhookSender, webhook_config_from_env
+from renewals.delivery.webhook import WebhookConfigError, WebhookSender, webhook_config_from_env
 from renewals.delivery.worker import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_LEASE,
@@ -54,6 +54,8 @@ from renewals.importers import (
 )
 from renewals.jobs.daily import DEFAULT_CHECK_INTERVAL, DailyJob, run_daily, run_due_jobs
 from renewals.jobs.health import RoundHealth, serve_health
+from renewals.notice_links import LinkSecretMissing
+from renewals.notice_service import NoticeSettings, send_renewal_notices, send_reseller_digests
 from renewals.privacy import (
     DEFAULT_RESOLVED_RETENTION,
     forget_customer,
@@ -82,7 +84,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             file=sys.stderr,
         )
         return 1
-    except (WebhookConfigError, SlackConfigError, RasaApiConfigError) as error:
+    except (
+        WebhookConfigError,
+        SlackConfigError,
+        RasaApiConfigError,
+        EmailConfigError,
+        LinkSecretMissing,
+    ) as error:
         print(f"Delivery is misconfigured: {error}.", file=sys.stderr)
         return 1
     finally:
@@ -160,9 +168,22 @@ def _parser() -> argparse.ArgumentParser:
     command.set_defaults(command=_purge_cases)
 
     command = commands.add_parser(
+        "send-renewal-notices",
+        help="queue the renewal notice of every licence due one today (30 days ahead, or lapsed), once per "
+        "licence term",
+    )
+    command.set_defaults(command=_send_renewal_notices)
+    command = commands.add_parser(
+        "send-reseller-digests",
+        help="queue this week's Slack digest of expiring and lapsed customers for every reseller with a "
+        "Slack channel, once a week",
+    )
+    command.set_defaults(command=_send_reseller_digests)
+
+    command = commands.add_parser(
         "daily-jobs",
-        help="purge resolved cases and idle chat transcripts past retention, once a day (at start, then "
-        "daily)",
+        help="renewal notices, resellers' weekly digests, and the purge of resolved cases and idle chat "
+        "transcripts past retention, once a day (at start, then daily)",
     )
     command.add_argument(
         "--tracker-db",
@@ -244,6 +265,7 @@ def _outbox_worker(engine, args) -> int:
     config = webhook_config_from_env()
     slack_config = slack_config_from_env()
     rasa_config = rasa_api_config_from_env()
+    email_config = email_config_from_env()
     if not _schema_ready(engine):
         return 1
     stop = threading.Event()
@@ -252,23 +274,8 @@ def _outbox_worker(engine, args) -> int:
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: stop.set())
     clock = SystemClock()  # delivery timing follows the real clock even when RENEWALS_TODAY pins the date
-    if config is None and slack_config is None and rasa_config is None:
-        # Nothing to deliver to. Idle rather than exit, so a supervisor (or scripts/run.sh)
-        # running the worker alongside the servers keeps going.
-        message = (
-            f"{URL_VARIABLE} is not set: cases stay in the local database and there is nothing to deliver "
-            f"({SLACK_TOKEN_VARIABLE} is not set either, so no Slack notices; nor {RASA_TOKEN_VARIABLE}, so "
-            "agents' "
-            "messages wait in the outbox until it is)."
-        )
-        print(message, file=sys.stderr)
-        if not args.once:
-            health = RoundHealth(clock, stale_after=DEFAULT_LEASE)
-            health.idle("nothing to deliver to")
-            _serve_health(health, args.health_port)
-            stop.wait()
-        return 0
-    senders: list[Sender] = []
+    # Renewal notice emails always have somewhere to go: SMTP_URL, else .eml files under var/outbox/.
+    senders: list[Sender] = [EmailSender(email_config)]
     if config is not None:
         senders.append(WebhookSender(config))
     if slack_config is not None:
@@ -397,6 +404,8 @@ def _forget_customer(engine, args) -> int:
         )
     else:
         print("Tracker store not given (--tracker-db): chat transcripts were not deleted.")
+    if report.notices:
+        print(f"Cleared the address from {report.notices} renewal notice record(s).")
     if report.licences_listing_address:
         print(
             f"{report.licences_listing_address} imported licence record(s) still list this address: "
@@ -451,10 +460,41 @@ def _purge_cases_now(engine, days: int) -> str:
     )
 
 
+def _send_renewal_notices(engine, args) -> int:
+    if not _schema_ready(engine):
+        return 1
+    print(_renewal_notices_now(engine))
+    return 0
+
+
+def _send_reseller_digests(engine, args) -> int:
+    if not _schema_ready(engine):
+        return 1
+    print(_reseller_digests_now(engine))
+    return 0
+
+
+def _renewal_notices_now(engine) -> str:
+    # Which notices are due follows RENEWALS_TODAY, like everything the customer sees.
+    return send_renewal_notices(engine, clock_from_env(), NoticeSettings.from_env()).summary()
+
+
+def _reseller_digests_now(engine) -> str:
+    settings = NoticeSettings.from_env()
+    if not settings.slack:
+        return f"{SLACK_TOKEN_VARIABLE} is not set: no digests to send."
+    return f"{send_reseller_digests(engine, clock_from_env(), settings)} reseller digest(s) queued."
+
+
 def _daily_jobs(engine, args) -> int:
     if not _schema_ready(engine):
         return 1
-    jobs = [DailyJob("purge-cases", lambda: _purge_cases_now(engine, DEFAULT_RESOLVED_RETENTION.days))]
+    NoticeSettings.from_env()  # NOTICE_LINK_SECRET is needed: fail at start, not at the first notice
+    jobs = [
+        DailyJob("renewal-notices", lambda: _renewal_notices_now(engine)),
+        DailyJob("reseller-digests", lambda: _reseller_digests_now(engine)),
+        DailyJob("purge-cases", lambda: _purge_cases_now(engine, DEFAULT_RESOLVED_RETENTION.days)),
+    ]
     tracker_url = _tracker_url(args)
     if tracker_url is None:
         print(

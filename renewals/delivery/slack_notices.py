@@ -45,7 +45,7 @@ from sqlalchemy.engine import Engine
 from renewals.delivery.http import describe_failure, is_http_url, no_redirect_opener
 from renewals.delivery.worker import SendResult
 from renewals.formatting import format_date
-from renewals.outbox import CASE_SLACK_TOPIC, OutboxMessage
+from renewals.outbox import CASE_SLACK_TOPIC, NOTICE_SLACK_TOPIC, OutboxMessage
 from renewals.storage.unit_of_work import UnitOfWork
 
 TOKEN_VARIABLE = "SLACK_BOT_TOKEN"
@@ -185,7 +185,8 @@ class _Failed(Exception):
 class SlackSender:
     """Posts `case.slack` outbox messages to the reseller's channel (see renewals.delivery.Sender)."""
 
-    topics: tuple[str, ...] = (CASE_SLACK_TOPIC,)
+    # Case notices, and renewal notices and digests (NOTICE_SLACK_TOPIC: the text is in the payload).
+    topics: tuple[str, ...] = (CASE_SLACK_TOPIC, NOTICE_SLACK_TOPIC)
 
     def __init__(
         self,
@@ -207,12 +208,19 @@ class SlackSender:
             document = json.loads(message.payload or "")
         except ValueError:
             return SendResult(delivered=False, error="payload is not JSON", flagged=True)
-        reseller_id = (document.get("routing") or {}).get("reseller_id")
+        if message.topic == NOTICE_SLACK_TOPIC:
+            reseller_id = document.get("reseller_id")
+        else:
+            reseller_id = (document.get("routing") or {}).get("reseller_id")
         channel = self.directory.slack_channel(reseller_id) if reseller_id else None
         if not channel:
             return SendResult(delivered=False, error="the reseller has no Slack channel", flagged=True)
-        product_code = (document.get("checklist") or {}).get("product_code")
-        product_name = self.directory.product_name(product_code) if product_code else None
+        if message.topic == NOTICE_SLACK_TOPIC:
+            text = str(document.get("text") or "")
+        else:
+            product_code = (document.get("checklist") or {}).get("product_code")
+            product_name = self.directory.product_name(product_code) if product_code else None
+            text = notice_text(document, product_name)
         try:
             if self._posted_before(channel, message):
                 return SendResult(delivered=True, status=200)
@@ -220,7 +228,7 @@ class SlackSender:
                 "chat.postMessage",
                 {
                     "channel": channel,
-                    "text": notice_text(document, product_name),
+                    "text": text,
                     "unfurl_links": False,
                     "unfurl_media": False,
                     "metadata": {

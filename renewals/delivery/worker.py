@@ -51,6 +51,7 @@ class SendResult:
     error: Optional[str] = None  # short, e.g. "HTTP 500" or "timeout"; never personal data
     flagged: bool = False  # the receiver refused the message: a person should look (it is still retried)
     retry_after: Optional[timedelta] = None  # the receiver asked to wait at least this long (e.g. HTTP 429)
+    permanent: bool = False  # the receiver refused it for good (an SMTP 5xx): never attempted again
 
 
 class Sender(Protocol):
@@ -180,7 +181,13 @@ class DeliveryWorker:
             else:
                 next_attempt_at = now + max(self.backoff.delay(attempt), result.retry_after or timedelta(0))
                 settled = uow.outbox.mark_failed(
-                    message.id, self.worker_id, now, result.error or "failed", next_attempt_at, result.flagged
+                    message.id,
+                    self.worker_id,
+                    now,
+                    result.error or "failed",
+                    next_attempt_at,
+                    result.flagged,
+                    permanent=result.permanent,
                 )
         if not settled:
             log.warning(
@@ -193,6 +200,14 @@ class DeliveryWorker:
                 message.topic,
                 message.case_reference,
                 attempt,
+            )
+        elif result.permanent:
+            log.warning(
+                "Delivery of outbox message %s (%s) was refused for good on attempt %d: %s; not retried",
+                message.id,
+                message.topic,
+                attempt,
+                result.error,
             )
         else:
             log.warning(

@@ -306,9 +306,32 @@ outbox = Table(
     Column("last_error", String(500)),  # e.g. "HTTP 500"; never the response body
     Column("flagged", Boolean, nullable=False),  # refused (4xx): needs a person, still retried
     Column("delivered_at", UtcDateTime),
+    # The renewal notice an email or Slack message carries (renewals.notices), when it carries one.
+    Column("notice_id", Integer, ForeignKey("renewal_notices.id")),
+    # The receiver refused it for good (an SMTP 5xx, a bad address): never attempted again.
+    Column("gave_up_at", UtcDateTime),
 )
 Index("ix_outbox_next_attempt_at", outbox.c.next_attempt_at)
 Index("ix_outbox_case_id", outbox.c.case_id)
+Index("ix_outbox_notice_id", outbox.c.notice_id)
+
+# Renewal notices (renewals.notices): one row per notice queued. The dedupe key makes the notice of a
+# licence's term, and a re-send on a given day, impossible to queue twice, whoever runs the job.
+renewal_notices = Table(
+    "renewal_notices",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("licence_id", Integer, ForeignKey("licences.id"), nullable=False),
+    Column("kind", String(20), nullable=False),  # "expiring", "lapsed" or "resent"
+    Column("term_expiry", Date, nullable=False),  # the licence's expiry date the notice is about
+    Column("dedupe_key", String(100), nullable=False, unique=True),
+    # Where it was sent: the licence's contact at the time. Personal data: cleared by forget-customer.
+    Column("recipient", String(320)),
+    Column("queued_at", UtcDateTime, nullable=False),
+    Column("link_expires_at", UtcDateTime, nullable=False),
+    Column("link_opened_at", UtcDateTime),  # the first time its "Check my renewal" link was opened
+)
+Index("ix_renewal_notices_licence_id", renewal_notices.c.licence_id)
 
 
 # Rate limits (renewals.rate_limits): uses per subject and fixed time window. The subject

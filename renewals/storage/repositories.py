@@ -16,7 +16,8 @@ from renewals.cases import Case, CaseEvent, CaseStatus
 from renewals.checklist import CHECKLIST_FIELDS, RenewalChecklist
 from renewals.conflicts import AlreadyRecorded
 from renewals.licences import Licence
-from renewals.outbox import OutboxMessage
+from renewals.notices import NoticeRecord
+from renewals.outbox import NOTICE_EMAIL_TOPIC, OutboxMessage
 from renewals.pricelist import PriceList, Product, RegionTerms, UserBand
 from renewals.resellers import TEAM, USER, Reseller, SlackLink
 from renewals.storage.db import (
@@ -37,6 +38,7 @@ from renewals.storage.db import (
     product_platforms,
     products,
     rate_limits,
+    renewal_notices,
     resellers,
     slack_links,
 )
@@ -57,6 +59,11 @@ class LicenceRepository:
             )
         ).one_or_none()
         return None if row is None else Licence(**row._mapping)
+
+    def id_of(self, activation_code: str) -> Optional[int]:
+        return self._connection.execute(
+            select(licences.c.id).where(licences.c.activation_code == activation_code)
+        ).scalar_one_or_none()
 
     def list(self) -> list[Licence]:
         """All licences, soonest expiry first."""
@@ -621,7 +628,13 @@ class OutboxRepository:
         self._connection = connection
 
     def add(
-        self, topic: str, dedupe_key: str, payload: str, created_at: datetime, case_id: Optional[int] = None
+        self,
+        topic: str,
+        dedupe_key: str,
+        payload: str,
+        created_at: datetime,
+        case_id: Optional[int] = None,
+        notice_id: Optional[int] = None,
     ) -> int:
         return self._connection.execute(
             insert(outbox).values(
@@ -629,6 +642,7 @@ class OutboxRepository:
                 dedupe_key=dedupe_key,
                 delivery_id=str(uuid.uuid4()),
                 case_id=case_id,
+                notice_id=notice_id,
                 payload=payload,
                 created_at=created_at,
                 attempts=0,
@@ -662,11 +676,13 @@ class OutboxRepository:
                 earlier.c.case_id == outbox.c.case_id,
                 earlier.c.id < outbox.c.id,
                 earlier.c.delivered_at.is_(None),
+                earlier.c.gave_up_at.is_(None),  # one refused for good holds nothing back
             )
             .exists()
         )
         due = and_(
             outbox.c.delivered_at.is_(None),
+            outbox.c.gave_up_at.is_(None),
             outbox.c.topic.in_(list(topics)),
             or_(outbox.c.next_attempt_at.is_(None), outbox.c.next_attempt_at <= now),
             or_(outbox.c.locked_until.is_(None), outbox.c.locked_until <= now),
@@ -708,16 +724,19 @@ class OutboxRepository:
         error: str,
         next_attempt_at: datetime,
         flagged: bool,
+        permanent: bool = False,
     ) -> bool:
-        """Record a failed attempt and when to try again; False if the worker no longer held the lease."""
+        """Record a failed attempt and when to try again, or, when `permanent`, that it is never tried
+        again (and flagged); False if the worker no longer held the lease."""
         return self._settle(
             message_id,
             worker_id,
             attempts=outbox.c.attempts + 1,
             last_attempt_at=at,
             last_error=error[:500],
-            flagged=flagged,
-            next_attempt_at=next_attempt_at,
+            flagged=flagged or permanent,
+            next_attempt_at=None if permanent else next_attempt_at,
+            gave_up_at=at if permanent else None,
         )
 
     def get(self, message_id: int) -> Optional[OutboxMessage]:
@@ -768,6 +787,116 @@ class OutboxRepository:
                 flagged=row.flagged,
                 delivered_at=row.delivered_at,
                 locked_until=row.locked_until,
+            )
+            for row in rows
+        ]
+
+
+class NoticeRepository:
+    """Renewal notices, read together with the delivery of their emails."""
+
+    def __init__(self, connection: Connection):
+        self._connection = connection
+
+    def _licence_id(self, activation_code: str):
+        return select(licences.c.id).where(licences.c.activation_code == activation_code).scalar_subquery()
+
+    def has(self, dedupe_key: str) -> bool:
+        return (
+            self._connection.execute(
+                select(renewal_notices.c.id).where(renewal_notices.c.dedupe_key == dedupe_key)
+            ).first()
+            is not None
+        )
+
+    def add(
+        self,
+        activation_code: str,
+        kind: str,
+        term_expiry: date,
+        dedupe_key: str,
+        recipient: str,
+        queued_at: datetime,
+        link_expires_at: datetime,
+    ) -> int:
+        """The new notice's id; a dedupe key already used raises IntegrityError (use a savepoint)."""
+        return self._connection.execute(
+            insert(renewal_notices).values(
+                licence_id=self._licence_id(activation_code),
+                kind=kind,
+                term_expiry=term_expiry,
+                dedupe_key=dedupe_key,
+                recipient=recipient,
+                queued_at=queued_at,
+                link_expires_at=link_expires_at,
+            )
+        ).inserted_primary_key[0]
+
+    def for_licence(self, activation_code: str) -> list[NoticeRecord]:
+        """The licence's notices, newest first."""
+        return self._records(renewal_notices.c.licence_id == self._licence_id(activation_code))
+
+    def get(self, notice_id: int) -> Optional[tuple[NoticeRecord, str]]:
+        """The notice and its licence's Activation Code, or None."""
+        records = self._records(renewal_notices.c.id == notice_id)
+        if not records:
+            return None
+        code = self._connection.execute(
+            select(licences.c.activation_code)
+            .select_from(renewal_notices.join(licences, renewal_notices.c.licence_id == licences.c.id))
+            .where(renewal_notices.c.id == notice_id)
+        ).scalar_one()
+        return records[0], code
+
+    def mark_link_opened(self, notice_id: int, at: datetime) -> None:
+        """Records the first opening of the notice's link; later ones change nothing."""
+        self._connection.execute(
+            update(renewal_notices)
+            .where(renewal_notices.c.id == notice_id, renewal_notices.c.link_opened_at.is_(None))
+            .values(link_opened_at=at)
+        )
+
+    def forget_recipient(self, email: str) -> int:
+        """Clears `email` (any letter case) from the notices sent to it; the notices stay, so none is sent
+        twice. Returns how many."""
+        return self._connection.execute(
+            update(renewal_notices)
+            .where(func.lower(renewal_notices.c.recipient) == email.strip().lower())
+            .values(recipient=None)
+        ).rowcount
+
+    def _records(self, condition) -> list[NoticeRecord]:
+        email = outbox.alias("email")
+        rows = self._connection.execute(
+            select(
+                renewal_notices,
+                email.c.delivered_at,
+                email.c.gave_up_at,
+                email.c.last_error,
+                email.c.attempts,
+            )
+            .select_from(
+                renewal_notices.outerjoin(
+                    email,
+                    and_(email.c.notice_id == renewal_notices.c.id, email.c.topic == NOTICE_EMAIL_TOPIC),
+                )
+            )
+            .where(condition)
+            .order_by(renewal_notices.c.queued_at.desc(), renewal_notices.c.id.desc())
+        )
+        return [
+            NoticeRecord(
+                id=row.id,
+                kind=row.kind,
+                term_expiry=row.term_expiry,
+                recipient=row.recipient,
+                queued_at=row.queued_at,
+                link_expires_at=row.link_expires_at,
+                link_opened_at=row.link_opened_at,
+                delivered_at=row.delivered_at,
+                gave_up_at=row.gave_up_at,
+                last_error=row.last_error,
+                attempts=row.attempts or 0,
             )
             for row in rows
         ]

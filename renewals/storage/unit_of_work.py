@@ -15,6 +15,7 @@ from renewals.storage.repositories import (
     CaseRepository,
     JobRunRepository,
     LicenceRepository,
+    NoticeRepository,
     OutboxRepository,
     PriceListRepository,
     RateLimitRepository,
@@ -52,6 +53,7 @@ class UnitOfWork:
         self.price_lists = PriceListRepository(self._connection)
         self.cases = CaseRepository(self._connection)
         self.outbox = OutboxRepository(self._connection)
+        self.notices = NoticeRepository(self._connection)
         self.rate_limits = RateLimitRepository(self._connection)
         self.job_runs = JobRunRepository(self._connection)
         self.agents = AgentRepository(self._connection)

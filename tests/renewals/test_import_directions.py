@@ -16,7 +16,16 @@ import pytest
 
 from renewals.storage.db import PROJECT_ROOT
 
-SERVICES = {"service", "case_service", "agents", "importers", "privacy", "rate_limits", "reseller_access"}
+SERVICES = {
+    "service",
+    "case_service",
+    "notice_service",
+    "agents",
+    "importers",
+    "privacy",
+    "rate_limits",
+    "reseller_access",
+}
 PACKAGES = ("storage", "delivery", "jobs", "cli")
 
 

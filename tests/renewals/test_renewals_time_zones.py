@@ -9,7 +9,7 @@ import pytest
 from renewals.clock import FixedClock
 from renewals.importers import load_demo
 from renewals.licences import LicenceStatusKind
-from renewals.reseller_access import ExpiryRequest
+from renewals.reseller_reports import ExpiryRequest
 from renewals.service import Renewals
 from renewals.time_zones import zone_for
 from tests.support.renewals_data import DEMO_DIR
