@@ -13,6 +13,8 @@ from rasa_sdk import Tracker
 # Offers (the `offer` slot) and the questions asked by plain responses.
 QUOTE, HANDOFF, RENEWAL, ANYTHING_ELSE = "quote", "handoff", "renewal", "anything_else"
 CANCEL_RENEWAL = "cancel_renewal"
+# "Would you like me to send it again?" and "... open a case to change the registered contact?"
+RESEND_NOTICE, CONTACT_CHANGE = "resend_notice", "contact_change"
 BRAND = "brand"
 # Topics a bare product name carries on (`topic` slot, "prices/NZ"): "and for scanmail?" after list prices.
 PRICES, CERTIFICATE_STEPS = "prices", "certificate_steps"

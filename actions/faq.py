@@ -17,6 +17,7 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 
+from actions import replies
 from actions.certificate import certificate_steps
 from actions.conversation import (
     BRAND,
@@ -27,8 +28,10 @@ from actions.conversation import (
     open_question,
     set_last_turn,
 )
+from actions.licences import NOTICE, LicenceConversation
 from actions.support_questions import ActionCaseStatus
 from actions.topics import buttons
+from renewals.codes import find_activation_code
 
 # Topics that "what happens now?" can be mistaken for, just after a case is opened.
 _NEXT_STEP_TOPICS = ("faq/after_renewal_delivery", "faq/after_certificate_steps", "faq/renewal_time")
@@ -37,6 +40,19 @@ _QUOTE_FOLLOWS = ("faq/lapsed_maintenance", "faq/no_renewal_consequences")
 _ASKS_WHAT_NEXT = re.compile(
     r"\b(what happens|what now|next|now what|then what|hear back|get back)\b", re.IGNORECASE
 )
+
+
+NOTICE_MISSING = "faq/renewal_notice_missing"
+
+
+async def notice_missing(dispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+    """ "I never got my renewal notice": from the record when the licence is known (typed now or earlier),
+    else the general advice, and a code will be answered from the record."""
+    if find_activation_code(latest_text(tracker)) or tracker.get_slot("activation_code"):
+        return await LicenceConversation(dispatcher, tracker).run(NOTICE)
+    dispatcher.utter_message(response=f"utter_{NOTICE_MISSING}")
+    dispatcher.utter_message(text=replies.NOTICE_NEEDS_CODE)
+    return [SlotSet("pending_task", NOTICE)]
 
 
 def asks_what_next(tracker: Tracker, topic: str) -> bool:
@@ -60,6 +76,8 @@ class ActionAnswerFaq(Action):
                 return steps
         if set_last_turn(tracker, "case_reference") and asks_what_next(tracker, topic):
             return await ActionCaseStatus().run(dispatcher, tracker, domain)
+        if topic == NOTICE_MISSING:
+            return await notice_missing(dispatcher, tracker)
         dispatcher.utter_message(response=f"utter_{topic}" if topic else "utter_faq/more_questions_contact")
         if topic in _QUOTE_FOLLOWS and tracker.get_slot("activation_code"):
             dispatcher.utter_message(

@@ -11,11 +11,12 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies, reseller_replies
 from actions.backend import call
-from actions.conversation import set_last_turn
+from actions.conversation import CONTACT_CHANGE, RESEND_NOTICE, set_last_turn
 from actions.sender import acting_reseller
 from actions.topics import buttons
 from renewals.codes import find_activation_code, looks_like_code_attempt
 from renewals.licences import LicenceStatusKind
+from renewals.notices import StandingKind
 from renewals.parsing import parse_date
 from renewals.quotes import (
     InvalidTerm,
@@ -29,13 +30,15 @@ from renewals.quotes import (
 from renewals.reseller_access import NotYourCustomer
 from renewals.resellers import Reseller
 
-EXPIRY, QUOTE, RESELLER = "expiry", "quote", "reseller"
+EXPIRY, QUOTE, RESELLER, NOTICE = "expiry", "quote", "reseller", "notice"
 # Tasks that need a licence: a bare Activation Code carries on the one pending.
-LICENCE_TASKS = (EXPIRY, QUOTE, RESELLER)
+LICENCE_TASKS = (EXPIRY, QUOTE, RESELLER, NOTICE)
 # Activation Codes that matched no licence, per conversation, before look-ups stop.
 MAX_FAILED_LOOKUPS = int(os.environ.get("RATE_LIMIT_FAILED_LOOKUPS", "").strip() or 5)
 SHORT_CODE_REPLY_WORDS = 5
 QUOTE_PARAMETER_SLOTS = ("term_years", "user_count", "renewal_date")
+# A notice that went out (or is going out) can be sent again; one refused or not due yet cannot.
+RESENDABLE = (StandingKind.SENT, StandingKind.IMPORTED, StandingKind.QUEUED)
 
 
 def _failed_lookups(tracker: Tracker) -> int:
@@ -126,9 +129,36 @@ class LicenceConversation:
                 else None
             )
             self.say(replies.reseller_reply(licence, product, reseller))
+        elif task == NOTICE:
+            await self._notice(licence, product)
         else:
             await self._quote(licence, product)
         return self.events
+
+    async def _notice(self, licence, product) -> None:
+        """ "I never got my renewal notice": what the record says, and what can be done about it."""
+        standing = await call(lambda service: service.notice_standing(licence))
+        record = replies.notice_standing_reply(standing, licence)
+        self.events.append(SlotSet("activation_code", licence.activation_code))
+        if self.reseller is not None:
+            self.say(self._for_whom(licence, record))
+            return
+        status = await call(lambda service: service.status(licence))
+        if status.kind is LicenceStatusKind.LAPSED:
+            # Past expiry the notice prevents nothing: what matters now is the lapse and what renewing costs.
+            expiry = replies.expiry_reply(licence, product, status)
+            self.say(f"{record}\n\n{expiry}", "lapse_charge_quote", "renewal_request")
+            self.events.append(SlotSet("offer", QUOTE))
+            return
+        reseller_id = licence.reseller_id or ""
+        reseller = await call(lambda service: service.reseller(reseller_id)) if reseller_id else None
+        record = f"{record} {replies.renewer_sentence(reseller)}"
+        if standing.kind in RESENDABLE:
+            self.say(f"{record}\n\n{replies.offer_resend(licence)}")
+            self.events.append(SlotSet("offer", RESEND_NOTICE))
+        else:
+            self.say(f"{record}\n\n{replies.offer_contact_change(licence)}")
+            self.events.append(SlotSet("offer", CONTACT_CHANGE))
 
     def _code(self, task: str) -> Optional[str]:
         """The Activation Code to use, or None after asking for one."""

@@ -9,12 +9,16 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import replies
+from actions.backend import call
 from actions.conversation import (
     ANYTHING_ELSE,
     CANCEL_RENEWAL,
+    CONTACT_CHANGE,
     HANDOFF,
     QUOTE,
     RENEWAL,
+    RESEND_NOTICE,
     latest_text,
     open_question,
 )
@@ -24,7 +28,7 @@ from actions.renewal_form import ActionStartRenewal, discarded_checklist
 from actions.topics import buttons
 from renewals.answers import acknowledges_with_thanks, opening_yes_or_no, yes_or_no
 
-ANSWERED_QUESTIONS = (QUOTE, HANDOFF, RENEWAL, ANYTHING_ELSE, CANCEL_RENEWAL)
+ANSWERED_QUESTIONS = (QUOTE, HANDOFF, RENEWAL, ANYTHING_ELSE, CANCEL_RENEWAL, RESEND_NOTICE, CONTACT_CHANGE)
 SHORT_REPLY_WORDS = 7
 
 
@@ -45,6 +49,8 @@ async def accept(dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> 
     if offer == RENEWAL:
         started = await ActionStartRenewal().run(dispatcher, tracker, domain)
         return events + started + [FollowupAction("renewal_form")]
+    if offer in (RESEND_NOTICE, CONTACT_CHANGE):
+        return events + await _notice_offer(dispatcher, tracker, offer)
     dispatcher.utter_message(
         text="Sure. What would you like to do?"
         if offer == ANYTHING_ELSE
@@ -52,6 +58,39 @@ async def accept(dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> 
         buttons=buttons("check_license_expiry", "lapse_charge_quote", "faq/how_to_renew"),
     )
     return events
+
+
+async def _notice_offer(
+    dispatcher: CollectingDispatcher, tracker: Tracker, offer: str
+) -> List[Dict[Text, Any]]:
+    """Yes to sending the renewal notice again, or to a case that changes the registered contact."""
+    code = tracker.get_slot("activation_code")
+    licence = await call(lambda service: service.find_licence(code)) if code else None
+    if licence is None:
+        dispatcher.utter_message(text=replies.ASK_CODE)
+        return [SlotSet("pending_task", "notice")]
+    if offer == CONTACT_CHANGE:
+        channel = tracker.get_latest_input_channel() or "unknown"
+        case = await call(lambda service: service.request_contact_change(licence, tracker.sender_id, channel))
+        reseller_id = licence.reseller_id or ""
+        reseller = await call(lambda service: service.reseller(reseller_id)) if reseller_id else None
+        name = reseller.name if reseller is not None else "Trend Micro Technical Support"
+        dispatcher.utter_message(text=replies.contact_change_reply(case, name))
+        return [SlotSet("case_reference", case.reference), SlotSet("offer", ANYTHING_ELSE)]
+    if EMAIL.search(latest_text(tracker)):
+        # "yes, to bob@example.com": never to an address typed in the chat.
+        dispatcher.utter_message(
+            text=f"{replies.ONLY_REGISTERED_ADDRESS} {replies.offer_contact_change(licence)}"
+        )
+        return [SlotSet("offer", CONTACT_CHANGE)]
+    resend = await call(lambda service: service.resend_notice(licence))
+    dispatcher.utter_message(
+        text=f"{replies.resent_reply(resend, licence)}\n\n{replies.offer_contact_change(licence)}"
+    )
+    return [SlotSet("offer", CONTACT_CHANGE)]
+
+
+EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
 
 
 # "thanks, that's all for now", "nah that's it, bye": a no that closes the conversation.

@@ -7,8 +7,10 @@ from typing import Optional
 
 from renewals.cases import Case, CaseStatus
 from renewals.checklist import DOWNSIZE_RULE, display_phone
-from renewals.formatting import format_date, format_money
+from renewals.formatting import format_date, format_days, format_money
 from renewals.licences import Licence, LicenceStatus, LicenceStatusKind
+from renewals.notices import NoticeStanding, StandingKind
+from renewals.on_file import masked
 from renewals.pricelist import Product
 from renewals.quotes import Quote
 
@@ -49,10 +51,6 @@ def _users(count: int) -> str:
     return f"{count} user" if count == 1 else f"{count} users"
 
 
-def _days(count: int) -> str:
-    return f"{count} day" if count == 1 else f"{count} days"
-
-
 def licence_summary(licence: Licence, product: Product) -> str:
     return f"{product.name} for {licence.platform}, {_users(licence.users)}"
 
@@ -62,7 +60,9 @@ def expiry_reply(licence: Licence, product: Product, status: LicenceStatus) -> s
     expiry = format_date(status.expiry_date)
     kind = status.kind
     if kind is LicenceStatusKind.ACTIVE:
-        return f"{summary}. Maintenance is active until {expiry}: {_days(status.days_until_expiry)} left."
+        return (
+            f"{summary}. Maintenance is active until {expiry}: {format_days(status.days_until_expiry)} left."
+        )
     if kind is LicenceStatusKind.EXPIRING_SOON:
         notice = (
             f"A renewal notice was sent on {format_date(licence.renewal_notice_sent_on)}."
@@ -71,7 +71,7 @@ def expiry_reply(licence: Licence, product: Product, status: LicenceStatus) -> s
             "if you haven't seen it, check your junk mail."
         )
         return (
-            f"{summary}. Maintenance expires on {expiry}, in {_days(status.days_until_expiry)}. "
+            f"{summary}. Maintenance expires on {expiry}, in {format_days(status.days_until_expiry)}. "
             f"{notice} Renewing before then keeps your updates and support uninterrupted."
         )
     if kind is LicenceStatusKind.EXPIRES_TODAY:
@@ -80,7 +80,7 @@ def expiry_reply(licence: Licence, product: Product, status: LicenceStatus) -> s
             "paying for a lapsed period: maintenance has to be continuous."
         )
     return (
-        f"{summary}. Maintenance lapsed {_days(status.days_since_expiry)} ago: it expired on {expiry}. "
+        f"{summary}. Maintenance lapsed {format_days(status.days_since_expiry)} ago: it expired on {expiry}. "
         "Maintenance has to be continuous, so renewing now means paying for the lapsed period "
         "as well as the new period. Would you like a quote?"
     )
@@ -111,7 +111,7 @@ def quote_reply(quote: Quote, product: Product, platform: str) -> str:
     if quote.lapsed_days and quote.lapse_start and quote.lapse_end:
         lines.append(
             f"- Lapsed period {format_date(quote.lapse_start)} to {format_date(quote.lapse_end)} "
-            f"({_days(quote.lapsed_days)}, {_users(quote.previous_users)}): "
+            f"({format_days(quote.lapsed_days)}, {_users(quote.previous_users)}): "
             f"{_money(quote.lapse_charge, quote)}"
         )
     lines += [
@@ -197,3 +197,101 @@ def list_prices_reply(product: Product, region: str, terms, rates) -> str:
         "those.)"
     )
     return "\n".join(lines)
+
+
+# --- renewal notices ------------------------------------------------------------------------
+
+
+def _masked_email(email: Optional[str]) -> str:
+    return masked("contact_email", email) if email else "the registered contact"
+
+
+def notice_standing_reply(standing: NoticeStanding, licence: Licence) -> str:
+    """Whether and where the notice for the licence's current term went, from the record."""
+    to = _masked_email(standing.recipient or licence.contact_email)
+    kind = standing.kind
+    if kind is StandingKind.SENT:
+        return (
+            f"Your renewal notice was emailed on {format_date(standing.on)} to {to}, the contact registered "
+            "with your licence. If it isn't in your inbox, check your junk or spam folder."
+        )
+    if kind is StandingKind.IMPORTED:
+        return (
+            f"Your renewal notice was sent on {format_date(standing.on)} to the contact registered with your "
+            f"licence ({to}). If it isn't in your inbox, check your junk or spam folder."
+        )
+    if kind is StandingKind.FAILED:
+        return (
+            f"We tried to email your renewal notice on {format_date(standing.on)} to {to}, but that "
+            "address's mail server refused it, so the address on file is probably out of date."
+        )
+    if kind is StandingKind.QUEUED:
+        return (
+            f"Your renewal notice is on its way to {to}, the contact registered with your licence: it was "
+            f"queued on {format_date(standing.on)}."
+        )
+    if kind is StandingKind.DUE:
+        return f"Your renewal notice is due now and goes out today to {to}."
+    return (
+        f"No notice is due yet: maintenance runs until {format_date(licence.expiry_date)}, and the notice "
+        f"goes out on {format_date(standing.on)}, 30 days before, to {to}."
+    )
+
+
+def renewer_sentence(reseller) -> str:
+    """Who renews the licence, for a customer worried about a missing notice."""
+    if reseller is None:
+        return "Your licence has no reseller on record, so Trend Micro Technical Support handles its renewal."
+    return f"Your reseller, {reseller.name}, handles the renewal and can confirm your expiry date."
+
+
+def offer_resend(licence: Licence) -> str:
+    return f"Would you like me to send it again to {_masked_email(licence.contact_email)}?"
+
+
+def offer_contact_change(licence: Licence) -> str:
+    return (
+        f"If {_masked_email(licence.contact_email)} is no longer the right address, I can open a case to "
+        "change the registered contact. Would you like that?"
+    )
+
+
+def resent_reply(resend, licence: Licence) -> str:
+    to = _masked_email(resend.recipient)
+    if not resend.sent:
+        return (
+            f"I've already sent it again today to {to}: I can send it once a day. It can take a few minutes "
+            "to arrive; please check your junk folder too."
+        )
+    return f"Done: I've sent your renewal notice again to {to}. It should arrive within a few minutes."
+
+
+NOTICE_NEEDS_CODE = (
+    "Or give me your Activation Code, and I'll check whether your notice was sent, when and to which address."
+)
+ONLY_REGISTERED_ADDRESS = (
+    "I can only send the notice to the address registered with your licence, never to one typed in the chat."
+)
+
+
+def contact_change_reply(case: Case, renewer_name: str) -> str:
+    return (
+        f"I've opened case {case.reference} for {renewer_name} to change the registered contact. They'll "
+        "confirm the new contact with you before changing it, and notices then go to the new address."
+    )
+
+
+def notice_link_greeting(licence: Licence) -> str:
+    first_name = licence.contact_name.split()[0] if licence.contact_name.strip() else ""
+    hello = f"Hello {first_name}! " if first_name else "Hello! "
+    return f"{hello}You've opened the renewal link from your notice for {licence.company}'s licence."
+
+
+LINK_EXPIRED = (
+    "That renewal link has expired: the links in renewal notices work for 14 days. I can still help: "
+    "give me your Activation Code and I'll check your licence, or choose below."
+)
+LINK_INVALID = (
+    "That renewal link isn't valid: it may have been cut short when it was copied. I can still help: give "
+    "me your Activation Code and I'll check your licence, or choose below."
+)

@@ -9,13 +9,11 @@ from __future__ import annotations
 from typing import Iterable, Sequence
 
 from renewals.cases import Case, CaseStatus
-from renewals.formatting import format_date, format_short_date, monospace_table
+from renewals.formatting import format_short_date, monospace_table
 from renewals.licences import Licence, LicenceStatus
-from renewals.reseller_access import CompanyMatch, ExpiryReport
+from renewals.reseller_access import CompanyMatch
+from renewals.reseller_reports import COMPANY_WIDTH, MAX_TABLE_ROWS, licences_table, more_rows
 from renewals.resellers import Reseller
-
-MAX_TABLE_ROWS = 20
-COMPANY_WIDTH = 28
 
 
 def possessive(name: str) -> str:
@@ -49,72 +47,9 @@ STATUS_LABELS = {
 }
 
 
-def _days(count: int) -> str:
-    return f"{count} day" if count == 1 else f"{count} days"
-
-
 def licence_heading(licence: Licence) -> str:
     """`*Acacia Dental Group* (WS-2ZDQ-…)`: which customer a reply is about."""
     return f"*{licence.company}* ({licence.activation_code})"
-
-
-def _more(shown: int, total: int) -> str:
-    return f"\n…and {total - shown} more." if total > shown else ""
-
-
-def licences_table(items: Sequence[tuple[Licence, LicenceStatus]], today_column: str = "Left") -> str:
-    """Expiry, days left ("Left", negative once lapsed) or days since ("Lapsed"), company, product, users,
-    code."""
-    rows = []
-    for licence, status in items[:MAX_TABLE_ROWS]:
-        if today_column == "Lapsed":
-            when = f"{status.days_since_expiry}d"
-        elif status.days_since_expiry:
-            when = f"-{status.days_since_expiry}d"
-        else:
-            when = f"{status.days_until_expiry}d"
-        rows.append(
-            (
-                format_short_date(licence.expiry_date),
-                when,
-                licence.company,
-                licence.product_code,
-                licence.users,
-                licence.activation_code,
-            )
-        )
-    table = monospace_table(
-        ("Expiry", today_column, "Company", "Product", "Users", "Activation Code"),
-        rows,
-        right_aligned=(1, 4),
-        max_widths={2: COMPANY_WIDTH},
-    )
-    return table + _more(len(rows), len(items))
-
-
-def expiry_report_reply(reseller: Reseller, report: ExpiryReport) -> str:
-    request = report.request
-    parts = []
-    if request.expiring:
-        window = f"in the next {_days(request.days)}"
-        if report.expiring:
-            parts.append(
-                f"{reseller.name}: {len(report.expiring)} licence(s) expiring {window} "
-                f"(today is {format_date(report.today)}):\n" + licences_table(report.expiring, "Left")
-            )
-        else:
-            parts.append(f"None of your customers' licences expire {window}.")
-    if request.lapsed:
-        since = f" in the last {_days(request.lapsed_within)}" if request.lapsed_within else ""
-        if report.lapsed:
-            parts.append(
-                f"{len(report.lapsed)} licence(s) already lapsed{since}, most recent first:\n"
-                + licences_table(report.lapsed, "Lapsed")
-            )
-        else:
-            parts.append(f"None of your customers' licences have lapsed{since}.")
-    parts.append('Ask about one by its Activation Code or company name, or say "quote" with its code.')
-    return "\n\n".join(parts)
 
 
 def company_licences_reply(match: CompanyMatch, statuses: Iterable[LicenceStatus]) -> str:
@@ -157,7 +92,7 @@ def cases_reply(reseller: Reseller, cases: Sequence[Case], include_resolved: boo
     return (
         f"{len(cases)} {which}case(s) routed to {reseller.name}:\n"
         + table
-        + _more(len(rows), len(cases))
+        + more_rows(len(rows), len(cases))
         + '\n\nSay "mark RN-… in progress" when you pick one up, or "mark RN-… resolved" when it\'s done.'
     )
 

@@ -25,6 +25,7 @@ from renewals.case_references import find_case_reference
 from renewals.cases import CaseStatus, TransitionNotAllowed
 from renewals.codes import find_activation_code, looks_like_code_attempt
 from renewals.reseller_access import NotYourCase, parse_case_status, parse_expiry_request
+from renewals.reseller_reports import expiry_report_reply
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +90,7 @@ class ActionResellerExpiring(Action):
             return await answer_as_customer(dispatcher, tracker, domain, "licence")
         request = parse_expiry_request(tracker.latest_message.get("text") or "")
         report = await call(lambda service: service.expiry_report(reseller.reseller_id, request))
-        dispatcher.utter_message(text=reseller_replies.expiry_report_reply(reseller, report))
+        dispatcher.utter_message(text=expiry_report_reply(reseller, report))
         return [SlotSet("offer", None)]
 
 

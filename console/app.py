@@ -40,6 +40,7 @@ from renewals.cases import (
 from renewals.clock import Clock, SystemClock
 from renewals.delivery.rasa_conversations import RasaApiConfig, RasaConversationSender
 from renewals.formatting import format_money
+from renewals.notices import NoticeRecord
 from renewals.quotes import QuoteError
 from renewals.storage.db import make_engine
 from renewals.storage.tracker_store import TrackerStore
@@ -361,6 +362,21 @@ async def _queue(request: web.Request) -> list:
     return [_case_summary(case, region, now) for case, region in rows]
 
 
+def notice_view(record: NoticeRecord) -> Dict[str, Any]:
+    """A renewal notice in the licence's history: when, what, to whom, and how its delivery went."""
+    return {
+        "kind": record.kind,  # expiring, lapsed or resent
+        "queued_at": record.queued_at.isoformat(),
+        "recipient": record.recipient,
+        "state": record.state.value,  # queued, sent or failed
+        "sent_at": record.delivered_at.isoformat() if record.delivered_at else None,
+        "failed_at": record.gave_up_at.isoformat() if record.gave_up_at else None,
+        "error": record.last_error,
+        "attempts": record.attempts,
+        "link_opened_at": record.link_opened_at.isoformat() if record.link_opened_at else None,
+    }
+
+
 def _case_summary(case, region, now: datetime) -> Dict[str, Any]:
     waiting = waiting_since(case)
     return {
@@ -418,6 +434,7 @@ async def _case_detail(request: web.Request, reference: str, with_transcript: bo
             "expiry_date": licence.expiry_date.isoformat(),
             "reseller_id": licence.reseller_id,
             "reseller": reseller,
+            "notices": [notice_view(record) for record in service.notice_history(licence)],
         }
         status_view = {
             "kind": status.kind.value,

@@ -227,6 +227,38 @@ def transcript_html(lines: List[Dict[str, Any]]) -> str:
     return "".join(out) or '<li class="muted">No messages.</li>'
 
 
+NOTICE_KINDS = {"expiring": "Expiry notice", "lapsed": "Lapsed notice", "resent": "Re-sent on request"}
+
+
+def notices_html(notices: List[Dict[str, Any]]) -> str:
+    """The licence's renewal notices, newest first: sent, failed, re-sent, link opened."""
+    if not notices:
+        return '<h3>Renewal notices</h3><p class="muted">No renewal notice sent from here yet.</p>'
+    rows = []
+    for notice in notices:
+        if notice["state"] == "sent":
+            outcome = f"sent {e(notice['sent_at'][:16].replace('T', ' '))} UTC"
+        elif notice["state"] == "failed":
+            outcome = f"<strong>failed</strong>: {e(notice['error'])}, the address may be out of date"
+        else:
+            tried = (
+                f", {notice['attempts']} attempt(s), last: {e(notice['error'])}" if notice["attempts"] else ""
+            )
+            outcome = f"queued{tried}"
+        opened = notice.get("link_opened_at")
+        link = f"link opened {e(opened[:16].replace('T', ' '))} UTC" if opened else "link not opened"
+        kind = NOTICE_KINDS.get(notice["kind"], notice["kind"])
+        rows.append(
+            f"<tr><td>{e(notice['queued_at'][:10])}</td><td>{e(kind)}</td>"
+            f"<td>{e(notice['recipient'] or '(forgotten)')}</td><td>{outcome}</td><td>{link}</td></tr>"
+        )
+    return (
+        '<h3>Renewal notices</h3><table class="notices"><thead><tr><th scope="col">Queued</th>'
+        '<th scope="col">Notice</th><th scope="col">To</th><th scope="col">Delivery</th>'
+        '<th scope="col">Link</th></tr></thead><tbody>' + "".join(rows) + "</tbody></table>"
+    )
+
+
 def case_page(agent, csrf: str, d: Dict[str, Any]) -> str:
     ref = d["reference"]
     error = (
@@ -253,6 +285,7 @@ def case_page(agent, csrf: str, d: Dict[str, Any]) -> str:
                 "Reseller": licence["reseller"] or licence["reseller_id"],
             }
         )
+        licence_html += notices_html(licence.get("notices") or [])
         if quote and "error" in quote:
             licence_html += f'<p class="muted">No quote: {e(quote["error"])}</p>'
         elif quote:

@@ -120,6 +120,8 @@ def running_assistant(
         "RASA_TELEMETRY_ENABLED": "false",
         # credentials.yml's web chat channel needs a secret and an origin, web service or not.
         "CHAT_SESSION_SECRET": secrets.token_urlsafe(32),
+        "NOTICE_LINK_SECRET": secrets.token_urlsafe(32),
+        "MAIL_OUTBOX_DIR": str(work / "outbox"),  # renewal notice emails, as .eml files
         "WEB_ORIGIN": web_url,
         **(extra_env or {}),
     }

@@ -14,6 +14,9 @@ Routes:
 - ``GET /api/history`` with ``X-Chat-Session: <token>``: that conversation's user and bot
   messages, read from Rasa's HTTP API with the server's ``RASA_AUTH_TOKEN``, which never
   reaches the browser;
+- ``POST /api/renewal-link`` with ``X-Chat-Session`` and ``{"link": "<token>"}``: opens a renewal
+  notice's "Check my renewal" link in that conversation (renewals.notice_links) and returns the
+  assistant's first messages;
 - ``GET /healthz``.
 
 Every response carries a Content-Security-Policy that allows scripts, styles and connections
@@ -27,6 +30,7 @@ import asyncio
 import json
 import logging
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, TypeVar
@@ -222,6 +226,46 @@ async def history(request: web.Request) -> web.Response:
     return _no_store(web.json_response({"messages": messages}))
 
 
+LINK_TOKEN = re.compile(r"[A-Za-z0-9._-]{1,200}")
+RENEWAL_LINK_INTENT = "EXTERNAL_renewal_link"
+
+
+async def renewal_link(request: web.Request) -> web.Response:
+    """The "Check my renewal" link of a notice, opened in this session's (new) conversation: its token goes to
+    Rasa as an external event, which the assistant answers with that licence's status (or, for an expired
+    or altered link, a clear message); the replies come back in the answer."""
+    _check_origin(request)
+    settings = _settings(request)
+    conversation_id = session_tokens.verify(settings.secret, request.headers.get(SESSION_HEADER))
+    if conversation_id is None:
+        return _no_store(web.json_response({"error": "invalid_session_token"}, status=401))
+    try:
+        body = await request.json()
+    except ValueError:
+        body = None
+    link = body.get("link") if isinstance(body, dict) else None
+    if not isinstance(link, str) or not LINK_TOKEN.fullmatch(link):
+        link = "invalid"  # the assistant still answers: the link is not valid, here is what I can do
+    url = f"{settings.rasa_url}/conversations/{quote(conversation_id, safe='')}/trigger_intent"
+    event = {"name": RENEWAL_LINK_INTENT, "entities": {"notice_link": link}}
+    try:
+        client = request.app[CLIENT_KEY]
+        async with client.post(url, params={"token": settings.rasa_token}, json=event) as reply:
+            if reply.status != 200:
+                logger.warning("web: Rasa answered %s to a renewal link", reply.status)
+                return _no_store(web.json_response({"error": "assistant_unavailable"}, status=502))
+            answer = await reply.json()
+    except (aiohttp.ClientError, TimeoutError, ValueError) as error:
+        logger.warning("web: renewal link request failed (%s)", type(error).__name__)
+        return _no_store(web.json_response({"error": "assistant_unavailable"}, status=502))
+    bot_events = [
+        {"event": "bot", "text": message.get("text"), "data": {"buttons": message.get("buttons")}}
+        for message in answer.get("messages") or []
+        if isinstance(message, dict)
+    ]
+    return _no_store(web.json_response({"messages": conversation_messages(bot_events)}))
+
+
 async def healthz(_: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
@@ -261,6 +305,7 @@ def create_app(settings: Settings, vendor_dir: Path = VENDOR_DIR, sessions_limit
     app.router.add_get("/config.js", config_js)
     app.router.add_post("/api/session", new_session)
     app.router.add_get("/api/history", history)
+    app.router.add_post("/api/renewal-link", renewal_link)
     app.router.add_get("/healthz", healthz)
     rasa_proxy.add_routes(
         app, settings.rasa_url

@@ -7,8 +7,13 @@ Screenshots go to the test's temporary folder, or to $WEB_CHAT_SCREENSHOTS when 
 
 import asyncio
 import concurrent.futures
+import email
+import email.policy
 import json
 import os
+import re
+import subprocess
+import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -17,7 +22,7 @@ import pytest
 import websockets
 from websockets.exceptions import InvalidStatusCode
 
-from scripts.live_assistant import http, running_assistant
+from scripts.live_assistant import ROOT, http, running_assistant
 from tests.support.web_chat import say
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -222,3 +227,52 @@ def test_only_the_pages_origin_can_open_a_socket(live, through):
     with pytest.raises(InvalidStatusCode):
         run(websocket_from("http://evil.example"))
     run(websocket_from(live.web_url))
+
+
+def notice_link_for(live, to: str) -> str:
+    """Runs the notice job and the outbox worker as `make run` does; the link in the .eml sent to `to`."""
+    for command in (["send-renewal-notices"], ["outbox-worker", "--once"]):
+        subprocess.run(
+            [sys.executable, "-m", "renewals", *command],
+            cwd=ROOT,
+            env=live.env,
+            check=True,
+            capture_output=True,
+        )
+    for path in sorted(Path(live.env["MAIL_OUTBOX_DIR"]).glob("*.eml")):
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        if message["To"] == to:
+            return re.search(r"https?://\S+#renewal=\S+", message.get_body(("plain",)).get_content()).group()
+    raise AssertionError(f"no notice to {to}")
+
+
+def test_the_link_in_a_notice_email_opens_a_chat_about_that_licence(browser, live, screenshots):
+    link = notice_link_for(live, "jack.williams@quokkatravel.com.au")
+    assert link.startswith(live.web_url + "/#renewal=")
+    context = browser.new_context(viewport=DESKTOP)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.goto(link)
+    log = page.locator("#messages")
+    expect(log).to_contain_text("Hello Jack! You've opened the renewal link from your notice")
+    expect(log).to_contain_text("lapsed 30 days ago")
+    assert "#renewal" not in page.url  # the token leaves the address bar at once
+    expect(page.locator("#connection")).to_have_attribute("data-state", "connected")
+    say(page, "yes")  # "Would you like a quote?": no code to type
+    expect(log).to_contain_text("Total: AUD 2,294.05 incl. GST")
+    page.screenshot(path=str(screenshots / "webchat-notice-link.png"))
+    context.close()
+
+
+def test_an_altered_notice_link_gets_a_clear_message_and_an_ordinary_chat(browser, live):
+    link = notice_link_for(live, "jack.williams@quokkatravel.com.au")
+    context = browser.new_context(viewport=DESKTOP)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.goto(link[:-3] + "abc")
+    log = page.locator("#messages")
+    expect(log).to_contain_text("That renewal link isn't valid")
+    expect(page.locator("#connection")).to_have_attribute("data-state", "connected")
+    say(page, "how do I renew?")
+    expect(log).to_contain_text("Contact your preferred Trend Micro reseller")
+    context.close()

@@ -235,7 +235,49 @@
     }
   }
 
+  // A renewal notice's "Check my renewal" link: /#renewal=<token>. The token is taken out of the address
+  // bar at once (a reload or a shared screen never repeats it) and opens a new conversation about that licence.
+  function noticeLink() {
+    var match = /^#renewal=([A-Za-z0-9._-]{1,200})$/.exec(window.location.hash || "");
+    if (!match) return null;
+    window.history.replaceState(null, "", window.location.pathname + window.location.search);
+    return match[1];
+  }
+
+  function openNoticeLink(link) {
+    setTyping(true);
+    return fetch("/api/renewal-link", {
+      method: "POST",
+      headers: { Accept: "application/json", "Content-Type": "application/json", "X-Chat-Session": token },
+      body: JSON.stringify({ link: link }),
+    })
+      .then(function (response) {
+        if (!response.ok) throw new Error("renewal link " + response.status);
+        return response.json();
+      })
+      .then(function (body) {
+        setTyping(false);
+        (body.messages || []).forEach(function (message, index, all) {
+          addMessage("bot", message.text, index === all.length - 1 ? quickRepliesOf(message) : []);
+        });
+      })
+      .catch(function () {
+        setTyping(false);
+        addNotice("Your renewal link couldn't be opened just now. You can still ask me about your licence here.");
+      });
+  }
+
   function startSession() {
+    var link = noticeLink();
+    if (link) {
+      storeToken(null);
+      return newToken().then(function (value) {
+        token = value;
+        return openNoticeLink(link).then(function () {
+          return value;
+        });
+      });
+    }
     var existing = storedToken();
     var ready = existing
       ? loadHistory(existing).then(function (messages) {
