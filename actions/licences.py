@@ -206,7 +206,10 @@ class LicenceConversation:
 
     async def _expiry(self, licence, product) -> None:
         status = await call(lambda service: service.status(licence))
-        text = self._for_whom(licence, replies.expiry_reply(licence, product, status))
+        notice = None
+        if status.kind is LicenceStatusKind.EXPIRING_SOON:
+            notice = await call(lambda service: service.notice_standing(licence))
+        text = self._for_whom(licence, replies.expiry_reply(licence, product, status, notice))
         if status.kind is LicenceStatusKind.ACTIVE:
             self.say(text)
             self.events.append(SlotSet("offer", None))

@@ -55,7 +55,10 @@ def licence_summary(licence: Licence, product: Product) -> str:
     return f"{product.name} for {licence.platform}, {_users(licence.users)}"
 
 
-def expiry_reply(licence: Licence, product: Product, status: LicenceStatus) -> str:
+def expiry_reply(
+    licence: Licence, product: Product, status: LicenceStatus, notice: Optional[NoticeStanding] = None
+) -> str:
+    """`notice`: what the record says about this term's renewal notice, for a licence expiring soon."""
     summary = licence_summary(licence, product)
     expiry = format_date(status.expiry_date)
     kind = status.kind
@@ -64,15 +67,10 @@ def expiry_reply(licence: Licence, product: Product, status: LicenceStatus) -> s
             f"{summary}. Maintenance is active until {expiry}: {format_days(status.days_until_expiry)} left."
         )
     if kind is LicenceStatusKind.EXPIRING_SOON:
-        notice = (
-            f"A renewal notice was sent on {format_date(licence.renewal_notice_sent_on)}."
-            if licence.renewal_notice_sent_on
-            else "A renewal notice goes to the registered contact at least 30 days before expiry; "
-            "if you haven't seen it, check your junk mail."
-        )
+        notice_line = _notice_line(licence, notice)
         return (
             f"{summary}. Maintenance expires on {expiry}, in {format_days(status.days_until_expiry)}. "
-            f"{notice} Renewing before then keeps your updates and support uninterrupted."
+            f"{notice_line} Renewing before then keeps your updates and support uninterrupted."
         )
     if kind is LicenceStatusKind.EXPIRES_TODAY:
         return (
@@ -83,6 +81,19 @@ def expiry_reply(licence: Licence, product: Product, status: LicenceStatus) -> s
         f"{summary}. Maintenance lapsed {format_days(status.days_since_expiry)} ago: it expired on {expiry}. "
         "Maintenance has to be continuous, so renewing now means paying for the lapsed period "
         "as well as the new period. Would you like a quote?"
+    )
+
+
+def _notice_line(licence: Licence, notice: Optional[NoticeStanding]) -> str:
+    if notice is not None and notice.kind in (StandingKind.SENT, StandingKind.IMPORTED):
+        return f"A renewal notice was sent on {format_date(notice.on)}."
+    if notice is not None and notice.kind in (StandingKind.QUEUED, StandingKind.DUE):
+        return "A renewal notice is on its way to the registered contact."
+    if notice is None and licence.renewal_notice_sent_on:
+        return f"A renewal notice was sent on {format_date(licence.renewal_notice_sent_on)}."
+    return (
+        "A renewal notice goes to the registered contact at least 30 days before expiry; "
+        "if you haven't seen it, check your junk mail."
     )
 
 

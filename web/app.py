@@ -227,13 +227,15 @@ async def history(request: web.Request) -> web.Response:
 
 
 LINK_TOKEN = re.compile(r"[A-Za-z0-9._-]{1,200}")
-RENEWAL_LINK_INTENT = "EXTERNAL_renewal_link"
+NOTICE_LINK_SLOT = "notice_link"
+OPEN_RENEWAL_LINK_ACTION = "action_open_renewal_link"
 
 
 async def renewal_link(request: web.Request) -> web.Response:
-    """The "Check my renewal" link of a notice, opened in this session's (new) conversation: its token goes to
-    Rasa as an external event, which the assistant answers with that licence's status (or, for an expired
-    or altered link, a clear message); the replies come back in the answer."""
+    """The "Check my renewal" link of a notice, opened in this session's (new) conversation: its token goes
+    into the conversation's `notice_link` slot and Rasa runs action_open_renewal_link, which answers with
+    that licence's status (or, for an expired or altered link, a clear message); the replies come back in
+    the answer."""
     _check_origin(request)
     settings = _settings(request)
     conversation_id = session_tokens.verify(settings.secret, request.headers.get(SESSION_HEADER))
@@ -246,11 +248,25 @@ async def renewal_link(request: web.Request) -> web.Response:
     link = body.get("link") if isinstance(body, dict) else None
     if not isinstance(link, str) or not LINK_TOKEN.fullmatch(link):
         link = "invalid"  # the assistant still answers: the link is not valid, here is what I can do
-    url = f"{settings.rasa_url}/conversations/{quote(conversation_id, safe='')}/trigger_intent"
-    event = {"name": RENEWAL_LINK_INTENT, "entities": {"notice_link": link}}
+    conversation = f"{settings.rasa_url}/conversations/{quote(conversation_id, safe='')}"
+    token = {"token": settings.rasa_token}
     try:
         client = request.app[CLIENT_KEY]
-        async with client.post(url, params={"token": settings.rasa_token}, json=event) as reply:
+        # A new session whose slot holds the token, then the action that checks it: no NLU, no intent.
+        # The events are sent in order in one request: a slot sent alone would be time-stamped before the
+        # session Rasa starts for it, and Rasa reads a conversation from its latest session start.
+        events = [
+            {"event": "action", "name": "action_session_start"},
+            {"event": "session_started"},
+            {"event": "action", "name": "action_listen"},
+            {"event": "slot", "name": NOTICE_LINK_SLOT, "value": link},
+        ]
+        async with client.post(f"{conversation}/tracker/events", params=token, json=events) as reply:
+            if reply.status != 200:
+                logger.warning("web: Rasa answered %s to a renewal link's slot", reply.status)
+                return _no_store(web.json_response({"error": "assistant_unavailable"}, status=502))
+        action = {"name": OPEN_RENEWAL_LINK_ACTION}
+        async with client.post(f"{conversation}/execute", params=token, json=action) as reply:
             if reply.status != 200:
                 logger.warning("web: Rasa answered %s to a renewal link", reply.status)
                 return _no_store(web.json_response({"error": "assistant_unavailable"}, status=502))

@@ -12,7 +12,7 @@ from actions.offers import ActionAcceptOffer
 from renewals.clock import clock_from_env
 from renewals.notice_links import issue
 from renewals.notice_service import NoticeSettings, send_renewal_notices
-from tests.support.trackers import entity, run, slot_events, user_tracker
+from tests.support.trackers import run, slot_events, user_tracker
 
 ACACIA = "WS-2ZDQ-YG9N8-TZCHQ-444XL-FXQN5-BKM22"  # expires 2 January 2028: notice due 3 December 2027
 JACARANDA = "WA-DWLU-9TTDV-R9VHU-VU9H3-2LGXL-ANGGL"  # 29 days left: notice due now
@@ -96,7 +96,7 @@ async def test_yes_to_a_contact_change_opens_one_case_for_the_reseller():
 
 async def test_a_valid_link_greets_the_holder_with_the_licence_status(notices_queued):
     link = issue(SECRET, 1, datetime(2026, 12, 12, tzinfo=timezone.utc))
-    tracker = user_tracker("", "EXTERNAL_renewal_link", entities=[entity("notice_link", link)])
+    tracker = user_tracker("", "greet", slots={"notice_link": link})
     messages, events = await run(ActionOpenRenewalLink(), tracker)
     text = text_of(messages)
     assert text.startswith("Hello ")
@@ -116,7 +116,24 @@ async def test_a_valid_link_greets_the_holder_with_the_licence_status(notices_qu
     ],
 )
 async def test_an_expired_or_forged_link_names_no_licence(notices_queued, link, expected):
-    tracker = user_tracker("", "EXTERNAL_renewal_link", entities=[entity("notice_link", link)])
+    tracker = user_tracker("", "greet", slots={"notice_link": link})
     messages, events = await run(ActionOpenRenewalLink(), tracker)
     assert expected in text_of(messages)
-    assert events == []
+    assert slot_events(events) == {"notice_link": None}
+    assert events[-1] == {
+        "event": "action",
+        "name": "action_listen",
+        "policy": None,
+        "confidence": None,
+        "timestamp": None,
+    }
+
+
+async def test_given_a_notice_due_that_the_days_job_has_not_sent_yet_it_goes_out_today():
+    messages, events = await run(
+        ActionAnswerFaq(), notice_question(f"where is my renewal notice {JACARANDA}")
+    )
+    assert "Your renewal notice is due now and goes out today to g…@jacarandaschoolstr.com.au" in text_of(
+        messages
+    )
+    assert slot_events(events)["offer"] == "contact_change"  # nothing to send again yet

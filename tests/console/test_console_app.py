@@ -20,7 +20,11 @@ from console import mount_console
 from renewals.agents import AgentAccounts
 from renewals.cases import CaseStatus, EventKind
 from renewals.checklist import RenewalChecklist
+from renewals.delivery.email import EmailConfig, EmailSender
 from renewals.delivery.rasa_conversations import RasaApiConfig, RasaConversationSender
+from renewals.delivery.worker import DeliveryWorker
+from renewals.notice_links import issue
+from renewals.notice_service import NoticeSettings, open_link, resend_notice, send_renewal_notices
 from renewals.service import Renewals
 from renewals.storage.db import make_engine, outbox
 from tests.support.demo_data import copy_of
@@ -450,3 +454,33 @@ async def test_the_dashboard_counts_todays_conversations_from_the_tracker_store(
         await sign_in(client)
         figures = await (await client.get(f"{PREFIX}/dashboard.json")).json()
     assert figures["conversations_today"] == 2 and figures["answered_by_bot_today"] == 1
+
+
+async def test_the_case_page_shows_the_licences_renewal_notices_sent_failed_resent_and_link_opened(
+    client, renewals, tmp_path
+):
+    settings = NoticeSettings(b"a-secret-for-the-console-notices-test", "http://localhost:8080")
+    send_renewal_notices(renewals.engine, renewals.clock, settings)
+    files = EmailConfig(sender="r@example.com", unsubscribe="mailto:r@example.com", outbox_dir=tmp_path)
+    DeliveryWorker(renewals.engine, EmailSender(files), renewals.clock).deliver_due()
+    quokka = renewals.find_licence(QUOKKA)
+    (sent,) = renewals.notice_history(quokka)
+    open_link(
+        renewals.engine, renewals.clock, settings, issue(settings.link_secret, sent.id, sent.link_expires_at)
+    )
+    resend_notice(renewals.engine, renewals.clock, settings, quokka)
+    resent = renewals.notice_history(quokka)[0]
+    with renewals.engine.begin() as connection:  # as the worker records an SMTP 550: given up
+        connection.execute(
+            update(outbox)
+            .where(outbox.c.notice_id == resent.id)
+            .values(attempts=1, gave_up_at=renewals.clock.now(), last_error="SMTP 550: recipient refused")
+        )
+    case = handoff_case(renewals)
+    await sign_in(client)
+    html = await (await client.get(f"{PREFIX}/cases/{case.reference}")).text()
+    notices = html[html.index("<h3>Renewal notices</h3>") :]
+    assert notices.index("Re-sent on request") < notices.index("Lapsed notice")  # newest first
+    assert "<strong>failed</strong>: SMTP 550: recipient refused" in notices
+    assert "sent 2026-11-28" in notices and "link opened 2026-11-28" in notices
+    assert "jack.williams@quokkatravel.com.au" in notices

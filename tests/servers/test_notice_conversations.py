@@ -153,12 +153,21 @@ def link_in(message) -> str:
 
 
 def open_link(assistant, sender: str, token: str) -> str:
+    """As the web service opens a link: the token into the slot, then the action (web/app.py)."""
+    api = f"{assistant.rasa_url}/conversations/{sender}"
+    events = [
+        {"event": "action", "name": "action_session_start"},
+        {"event": "session_started"},
+        {"event": "action", "name": "action_listen"},
+        {"event": "slot", "name": "notice_link", "value": token},
+    ]
+    assert http("POST", f"{api}/tracker/events?token={assistant.token}", events)[0] == 200
     status, answer = http(
-        "POST",
-        f"{assistant.rasa_url}/conversations/{sender}/trigger_intent?token={assistant.token}",
-        {"name": "EXTERNAL_renewal_link", "entities": {"notice_link": token}},
+        "POST", f"{api}/execute?token={assistant.token}", {"name": "action_open_renewal_link"}
     )
     assert status == 200
+    _, tracker = http("GET", f"{api}/tracker?token={assistant.token}")
+    assert tracker["slots"]["notice_link"] is None  # the token is used once and forgotten
     return "\n".join(message.get("text", "") for message in answer["messages"])
 
 

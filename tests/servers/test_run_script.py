@@ -1,5 +1,5 @@
 """`make run`'s script starts every process of the embedded profile, each with its health check, and Ctrl-C
-(SIGTERM here) stops them all."""
+(SIGTERM here) stops them all. Its daily jobs send the demo's renewal notices once, even across a restart."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ def is_up(url: str) -> bool:
 
 
 def test_the_run_script_starts_every_process_healthy_answers_a_customer_and_stops_them_all(tmp_path):
+    outbox = tmp_path / "outbox"
     ports = {
         name: free_port()
         for name in (
@@ -42,6 +43,8 @@ def test_the_run_script_starts_every_process_healthy_answers_a_customer_and_stop
         "REST_CHANNEL_TOKEN": rest_token,
         "ACTION_SERVER_TOKEN": secrets.token_urlsafe(32),
         "CHAT_SESSION_SECRET": secrets.token_urlsafe(32),
+        "NOTICE_LINK_SECRET": secrets.token_urlsafe(32),
+        "MAIL_OUTBOX_DIR": str(outbox),
         "RASA_TELEMETRY_ENABLED": "false",
     }
     subprocess.run(
@@ -58,15 +61,31 @@ def test_the_run_script_starts_every_process_healthy_answers_a_customer_and_stop
         "outbox worker": f"http://127.0.0.1:{ports['OUTBOX_WORKER_HEALTH_PORT']}/health",
         "daily jobs": f"http://127.0.0.1:{ports['DAILY_JOBS_HEALTH_PORT']}/health",
     }
-    log = (tmp_path / "run.log").open("w")
-    run = subprocess.Popen(
-        ["bash", "scripts/run.sh"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    try:
+
+    def start():
+        log = (tmp_path / "run.log").open("a")
+        return log, subprocess.Popen(
+            ["bash", "scripts/run.sh"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+
+    def stop(log, run):
+        run.send_signal(signal.SIGTERM)
+        run.wait(timeout=60)
+        log.close()
+        assert eventually(lambda: not any(is_up(url) for url in checks.values()), timeout=30)
+
+    def all_healthy():
         for name, url in checks.items():
             assert eventually(lambda url=url: is_up(url), timeout=180), (
                 f"{name} never became healthy; see {tmp_path / 'run.log'}"
             )
+
+    def notices():
+        return sorted(path.name for path in outbox.glob("*.eml"))
+
+    log, run = start()
+    try:
+        all_healthy()
         status, replies = http(
             "POST",
             f"http://127.0.0.1:{ports['RASA_PORT']}/webhooks/rest/webhook",
@@ -74,8 +93,19 @@ def test_the_run_script_starts_every_process_healthy_answers_a_customer_and_stop
             {"Authorization": f"Bearer {rest_token}"},
         )
         assert status == 200 and "2 January 2028" in " ".join(reply.get("text", "") for reply in replies)
+        # One notice per due (2) or lapsed (12) demo licence, written by the outbox worker.
+        assert eventually(lambda: len(notices()) == 14, timeout=60), notices()
     finally:
-        run.send_signal(signal.SIGTERM)
-        run.wait(timeout=60)
-        log.close()
-    assert eventually(lambda: not any(is_up(url) for url in checks.values()), timeout=30)
+        stop(log, run)
+    sent = notices()
+
+    log, run = start()
+    try:
+        all_healthy()
+        # The daily jobs ran again at start and found every notice already sent: nothing more is written.
+        assert eventually(
+            lambda: "Daily job renewal-notices" in (tmp_path / "run.log").read_text(), timeout=30
+        )
+        assert notices() == sent
+    finally:
+        stop(log, run)

@@ -17,6 +17,7 @@ from renewals.delivery.slack_notices import (
     slack_config_from_env,
 )
 from renewals.delivery.worker import DeliveryWorker, SendersByTopic
+from renewals.notice_service import NoticeSettings, send_renewal_notices, send_reseller_digests
 from renewals.outbox import CASE_SLACK_TOPIC, CASE_WEBHOOK_TOPIC, Backoff
 from renewals.service import Renewals
 from renewals.storage.db import outbox
@@ -225,3 +226,29 @@ def test_one_worker_delivers_both_topics_each_to_its_own_sender(demo_engine, clo
         report = DeliveryWorker(demo_engine, sender, clock).deliver_due()
     assert report.delivered == 2
     assert helpdesk.sent == [CASE_WEBHOOK_TOPIC] and len(fake.messages("C02RENEW02")) == 1
+
+
+# --- renewal notices and the weekly digest ----------------------------------------------------
+
+
+def test_renewal_notices_and_the_weekly_digest_reach_each_resellers_channel_once(demo_engine, clock):
+    settings = NoticeSettings(b"a-secret-for-the-slack-notices-test", "http://localhost:8080", slack=True)
+    send_renewal_notices(demo_engine, clock, settings)
+    send_reseller_digests(demo_engine, clock, settings)
+    with FakeSlackApi() as fake:
+        sender = SendersByTopic([slack_sender(demo_engine, fake)])
+        DeliveryWorker(demo_engine, sender, clock).deliver_due()
+        send_renewal_notices(demo_engine, clock, settings)  # the same day again: nothing new
+        send_reseller_digests(demo_engine, clock, settings)
+        DeliveryWorker(demo_engine, sender, clock).deliver_due()
+    posts = fake.messages()
+    quokka = [post for post in posts if "Quokka Travel's" in post["text"]]
+    assert len(quokka) == 1 and quokka[0]["channel"] == "C02RENEW02"
+    assert (
+        "lapsed on 29 October 2026; the customer was sent the lapsed-maintenance notice" in quokka[0]["text"]
+    )
+    assert "jack.williams" not in json.dumps(posts)  # no contact details in Slack
+    digests = [post for post in posts if post["text"].startswith("Weekly renewals digest.")]
+    assert sorted(post["channel"] for post in digests) == sorted(set(post["channel"] for post in digests))
+    harbour = next(post for post in digests if post["channel"] == "C02RENEW02")
+    assert "Quokka Travel" in harbour["text"] and "```" in harbour["text"]
