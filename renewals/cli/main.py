@@ -22,7 +22,8 @@ from renewals import log_safety
 from renewals.cli.agents import register_cli as register_agent_commands
 from renewals.cli.slack import register_cli as register_slack_commands
 from renewals.clock import SystemClock, clock_from_env
-from renewals.delivery.email import EmailConfigError, EmailSender, email_config_from_env
+from renewals.delivery.email import SMTP_URL_VARIABLE, EmailConfigError, EmailSender, email_config_from_env
+from renewals.delivery.rasa_conversations import TOKEN_VARIABLE as RASA_TOKEN_VARIABLE
 from renewals.delivery.rasa_conversations import (
     RasaApiConfigError,
     RasaConversationSender,
@@ -35,7 +36,7 @@ from renewals.delivery.slack_notices import (
     SlackSender,
     slack_config_from_env,
 )
-from renewals.delivery.webhook import WebhookConfigError, WebhookSender, webhook_config_from_env
+from renewals.delivery.webhook import URL_VARIABLE, WebhookConfigError, WebhookSender, webhook_config_from_env
 from renewals.delivery.worker import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_LEASE,
@@ -276,6 +277,18 @@ def _outbox_worker(engine, args) -> int:
     clock = SystemClock()  # delivery timing follows the real clock even when RENEWALS_TODAY pins the date
     # Renewal notice emails always have somewhere to go: SMTP_URL, else .eml files under var/outbox/.
     senders: list[Sender] = [EmailSender(email_config)]
+    unconfigured = [
+        f"{URL_VARIABLE} is not set: cases stay in the local database" if config is None else "",
+        f"{SLACK_TOKEN_VARIABLE} is not set: no Slack messages to resellers" if slack_config is None else "",
+        f"{RASA_TOKEN_VARIABLE} is not set: agents' messages wait in the outbox"
+        if rasa_config is None
+        else "",
+        f"{SMTP_URL_VARIABLE} is not set: renewal notices are written to {email_config.outbox_dir}"
+        if email_config.smtp is None
+        else "",
+    ]
+    if any(unconfigured):
+        print("; ".join(line for line in unconfigured if line) + ".", file=sys.stderr)
     if config is not None:
         senders.append(WebhookSender(config))
     if slack_config is not None:

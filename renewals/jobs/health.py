@@ -36,7 +36,6 @@ class RoundHealth:
         self._lock = threading.Lock()
         self._last_success: Optional[datetime] = None
         self._failure: Optional[str] = None
-        self._idle_reason: Optional[str] = None
 
     def succeeded(self) -> None:
         with self._lock:
@@ -46,16 +45,9 @@ class RoundHealth:
         with self._lock:
             self._failure = type(error).__name__  # never the message, which can quote data
 
-    def idle(self, reason: str) -> None:
-        """The process has nothing to do by configuration (and is healthy): `reason` says why."""
-        with self._lock:
-            self._idle_reason = reason
-
     def report(self) -> Tuple[bool, dict]:
         """(healthy, the JSON document that says so)."""
         with self._lock:
-            if self._idle_reason is not None:
-                return True, {"status": "idle", "reason": self._idle_reason}
             last = self._last_success.isoformat() if self._last_success else None
             if self._failure is not None:
                 return False, {"status": "failing", "error": self._failure, "last_round": last}

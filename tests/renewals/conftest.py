@@ -114,3 +114,13 @@ def demo_engine(request, tmp_path):
         import_price_list(uow, DEMO_DIR / "pricing.yml")
         import_licences(uow, DEMO_DIR / "licenses.csv")
     yield engine
+
+
+@pytest.fixture
+def demo_sqlite_engine(demo_sqlite_template, tmp_path):
+    """The demo database on SQLite only, for rules that don't depend on the backend."""
+    path = tmp_path / "renewals.db"
+    shutil.copyfile(demo_sqlite_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    yield engine
+    engine.dispose()

@@ -4,9 +4,7 @@ refusals, and gives up for good on a permanent one."""
 
 from __future__ import annotations
 
-import csv
 import re
-import shutil
 import socket
 import threading
 from collections import Counter
@@ -32,46 +30,24 @@ from renewals.delivery.worker import DeliveryWorker
 from renewals.notice_service import NoticeSettings, resend_notice, send_renewal_notices, standing
 from renewals.notices import DeliveryState, StandingKind
 from renewals.outbox import NOTICE_EMAIL_TOPIC, Backoff
-from renewals.storage.db import make_engine, outbox
+from renewals.storage.db import outbox
 from renewals.storage.unit_of_work import UnitOfWork
 from tests.support.clocks import ManualClock
-from tests.support.renewals_data import DEMO_DIR
+from tests.support.notices import DEMO_LICENCES, NOTICED_COMPANIES
 
 SETTINGS = NoticeSettings(link_secret=b"k" * 32, web_origin="https://renewals.example")
 SENDER = "Trend Micro Licensing ANZ <renewals@example.com>"
 UNSUBSCRIBE = "mailto:renewals@example.com?subject=unsubscribe"
 IMMEDIATE_RETRY = Backoff(base=timedelta(0), random=lambda: 0.0)
 
-NOTICED = {
-    "Jacaranda Schools Trust",
-    "Nullarbor Mining Services",
-    "Opal Financial Planning",
-    "Platypus Software",
-    "Quokka Travel",
-    "Redgum Furniture",
-    "Saltbush Veterinary Clinic",
-    "Wattle Community Health",
-    "Aoraki Engineering",
-    "Bellbird Pharmacy",
-    "Coromandel Boatworks",
-    "Fiordland Tours",
-    "Rimu Timber Co",
-    "Tui Accounting Services",
-}
-with (DEMO_DIR / "licenses.csv").open(newline="") as _file:
-    DEMO_LICENCES = {row["company"]: row for row in csv.DictReader(_file)}
-EXPECTED_RECIPIENTS = sorted(DEMO_LICENCES[company]["contact_email"] for company in NOTICED)
+EXPECTED_RECIPIENTS = sorted(DEMO_LICENCES[company]["contact_email"] for company in NOTICED_COMPANIES)
 NULLARBOR = DEMO_LICENCES["Nullarbor Mining Services"]
 JACARANDA = DEMO_LICENCES["Jacaranda Schools Trust"]
 
 
 @pytest.fixture
-def engine(tmp_path, demo_sqlite_template):
-    path = tmp_path / "renewals.db"
-    shutil.copyfile(demo_sqlite_template, path)
-    engine = make_engine(f"sqlite:///{path}")
-    yield engine
-    engine.dispose()
+def engine(demo_sqlite_engine):
+    return demo_sqlite_engine
 
 
 @pytest.fixture

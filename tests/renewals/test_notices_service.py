@@ -4,7 +4,6 @@ the link and the resellers' Slack messages do what the customer and the reseller
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 import shutil
@@ -32,7 +31,12 @@ from renewals.outbox import NOTICE_EMAIL_TOPIC, NOTICE_SLACK_TOPIC
 from renewals.storage.db import licences, make_engine, outbox, renewal_notices
 from renewals.storage.unit_of_work import UnitOfWork
 from tests.support.clocks import ManualClock
-from tests.support.renewals_data import DEMO_DIR
+from tests.support.notices import (
+    DEMO_LICENCES,
+    EXPIRING_COMPANIES,
+    LAPSED_COMPANIES,
+    NOTICED_BEFORE_IMPORT,
+)
 
 SETTINGS = NoticeSettings(link_secret=b"k" * 32, web_origin="https://renewals.example")
 SLACK = replace(SETTINGS, slack=True)
@@ -43,32 +47,6 @@ OPAL = "IM-8K78-W4GJT-JD873-4EDRQ-QMKB9-4LV93"  # lapsed yesterday, R-AU-003
 HUNTER_VALLEY = "PP-G9UA-792M3-GDSPF-83P5W-Y58NR-KWS7W"  # expires 29 December 2026 (31 days)
 IRONBARK = "WS-QAV5-EQ9YB-Y8GHH-RCF75-R2H4C-E9H5K"  # its notice was sent before the import
 IMSVA = "InterScan Messaging Security Virtual Appliance"  # Opal's product
-
-EXPIRING_COMPANIES = {"Jacaranda Schools Trust", "Nullarbor Mining Services"}
-LAPSED_COMPANIES = {
-    "Opal Financial Planning",
-    "Platypus Software",
-    "Quokka Travel",
-    "Redgum Furniture",
-    "Saltbush Veterinary Clinic",
-    "Wattle Community Health",
-    "Aoraki Engineering",
-    "Bellbird Pharmacy",
-    "Coromandel Boatworks",
-    "Fiordland Tours",
-    "Rimu Timber Co",
-    "Tui Accounting Services",
-}
-NOTICED_BEFORE_IMPORT = {
-    "Ironbark Construction",
-    "Kookaburra Media",
-    "Lyrebird Insurance Brokers",
-    "Mallee Agricultural Supplies",
-    "Pohutukawa Property Management",
-}
-
-with (DEMO_DIR / "licenses.csv").open(newline="") as _file:
-    DEMO_LICENCES = {row["company"]: row for row in csv.DictReader(_file)}
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ HEALTH_LINE = re.compile(r"Health check on (http://127\.0\.0\.1:\d+/health)")
 
 
 @pytest.fixture
-def database(monkeypatch, sqlite_url):
+def database(monkeypatch, sqlite_url, tmp_path):
     for variable in (
         "CASE_WEBHOOK_URL",
         "CASE_WEBHOOK_SECRET",
@@ -33,6 +33,11 @@ def database(monkeypatch, sqlite_url):
     ):
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    # The daily jobs send renewal notices too: they need the link secret, and their .eml files go here.
+    monkeypatch.setenv("NOTICE_LINK_SECRET", "a-secret-for-the-background-cli-tests")
+    monkeypatch.setenv("MAIL_OUTBOX_DIR", str(tmp_path / "outbox"))
+    monkeypatch.delenv("SMTP_URL", raising=False)
+    monkeypatch.setenv("RENEWALS_TODAY", "2026-11-28")
     assert main(["load-demo"]) == 0
     return sqlite_url
 
@@ -85,11 +90,29 @@ def test_the_worker_is_healthy_while_it_delivers_red_while_its_database_is_gone_
             assert stopped(worker) == 0
 
 
-def test_a_worker_with_nothing_to_deliver_to_is_healthy_and_says_it_is_idle(database):
-    environment = {**os.environ, "DATABASE_URL": database}
-    worker, url = started(["outbox-worker"], environment)
+def test_a_worker_with_no_webhook_slack_or_rasa_api_still_writes_renewal_notices_as_eml_files(
+    database, tmp_path
+):
+    outbox = tmp_path / "outbox"
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database,
+        "MAIL_OUTBOX_DIR": str(outbox),
+    }
+    queued = subprocess.run(
+        [sys.executable, "-m", "renewals", "send-renewal-notices"],
+        env=environment,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert queued.stdout.startswith("2 expiry notice(s) and 12 lapsed notice(s) queued")
+    worker, url = started(["outbox-worker", "--poll-interval", "0.1"], environment)
     try:
-        assert http("GET", url) == (200, {"status": "idle", "reason": "nothing to deliver to"})
+        assert eventually(lambda: len(list(outbox.glob("*.eml"))) == 14)
+        status, document = http("GET", url)
+        assert status == 200 and document["status"] == "ok"
     finally:
         assert stopped(worker) == 0
 
@@ -109,6 +132,8 @@ def test_the_daily_jobs_purge_transcripts_past_retention_once_a_day(database, tm
 
     assert main(["daily-jobs", "--once", "--tracker-db", tracker_url]) == 0
     assert capsys.readouterr().out.splitlines() == [
+        "renewal-notices: 2 expiry notice(s) and 12 lapsed notice(s) queued, 0 Slack message(s) to resellers",
+        "reseller-digests: SLACK_BOT_TOKEN is not set: no digests to send.",
         "purge-cases: Deleted 0 resolved case(s), 0 case history entries and 0 outbox message(s).",
         "purge-conversations: Deleted 1 conversation(s) idle for more than 90 days (1 event(s)).",
     ]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import threading
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
@@ -26,7 +25,7 @@ from renewals.cases import (
 from renewals.checklist import IncompleteChecklist, InvalidChecklist
 from renewals.outbox import CASE_WEBHOOK_TOPIC
 from renewals.service import Renewals
-from renewals.storage.db import case_events, cases, make_engine, outbox
+from renewals.storage.db import case_events, cases, outbox
 from renewals.storage.repositories import CaseRepository, OutboxRepository
 from renewals.storage.unit_of_work import UnitOfWork
 from tests.support.cases import ACME_CHECKLIST
@@ -39,16 +38,6 @@ WEBHOOK = (CASE_WEBHOOK_TOPIC,)
 @pytest.fixture
 def clock():
     return ManualClock()
-
-
-@pytest.fixture
-def demo_sqlite_engine(demo_sqlite_template, tmp_path):
-    """The demo database on SQLite only, for rules that don't depend on the backend."""
-    path = tmp_path / "renewals.db"
-    shutil.copyfile(demo_sqlite_template, path)
-    engine = make_engine(f"sqlite:///{path}")
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture
