@@ -26,6 +26,7 @@ from aiohttp import web
 
 from console import views
 from console.rasa import RasaClient, RasaUnavailable, transcript
+from console.views import REASON_LABELS, ROUTED_LABELS, STATUS_LABELS
 from renewals.agents import Agent, AgentAccounts, TooManyAttempts
 from renewals.cases import (
     CaseError,
@@ -359,7 +360,12 @@ async def _queue(request: web.Request) -> list:
         )
     )
     now = console.renewals.clock.now()
-    return [_case_summary(case, region, now) for case, region in rows]
+    names = await _db(lambda: _reseller_names(console.renewals))
+    return [_case_summary(case, region, now, names) for case, region in rows]
+
+
+def _reseller_names(service) -> Dict[str, str]:
+    return {reseller.reseller_id: reseller.name for reseller in service.resellers()}
 
 
 def notice_view(record: NoticeRecord) -> Dict[str, Any]:
@@ -377,8 +383,9 @@ def notice_view(record: NoticeRecord) -> Dict[str, Any]:
     }
 
 
-def _case_summary(case, region, now: datetime) -> Dict[str, Any]:
+def _case_summary(case, region, now: datetime, reseller_names: Dict[str, str]) -> Dict[str, Any]:
     waiting = waiting_since(case)
+    routed_to = reseller_names.get(case.routed_to) or ROUTED_LABELS.get(case.routed_to, case.routed_to)
     return {
         "reference": case.reference,
         "reason": case.reason,
@@ -392,6 +399,12 @@ def _case_summary(case, region, now: datetime) -> Dict[str, Any]:
         "waiting_seconds": max(0, int((now - waiting).total_seconds())) if waiting else None,
         "created_at": case.created_at.isoformat(),
         "updated_at": case.updated_at.isoformat(),
+        # What agents read: the values above stay as they are, for programs.
+        "labels": {
+            "status": STATUS_LABELS.get(case.status.value, case.status.value),
+            "reason": REASON_LABELS.get(case.reason, case.reason),
+            "routed_to": routed_to,
+        },
     }
 
 
@@ -445,7 +458,8 @@ async def _case_detail(request: web.Request, reference: str, with_transcript: bo
 
     licence, status, quote = await _db(licence_context)
     region = licence["region"] if licence else None
-    detail = _case_summary(case, region, service.clock.now())
+    names = await _db(lambda: _reseller_names(service))
+    detail = _case_summary(case, region, service.clock.now(), names)
     detail.update(
         {
             "conversation_id": case.conversation_id,

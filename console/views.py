@@ -14,6 +14,22 @@ STATUSES = [
     ("resolved", "Resolved"),
     ("all", "All"),
 ]
+STATUS_LABELS = dict(STATUSES)
+REASON_LABELS = {
+    "renewal": "Renewal",
+    "human_handoff": "Asked for a person",
+    "contact_change": "Change of registered contact",
+}
+ROUTED_LABELS = {"technical-support": "Technical Support"}
+HISTORY_LABELS = {
+    "status": "status",
+    "handoff_requested": "asked for a person",
+    "taken": "took the case",
+    "reply": "replied to the customer",
+    "note": "added a note",
+    "handed_to_reseller": "handed it to the reseller",
+    "resolved": "resolved it",
+}
 REGION_OPTIONS = [("", "Any"), ("AU", "Australia"), ("NZ", "New Zealand"), ("unknown", "Unknown")]
 ERRORS = {
     "wrong": "Wrong username or password.",
@@ -126,8 +142,7 @@ def _minutes(seconds: Optional[int]) -> str:
 
 
 def dashboard_page(agent, csrf: str, f: Dict[str, Any]) -> str:
-    status_labels = dict(STATUSES)
-    by_status = {status_labels.get(k, k): v for k, v in f["open_by_status"].items()}
+    by_status = {STATUS_LABELS.get(k, k): v for k, v in f["open_by_status"].items()}
     waiting = f["waiting_chats"]
     waiting_rows = (
         "".join(
@@ -197,9 +212,9 @@ def queue_row(c: Dict[str, Any]) -> str:
     return (
         f'<tr data-reference="{e(c["reference"])}"{row_class}>'
         f'<td><a href="{PREFIX}/cases/{e(c["reference"])}">{e(c["reference"])}</a></td><td>{waiting}</td>'
-        f"<td>{e(c['status'])}</td><td>{e(c['reason'])}</td><td>{e(c['company_name'])}</td>"
+        f"<td>{e(c['labels']['status'])}</td><td>{e(c['labels']['reason'])}</td><td>{e(c['company_name'])}</td>"
         f"<td>{e(c['region'] or 'unknown')}</td>"
-        f"<td>{e(c['routed_to'])}</td><td>{e(c['assigned_to'])}</td><td>{e(c['channel'])}</td></tr>"
+        f"<td>{e(c['labels']['routed_to'])}</td><td>{e(c['assigned_to'])}</td><td>{e(c['channel'])}</td></tr>"
     )
 
 
@@ -302,8 +317,9 @@ def case_page(agent, csrf: str, d: Dict[str, Any]) -> str:
             )
     history = "".join(
         f"<li><time>{e(h['at'][:19].replace('T', ' '))} UTC</time> <strong>{e(h['actor'])}</strong> "
-        f"{e(h['kind'])}"
-        f"{' → ' + e(h['status']) if h['status'] else ''}{': ' + e(h['note']) if h['note'] else ''}</li>"
+        f"{e(HISTORY_LABELS.get(h['kind'], h['kind']))}"
+        f"{' → ' + e(STATUS_LABELS.get(h['status'], h['status'])) if h['status'] else ''}"
+        f"{': ' + e(h['note']) if h['note'] else ''}</li>"
         for h in d["history"]
     )
 
@@ -339,11 +355,12 @@ def case_page(agent, csrf: str, d: Dict[str, Any]) -> str:
         )
     )
     transcript_error = f'<p class="error">{e(d["transcript_error"])}</p>' if d.get("transcript_error") else ""
+    labels = d["labels"]
     body = (
         f"<h1>Case {e(ref)}</h1>{error}"
-        f'<p id="case-status" data-reference="{e(ref)}">Status: <strong>{e(d["status"])}</strong> · reason '
-        f"{e(d['reason'])}"
-        f" · routed to {e(d['routed_to'])} · channel {e(d['channel'])}"
+        f'<p id="case-status" data-reference="{e(ref)}">Status: <strong>{e(labels["status"])}</strong> · '
+        f"{e(labels['reason'])}"
+        f" · routed to {e(labels['routed_to'])} · channel {e(d['channel'])}"
         f"{' · agent ' + e(d['assigned_to']) if d['assigned_to'] else ''}</p>"
         '<div class="columns"><section class="conversation"><h2>Conversation</h2>'
         f"{transcript_error}<ol "

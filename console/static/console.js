@@ -43,7 +43,8 @@
       var first = el("td"); first.appendChild(link); row.appendChild(first);
       var wait = el("td"); if (c.waiting) wait.appendChild(el("span", minutes(c.waiting_seconds), { "class": "waiting" }));
       row.appendChild(wait);
-      [c.status, c.reason, c.company_name, c.region || "unknown", c.routed_to, c.assigned_to, c.channel].forEach(function (v) {
+      var labels = c.labels || {};
+      [labels.status, labels.reason, c.company_name, c.region || "unknown", labels.routed_to, c.assigned_to, c.channel].forEach(function (v) {
         row.appendChild(el("td", v === null ? "" : v));
       });
       body.appendChild(row);
@@ -67,7 +68,7 @@
       });
     }
     var status = document.querySelector("#case-status strong");
-    if (status) status.textContent = data.status;
+    if (status) status.textContent = (data.labels && data.labels.status) || data.status;
   }
 
   function renderDashboard(data) {

@@ -166,7 +166,7 @@ def test_a_customer_is_handed_to_an_agent_and_back_to_the_bot(browser, live, scr
     resolve.locator("textarea").fill(CLOSING)
     resolve.get_by_role("button", name="Resolve and give back to the assistant").click()
     expect(agent.locator("#form-reply button")).to_be_disabled()  # the page after the redirect
-    expect(agent.locator("#case-status strong")).to_have_text("resolved")
+    expect(agent.locator("#case-status strong")).to_have_text("Resolved")
     expect(agent.locator(".error")).to_have_count(0)
     expect(transcript.locator(".msg.system").last).to_contain_text("given back to the assistant")
     expect(customer.locator(".message--bot").last).to_contain_text(CLOSING)
