@@ -128,19 +128,21 @@ def conversation_messages(events: Sequence[Mapping[str, Any]]) -> List[Dict[str,
     """User and bot messages of a tracker's events, shaped like the socket's messages.
 
     Bot text is split at blank lines as Rasa's socket.io output does, with the buttons on the
-    last part; a user message that was a button's payload is shown as that button's title.
+    last part; a user message that was the payload of a button of the bot's turn before it (whichever
+    of its messages carried the button) is shown as that button's title.
     """
     messages: List[Dict[str, Any]] = []
-    offered: List[Dict[str, str]] = []
+    offered: List[Dict[str, str]] = []  # every button of the bot's turn, not only its last message's
     for event in events:
         kind = event.get("event")
         if kind == "user":
             text = event.get("text") or ""
             title = next((b["title"] for b in offered if b["payload"] == text), None)
             messages.append({"sender": "user", "text": title or text})
+            offered = []
         elif kind == "bot":
             buttons = _buttons(event.get("data"))
-            offered = buttons
+            offered = offered + buttons
             text = (event.get("text") or "").strip()
             if not text and not buttons:
                 continue

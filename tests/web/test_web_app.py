@@ -267,3 +267,21 @@ async def test_one_client_address_gets_its_allowance_of_new_sessions_an_hour_the
         assert statuses == [201, 201, 429]
         assert await refused.json() == {"error": "too_many_sessions"}
     engine.dispose()
+
+
+def test_a_button_chosen_from_an_earlier_message_of_the_turn_is_restored_as_its_label():
+    # "Which detail would you like to change?" with its buttons, then the summary again, then the choice.
+    events = [
+        {
+            "event": "bot",
+            "text": "Which detail?",
+            "data": {"buttons": [{"title": "Contact email", "payload": "change the contact email"}]},
+        },
+        {"event": "bot", "text": "Here is the summary again.", "data": {}},
+        {"event": "user", "text": "change the contact email"},
+        {"event": "bot", "text": "What's the new email?", "data": {}},
+        {"event": "user", "text": "change the contact email"},
+    ]
+    users = [m["text"] for m in conversation_messages(events) if m["sender"] == "user"]
+    # Offered before the first answer: the label. Typed again later, with no button offered: as typed.
+    assert users == ["Contact email", "change the contact email"]

@@ -85,6 +85,7 @@ def test_a_customer_chats_reloads_and_keeps_the_conversation(browser, live, scre
     context, page, errors = open_chat(browser, live)
     log = page.locator("#messages")
     assert log.get_attribute("aria-live") == "polite"
+    assert page.evaluate("document.activeElement.id") == "message-input"  # ready to type on load
 
     say(page, "hi")
     expect(log).to_contain_text("G'day!")

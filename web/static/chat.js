@@ -387,7 +387,10 @@
 
   // The assistant may still be starting (e.g. right after `make run`): retry for a while.
   function start(attempt) {
-    startSession().then(connect, function (error) {
+    startSession().then(function () {
+      connect();
+      els.input.focus(); // ready to type: no click needed first
+    }, function (error) {
       if (error && error.status === 429) {
         // Too many new chats from this address: retrying now would only be refused again.
         setStatus("error", "Too many new chats have been started from your network in the last hour. Please try again later.");
