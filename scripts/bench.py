@@ -321,13 +321,16 @@ def main() -> None:
         "Rasa server on this machine with the embedded SQLite profile.",
         "",
     ]
-    for name, title in (
-        ("heldout", "Failed held-out conversations"),
-        ("dev", "Failed development conversations"),
-    ):
-        failed = [o for o in outcomes[name] if not o.passed]
-        lines += [f"{title} ({len(failed)} of {len(outcomes[name])}):", ""]
-        lines += ["```", *(o.report() for o in failed), "```", ""] if failed else ["- none", ""]
+    # Held-out results are counted, never shown: a failure read is a failure tuned for.
+    held_out_failed = sum(1 for o in outcomes["heldout"] if not o.passed)
+    lines += [
+        f"Failed held-out conversations: {held_out_failed} of {len(outcomes['heldout'])} (which ones is not "
+        "written down, so that nobody tunes on them).",
+        "",
+    ]
+    failed = [o for o in outcomes["dev"] if not o.passed]
+    lines += [f"Failed development conversations ({len(failed)} of {len(outcomes['dev'])}):", ""]
+    lines += ["```", *(o.report() for o in failed), "```", ""] if failed else ["- none", ""]
     lines += [
         f"Training examples not classified as their label ({len(training.wrong)} of {training.count}):",
         "",
@@ -337,11 +340,8 @@ def main() -> None:
     ] or ["- none"]
     lines += [
         "",
-        f"Misclassified held-out test messages ({len(scores.wrong)} of {scores.in_domain_count}):",
-        "",
-    ]
-    lines += [f"- `{gold}` predicted as `{predicted}`: {text}" for text, gold, predicted in scores.wrong] or [
-        "- none"
+        f"Misclassified held-out test messages: {len(scores.wrong)} of {scores.in_domain_count} (not listed, "
+        "for the same reason).",
     ]
     lines += [
         "",
