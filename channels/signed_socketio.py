@@ -42,7 +42,7 @@ import logging
 import os
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text
 
-from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -76,8 +76,21 @@ def allowed_origins(configured: Any = None, environ: Optional[Dict[str, str]] = 
     return origins
 
 
-class _CountingOutput(SocketIOOutput):
-    """Rasa's socket.io output, counting what it sends: a turn that sent nothing gets the apology."""
+class _WebChatOutput(SocketIOOutput):
+    """Rasa's socket.io output; a message from a person (bot event metadata `agent`, from
+    renewals.delivery.rasa_conversations) goes out as `{"text": <their words>, "agent": <their name>}`, so
+    the page shows it as theirs, not the assistant's."""
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        agent = kwargs.get("agent")
+        if not agent:
+            await super().send_text_message(recipient_id, text, **kwargs)
+            return
+        await self._send_message(recipient_id, {"text": kwargs.get("body") or text, "agent": str(agent)})
+
+
+class _CountingOutput(_WebChatOutput):
+    """The output of a customer's turn, counting what it sends: a turn that sent nothing gets the apology."""
 
     def __init__(self, sio: AsyncServer, bot_message_evt: Text) -> None:
         super().__init__(sio, bot_message_evt)
@@ -94,6 +107,10 @@ class SignedSocketIOInput(SocketIOInput):
     @classmethod
     def name(cls) -> Text:
         return "webchat"
+
+    def get_output_channel(self) -> Optional[OutputChannel]:
+        """For messages sent through Rasa's HTTP API (output_channel=latest): people's replies included."""
+        return _WebChatOutput(self.sio, self.bot_message_evt) if self.sio is not None else None
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:

@@ -54,8 +54,9 @@ def queue_message(
     `resume` gives the conversation back to the assistant with it."""
     document = {
         "conversation_id": conversation_id,
-        "text": signed(text, agent) if agent else text,
+        "text": signed(text, agent) if agent else text,  # what every channel shows
         "agent": agent,
+        "body": text,  # the words alone, for a channel that shows who wrote them its own way (the web chat)
         "resume": resume,
     }
     return uow.outbox.add(

@@ -141,6 +141,11 @@ def conversation_messages(events: Sequence[Mapping[str, Any]]) -> List[Dict[str,
             messages.append({"sender": "user", "text": title or text})
             offered = []
         elif kind == "bot":
+            metadata = event.get("metadata") or {}
+            if metadata.get("agent"):  # a person's reply (renewals.delivery.rasa_conversations)
+                body = str(metadata.get("body") or event.get("text") or "").strip()
+                messages.append({"sender": "agent", "agent": str(metadata["agent"]), "text": body})
+                continue
             buttons = _buttons(event.get("data"))
             offered = offered + buttons
             text = (event.get("text") or "").strip()

@@ -83,7 +83,7 @@ class RasaConversationSender:
                 return SendResult(delivered=True, status=200)
             bot = {"event": "bot", "text": document["text"], "metadata": {"delivery_id": message.delivery_id}}
             if document.get("agent"):
-                bot["metadata"]["agent"] = document["agent"]
+                bot["metadata"].update(agent=document["agent"], body=document.get("body") or document["text"])
             events: list[dict[str, Any]] = [bot]
             if document.get("resume"):
                 events = [{"event": "resume"}, bot, {"event": "action", "name": "action_listen"}]

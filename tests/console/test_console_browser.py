@@ -124,7 +124,7 @@ def test_a_customer_is_handed_to_an_agent_and_back_to_the_bot(browser, live, scr
     row = agent.locator(f'#queue-body tr[data-reference="{reference}"]')
     expect(row).to_be_visible(timeout=QUEUE_POLL_TIMEOUT_MS)
     expect(row).to_have_class("waiting-row")
-    expect(row).to_contain_text("open")
+    expect(row).to_contain_text("Open")
     expect(row).to_contain_text("webchat")
     assert agent.evaluate("window.__sameDocument") is True
     agent.screenshot(path=str(screenshots / "console-queue.png"), full_page=True)
@@ -157,9 +157,10 @@ def test_a_customer_is_handed_to_an_agent_and_back_to_the_bot(browser, live, scr
     expect(transcript.locator(".msg.agent").last).to_contain_text(AGENT_REPLY)
     expect(transcript.locator(".msg.agent .from").last).to_have_text(f"{AGENT_NAME} (agent)")
     expect(agent.locator(".error")).to_have_count(0)
-    expect(customer.locator(".message--bot").last).to_contain_text(
-        f"{AGENT_NAME} (support team): {AGENT_REPLY}"
-    )
+    # In the customer's chat it is the agent's message, under their name, not the assistant's.
+    answer = customer.locator(".message--agent").last
+    expect(answer.locator(".bubble")).to_contain_text(AGENT_REPLY)
+    expect(answer.locator(".agent__name")).to_have_text(f"{AGENT_NAME} · support team")
 
     # The agent resolves with a closing message; the customer gets it and the bot is back.
     resolve = agent.locator("#form-resolve")
@@ -169,7 +170,7 @@ def test_a_customer_is_handed_to_an_agent_and_back_to_the_bot(browser, live, scr
     expect(agent.locator("#case-status strong")).to_have_text("Resolved")
     expect(agent.locator(".error")).to_have_count(0)
     expect(transcript.locator(".msg.system").last).to_contain_text("given back to the assistant")
-    expect(customer.locator(".message--bot").last).to_contain_text(CLOSING)
+    expect(customer.locator(".message--agent").last).to_contain_text(CLOSING)  # the agent's last words
 
     say(customer, "How do I renew my Trend Micro product maintenance?")
     answer = customer.locator(".message--bot", has_text="Contact your preferred Trend Micro reseller")

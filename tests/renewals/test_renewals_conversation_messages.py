@@ -228,6 +228,7 @@ def test_the_payload_is_the_conversation_the_text_and_whether_to_resume(service)
         "conversation_id": "chat-9",
         "text": "Alice (support team): Hello",
         "agent": "Alice",
+        "body": "Hello",
         "resume": False,
     }
 

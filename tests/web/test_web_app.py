@@ -285,3 +285,19 @@ def test_a_button_chosen_from_an_earlier_message_of_the_turn_is_restored_as_its_
     users = [m["text"] for m in conversation_messages(events) if m["sender"] == "user"]
     # Offered before the first answer: the label. Typed again later, with no button offered: as typed.
     assert users == ["Contact email", "change the contact email"]
+
+
+def test_a_persons_reply_is_restored_as_theirs_with_their_words_alone():
+    events = [
+        {"event": "user", "text": "can I talk to someone"},
+        {
+            "event": "bot",
+            "text": "Alice Nguyen (support team): Hi, I'm Alice.",
+            "metadata": {"agent": "Alice Nguyen", "body": "Hi, I'm Alice.", "delivery_id": "d-1"},
+        },
+    ]
+    assert conversation_messages(events)[1] == {
+        "sender": "agent",
+        "agent": "Alice Nguyen",
+        "text": "Hi, I'm Alice.",
+    }

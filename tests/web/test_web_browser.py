@@ -128,10 +128,21 @@ def test_a_customer_chats_reloads_and_keeps_the_conversation(browser, live, scre
         "POST",
         f"{live.rasa_url}/conversations/{conversation_id(page)}/tracker/events"
         f"?execute_side_effects=true&output_channel=latest&token={live.token}",
-        [{"event": "bot", "text": "Hi, Alice here from support.", "metadata": {"agent": "Alice"}}],
+        [
+            {
+                "event": "bot",
+                "text": "Alice Nguyen (support team): Hi, Alice here from support.",
+                "metadata": {"agent": "Alice Nguyen", "body": "Hi, Alice here from support."},
+            }
+        ],
     )
     assert status == 200
-    expect(page.locator(".message--bot").last).to_contain_text("Hi, Alice here from support.")
+    agent = page.locator(".message--agent").last
+    expect(agent).to_contain_text("Hi, Alice here from support.")
+    expect(agent.locator(".agent__avatar")).to_have_text("AN")
+    expect(agent.locator(".agent__name")).to_have_text("Alice Nguyen · support team")
+    expect(agent.locator(".bubble .visually-hidden")).to_have_text("Alice Nguyen from the support team: ")
+    assert "Alice Nguyen (support team):" not in agent.inner_text()  # the name is shown once, as a name
     say(page, "thanks")
     expect(log).to_contain_text("You're welcome")
     assert errors == []

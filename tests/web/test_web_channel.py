@@ -412,3 +412,28 @@ async def test_the_web_service_forwards_nothing_else_of_rasa(channel_url, tmp_pa
                     assert answer.status in (404, 405), path
     finally:
         await server.close()
+
+
+async def test_a_persons_reply_sent_through_rasas_api_reaches_the_page_as_theirs():
+    from channels.signed_socketio import SignedSocketIOInput
+
+    class Socket:
+        def __init__(self):
+            self.emitted = []
+
+        async def emit(self, event, data, room=None, **_):
+            self.emitted.append((event, data, room))
+
+    channel = SignedSocketIOInput.__new__(SignedSocketIOInput)
+    channel.sio, channel.bot_message_evt = Socket(), "bot_uttered"
+    output = channel.get_output_channel()
+    # As Rasa passes a bot event appended with output_channel=latest: its metadata comes as keywords.
+    await output.send_response(
+        "conversation-1",
+        {"text": "Alice (support team): Hi", "agent": "Alice", "body": "Hi", "delivery_id": "d-1"},
+    )
+    await output.send_response("conversation-1", {"text": "From the assistant"})
+    assert channel.sio.emitted == [
+        ("bot_uttered", {"text": "Hi", "agent": "Alice"}, "conversation-1"),
+        ("bot_uttered", {"text": "From the assistant"}, "conversation-1"),
+    ]

@@ -115,15 +115,46 @@
     });
   }
 
-  function addMessage(sender, text, quickReplies) {
+  function initials(name) {
+    return name
+      .split(/\s+/)
+      .filter(Boolean)
+      .slice(0, 2)
+      .map(function (part) { return part.charAt(0).toUpperCase(); })
+      .join("");
+  }
+
+  // A person from the support team: their name and initials above their words, styled apart from the
+  // assistant's, and read out as theirs.
+  function agentHeader(item, name) {
+    var header = document.createElement("div");
+    header.className = "agent";
+    header.setAttribute("aria-hidden", "true");
+    var avatar = document.createElement("span");
+    avatar.className = "agent__avatar";
+    avatar.textContent = initials(name);
+    var label = document.createElement("span");
+    label.className = "agent__name";
+    label.textContent = name + " · support team";
+    header.appendChild(avatar);
+    header.appendChild(label);
+    item.appendChild(header);
+  }
+
+  function addMessage(sender, text, quickReplies, agent) {
     els.intro.hidden = true;
     var item = document.createElement("li");
     item.className = "message message--" + sender;
+    if (sender === "agent") agentHeader(item, agent);
     var bubble = document.createElement("div");
     bubble.className = "bubble";
     var who = document.createElement("span");
     who.className = "visually-hidden";
-    who.textContent = sender === "user" ? "You said: " : sender === "bot" ? "Assistant: " : "Notice: ";
+    who.textContent =
+      sender === "user" ? "You said: "
+      : sender === "bot" ? "Assistant: "
+      : sender === "agent" ? agent + " from the support team: "
+      : "Notice: ";
     bubble.appendChild(who);
     renderText(bubble, text || "");
     item.appendChild(bubble);
@@ -169,7 +200,8 @@
 
   function showBotMessage(message) {
     if (!message || (typeof message.text !== "string" && !quickRepliesOf(message).length)) return;
-    addMessage("bot", message.text || "", quickRepliesOf(message));
+    if (message.agent) addMessage("agent", message.text || "", [], String(message.agent));
+    else addMessage("bot", message.text || "", quickRepliesOf(message));
   }
 
   // --- session and history -------------------------------------------------------------------
@@ -225,6 +257,7 @@
     messages.forEach(function (message, index) {
       var last = index === messages.length - 1;
       if (message.sender === "user") addMessage("user", message.text);
+      else if (message.sender === "agent") addMessage("agent", message.text, [], message.agent);
       else addMessage("bot", message.text, last ? quickRepliesOf(message) : []);
     });
     setTimeout(function () {
