@@ -34,6 +34,10 @@ async def conversation_is_paused(app: Any, conversation_id: str) -> bool:
     return tracker is not None and tracker.is_paused()
 
 
+# A message typed while the chat waits for a person: the assistant stays quiet, but the customer is
+# not left wondering whether it arrived.
+ADDED_TO_CASE = "Added to your case. A person from the support team will reply here: you can keep typing."
+
 SLOW_DOWN = (
     "You're sending messages faster than I can take them. Please wait a minute, then carry on: "
     "nothing you've told me so far is lost."

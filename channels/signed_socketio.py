@@ -23,7 +23,8 @@ socket.io wire format and output channel but:
   characters gets ``message_error`` instead;
 - never leaves the customer with silence: a turn with no reply (the action
   server down, say) in a conversation not paused for a person gets an apology
-  and where to get help (channels.replies);
+  and where to get help (channels.replies); in a paused one, a ``chat_notice``
+  event says the message was added to the case;
 - a conversation sending more than RATE_LIMIT_MESSAGES_PER_MINUTE gets a request
   to slow down, and the message is not passed on.
 
@@ -51,6 +52,7 @@ from socketio import AsyncServer
 
 from channels import session_tokens
 from channels.replies import (
+    ADDED_TO_CASE,
     MAX_MESSAGE_CHARS,
     NO_REPLY_APOLOGY,
     SLOW_DOWN,
@@ -225,9 +227,14 @@ class SignedSocketIOInput(SocketIOInput):
             except Exception as failure:  # the type only: the text can hold personal data
                 logger.error("webchat: handling a message failed (%s)", type(failure).__name__)
             finally:
-                if not output.sent and not await conversation_is_paused(self.app, conversation_id):
-                    logger.warning("webchat: the assistant gave no reply; answered with the apology")
-                    await output.send_text_message(conversation_id, NO_REPLY_APOLOGY)
+                if not output.sent:
+                    if await conversation_is_paused(self.app, conversation_id):
+                        # Not the assistant speaking: a notice on the page that the message reached the case.
+                        notice = {"kind": "added_to_case", "text": ADDED_TO_CASE}
+                        await sio.emit("chat_notice", notice, room=conversation_id, namespace=namespace)
+                    else:
+                        logger.warning("webchat: the assistant gave no reply; answered with the apology")
+                        await output.send_text_message(conversation_id, NO_REPLY_APOLOGY)
                 await sio.emit("bot_typing", {"typing": False}, room=conversation_id, namespace=namespace)
 
         return socketio_webhook

@@ -112,7 +112,9 @@ def test_a_customer_is_handed_to_an_agent_and_back_to_the_bot(browser, live, scr
     reference = REFERENCE.search(handoff_text).group(0)
     assert "nobody can join this chat right now" in handoff_text
     assert "Monday to Friday" in handoff_text and "keeps your place in the queue" in handoff_text
-    say(customer, WHILE_PAUSED)  # recorded for the agent; the bot stays quiet
+    say(customer, WHILE_PAUSED)  # recorded for the agent; the bot stays quiet, the page says it arrived
+    expect(customer.locator(".message--notice").last).to_contain_text("Added to your case")
+    expect(customer.locator("#typing")).to_be_hidden()
     bot_messages_while_paused = customer.locator(".message--bot").count()
 
     # The customer's page cannot read console data: no session cookie, no API token.

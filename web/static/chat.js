@@ -360,6 +360,13 @@
       }, failed);
     });
     socket.on("bot_uttered", showBotMessage);
+    // The channel's own notices (e.g. a message typed while waiting for a person was added to the case).
+    socket.on("chat_notice", function (data) {
+      if (data && typeof data.text === "string") {
+        setTyping(false);
+        addNotice(data.text);
+      }
+    });
     socket.on("bot_typing", function (data) {
       setTyping(Boolean(data && data.typing));
     });
