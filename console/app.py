@@ -548,6 +548,7 @@ async def _perform(
         elif action == "hand":
             handed = await _db(lambda: service.hand_to_reseller(reference, agent.username, text or None))
             notice = "reseller_slack" if handed.notified_in_slack else "reseller_not_notified"
+            await _deliver(console, reference)  # the customer is told who takes it over, at once
         elif action == "resolve":
             await _db(
                 lambda: service.resolve_case(

@@ -46,6 +46,11 @@ ERRORS = {
 NOTICES = ("queued", "reseller_slack", "reseller_not_notified")
 
 
+CUSTOMER_TOLD = (
+    "A customer waiting in the chat has been told who will contact them, and is back with the assistant."
+)
+
+
 def notice_text(code: str, d: Dict[str, Any]) -> str:
     """What an action's outcome means for the agent (codes in NOTICES); `d` is the case detail."""
     reseller = d.get("reseller") or {}
@@ -56,10 +61,11 @@ def notice_text(code: str, d: Dict[str, Any]) -> str:
             "will be delivered as soon as it answers again."
         )
     if code == "reseller_slack":
-        return f"Handed to {name}: a notice is on its way to their Slack channel."
+        return f"Handed to {name}: a notice is on its way to their Slack channel. {CUSTOMER_TOLD}"
     return (
         f"Handed to {name}, but nothing was sent to them: they have no Slack channel linked here. "
         f"Email them at {reseller.get('email') or 'their address'} or call {reseller.get('phone') or 'them'}."
+        f" {CUSTOMER_TOLD}"
     )
 
 

@@ -34,13 +34,19 @@ from renewals.cases import (
     case_document,
     idempotency_key,
     partial_checklist,
+    pauses_its_conversation,
     routing_target,
     waiting_since,
 )
 from renewals.checklist import RenewalChecklist
 from renewals.clock import Clock
 from renewals.conflicts import AlreadyRecorded
-from renewals.conversation_messages import CONVERSATION_TOPIC, queue_message, resolved_message
+from renewals.conversation_messages import (
+    CONVERSATION_TOPIC,
+    handed_to_reseller_message,
+    queue_message,
+    resolved_message,
+)
 from renewals.licences import Licence
 from renewals.outbox import CASE_SLACK_TOPIC, encode_payload
 from renewals.time_zones import licence_today
@@ -194,6 +200,7 @@ def transition(
         raise TransitionNotAllowed(
             f"case {reference} is {case.status.value} and can't become {new_status.value}"
         )
+    paused = pauses_its_conversation(case)
     now = clock.now()
     if not uow.cases.update_status(reference, case.status, new_status, now):
         raise TransitionNotAllowed(f"case {reference} changed status meanwhile; reload it and try again")
@@ -202,7 +209,7 @@ def transition(
     )
     log.info("Case %s is now %s", reference, new_status.value)
     case = uow.cases.get(reference)
-    if new_status is CaseStatus.RESOLVED:
+    if new_status is CaseStatus.RESOLVED and paused:
         _give_back_conversation(uow, case, closing or resolved_message(reference), None, clock)
     return case
 
@@ -385,9 +392,14 @@ def hand_to_reseller(
     reseller = uow.resellers.get(case.reseller_id) if case.reseller_id else None
     if reseller is None:
         raise TransitionNotAllowed(f"case {reference} has no reseller to hand it to")
+    paused = pauses_its_conversation(case)
     case = _agent_transition(
         uow, case, CaseStatus.HANDED_TO_RESELLER, EventKind.HANDED_TO_RESELLER, agent, note, clock
     )
+    if paused:  # the customer is told who takes it from here, and the assistant answers again
+        _give_back_conversation(
+            uow, case, handed_to_reseller_message(case.reference, reseller.name), None, clock
+        )
     case_id = uow.cases.id_of(reference)
     count = sum(1 for e in case.history if e.kind == EventKind.HANDED_TO_RESELLER)
     notified = False
@@ -419,23 +431,26 @@ def resolve_case(
     """Resolve the case; a conversation it paused is given back to the assistant with `closing`, signed
     `signature` (without them, the assistant says the case is resolved)."""
     case = _require(uow, reference)
+    paused = pauses_its_conversation(case)
     case = _agent_transition(uow, case, CaseStatus.RESOLVED, EventKind.RESOLVED, agent, note, clock)
-    _give_back_conversation(
-        uow, case, closing or resolved_message(case.reference), signature if closing else None, clock
-    )
+    if paused:
+        _give_back_conversation(
+            uow, case, closing or resolved_message(case.reference), signature if closing else None, clock
+        )
     return case
 
 
 def _give_back_conversation(uow, case: Case, text: str, signature: Optional[str], clock: Clock) -> None:
-    """A hand-off paused the case's conversation: queue the message that resumes it (once per case)."""
-    if not case.conversation_id or not any(e.kind == EventKind.HANDOFF_REQUESTED for e in case.history):
+    """The case paused its conversation: queue the message that resumes it (once per hand-off asked for)."""
+    if not case.conversation_id:
         return
+    requests = sum(1 for e in case.history if e.kind == EventKind.HANDOFF_REQUESTED)
     queue_message(
         uow,
         uow.cases.id_of(case.reference),
         case.conversation_id,
         text,
-        f"{CONVERSATION_TOPIC}:{case.reference}:resumed",
+        f"{CONVERSATION_TOPIC}:{case.reference}:resumed:{requests}",
         agent=signature,
         resume=True,
         clock=clock,

@@ -200,6 +200,18 @@ def waiting_since(case: Case) -> Optional[datetime]:
     return since
 
 
+def pauses_its_conversation(case: Case) -> bool:
+    """Whether the case's chat is paused for a person: a hand-off was asked for and the case has not been
+    handed to the reseller or resolved since."""
+    paused = False
+    for event in case.history:
+        if event.kind == EventKind.HANDOFF_REQUESTED:
+            paused = True
+        elif event.kind in (EventKind.HANDED_TO_RESELLER, EventKind.RESOLVED):
+            paused = False
+    return paused
+
+
 def assigned_agent(case: Case) -> Optional[str]:
     """The agent who last took the case, while it is in progress."""
     if case.status is not CaseStatus.IN_PROGRESS:

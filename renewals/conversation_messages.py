@@ -32,6 +32,14 @@ def reseller_resolved_message(reference: str, reseller_name: str) -> str:
     )
 
 
+def handed_to_reseller_message(reference: str, reseller_name: str) -> str:
+    """What the customer reads when the support team passes their case to the reseller."""
+    return (
+        f"The support team has passed your case {reference} to {reseller_name}, your reseller, who will "
+        "contact you by email or phone. I'm back: ask me anything about your licence or renewal meanwhile."
+    )
+
+
 def resolved_message(reference: str) -> str:
     return (
         f"Case {reference} has been resolved. I'm back: ask me anything about your licence or renewal, "

@@ -304,7 +304,7 @@ async def test_reply_goes_through_rasa_to_the_customers_channel_and_resolve_give
         {
             "event": "bot",
             "text": "Alice Nguyen (support team): Hi, Alice here.",
-            "metadata": {"agent": "Alice Nguyen", "delivery_id": ANY},
+            "metadata": {"agent": "Alice Nguyen", "body": "Hi, Alice here.", "delivery_id": ANY},
         }
     ]
     await client.post(f"{base}/resolve", data={"csrf_token": csrf, "text": ""}, allow_redirects=False)

@@ -172,23 +172,39 @@ def test_resolving_a_handoff_gives_the_chat_back_to_the_assistant_with_the_agent
     assert events[1]["text"] == "Alice (support team): All done, handing you back to the assistant."
 
 
-def test_a_reseller_resolving_a_handoff_case_in_slack_resumes_the_customers_chat_and_tells_them(
-    service, rasa
-):
+def test_handing_a_waiting_chat_to_the_reseller_tells_the_customer_who_and_gives_the_chat_back(service, rasa):
     case = service.open_handoff_case("chat-5", "socketio", "asked for a person", licence=QUOKKA_TRAVEL)
     service.hand_to_reseller(case.reference, "alice", "please call them")
-
-    service.mark_case(QUOKKA_TRAVEL.reseller_id, case.reference, "resolved", "R-AU-002 in Slack (U02HARB01)")
 
     service.deliver_conversation_messages(sender_for(rasa), case.reference)
     [(_, events, _)] = rasa.posts
     assert [e["event"] for e in events] == ["resume", "bot", "action"]
     assert events[1]["text"] == (
-        f"Harbour Systems Pty Ltd, your reseller, has marked case {case.reference} as resolved. I'm back: "
-        "ask me "
-        "anything about your licence or renewal, or ask for a person again if you still need one."
+        f"The support team has passed your case {case.reference} to Harbour Systems Pty Ltd, your reseller, "
+        "who will contact you by email or phone. I'm back: ask me anything about your licence or renewal "
+        "meanwhile."
     )
     assert "agent" not in events[1]["metadata"]  # the assistant's own voice
+
+
+def test_a_reseller_resolving_a_case_handed_to_them_sends_the_chat_nothing_more(service, rasa):
+    case = service.open_handoff_case("chat-8", "socketio", "asked for a person", licence=QUOKKA_TRAVEL)
+    service.hand_to_reseller(case.reference, "alice", "please call them")
+    service.mark_case(QUOKKA_TRAVEL.reseller_id, case.reference, "resolved", "R-AU-002 in Slack (U02HARB01)")
+
+    service.deliver_conversation_messages(sender_for(rasa), case.reference)
+    assert len(rasa.posts) == 1  # the hand-over message only: the chat was given back then
+
+
+def test_a_reseller_resolving_a_chat_still_waiting_resumes_it_and_tells_the_customer(service, rasa):
+    case = service.open_handoff_case("chat-9b", "socketio", "asked for a person", licence=QUOKKA_TRAVEL)
+    service.mark_case(QUOKKA_TRAVEL.reseller_id, case.reference, "resolved", "R-AU-002 in Slack (U02HARB01)")
+
+    service.deliver_conversation_messages(sender_for(rasa), case.reference)
+    [(_, events, _)] = rasa.posts
+    assert events[1]["text"].startswith(
+        f"Harbour Systems Pty Ltd, your reseller, has marked case {case.reference}"
+    )
 
 
 def test_resolving_a_case_that_never_paused_a_chat_sends_nothing(service, rasa):

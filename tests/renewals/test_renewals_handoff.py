@@ -260,14 +260,22 @@ def test_handing_to_the_reseller_queues_a_slack_notice_only_when_slack_is_config
     plain.hand_to_reseller(case.reference, "alice")
     slack = Renewals(demo_engine, clock, case_delivery_topics=topics)
     case = slack.open_handoff_case("conv-s2", "rest", "asked for a person", licence=QUOKKA_TRAVEL)
-    with demo_engine.connect() as connection:
-        assert (
-            connection.execute(select(outbox.c.dedupe_key)).scalars().all() == []
-        )  # opening doesn't tell the reseller
+    with demo_engine.connect() as connection:  # opening doesn't tell the reseller
+        keys = connection.execute(select(outbox.c.dedupe_key)).scalars().all()
+    assert keys == [
+        "conversation.message:RN-2026-000001:resumed:1"
+    ]  # the first customer, told of the hand-over
     assert slack.hand_to_reseller(case.reference, "alice", "please call").notified_in_slack is True
     with demo_engine.connect() as connection:
         keys = connection.execute(select(outbox.c.dedupe_key)).scalars().all()
-    assert keys == [f"{topics[0]}:{case.reference}:handed:1"]
+    # The Slack notice, and for each case the message that tells the customer and resumes their chat.
+    assert sorted(keys) == sorted(
+        [
+            f"{topics[0]}:{case.reference}:handed:1",
+            f"conversation.message:{case.reference}:resumed:1",
+            "conversation.message:RN-2026-000001:resumed:1",
+        ]
+    )
 
 
 def test_handing_to_a_reseller_without_a_slack_channel_queues_no_slack_notice(demo_engine, clock):
@@ -286,7 +294,8 @@ def test_handing_to_a_reseller_without_a_slack_channel_queues_no_slack_notice(de
         "conv-s3", "rest", "asked for a person", licence=QUOKKA_TRAVEL
     )  # Harbour Systems
     handed = service.hand_to_reseller(case.reference, "alice")
-    with demo_engine.connect() as connection:
-        assert connection.execute(select(outbox.c.dedupe_key)).scalars().all() == []
+    with demo_engine.connect() as connection:  # only the message to the customer: no Slack notice
+        keys = connection.execute(select(outbox.c.dedupe_key)).scalars().all()
+    assert keys == [f"conversation.message:{case.reference}:resumed:1"]
     # The console tells the agent so, and how to reach the reseller instead.
     assert handed.notified_in_slack is False and handed.reseller.name == "Harbour Systems Pty Ltd"

@@ -333,8 +333,10 @@ def test_a_message_sent_later_through_rasas_api_reaches_the_users_latest_thread(
     assert reply["text"] == "Hi, this is Alice from support &amp; renewals."
 
 
-def test_a_reseller_resolving_a_handed_over_case_in_slack_gives_the_customer_their_chat_back(slack):
-    """Issue 11 #3: the customer's chat was paused for a person; the reseller resolves the case in Slack."""
+def test_a_handed_over_chat_is_given_back_at_once_and_the_resellers_resolution_adds_nothing(slack):
+    """Issue 11 #3 and issue 17: the customer's chat was paused for a person; handed to the reseller, the
+    customer is told who takes it from here and the assistant answers again; the reseller then resolves
+    the case in Slack."""
     customer = f"web-{uuid.uuid4().hex[:12]}"
     slack.live.say(customer, f"when does {QUOKKA} expire?")
     reference = re.search(
@@ -359,8 +361,9 @@ def test_a_reseller_resolving_a_handed_over_case_in_slack_gives_the_customer_the
     tracker = slack.live.tracker(customer)
     assert tracker["paused"] is False
     assert [e["text"] for e in tracker["events"] if e["event"] == "bot"][-1] == (
-        f"Harbour Systems Pty Ltd, your reseller, has marked case {reference} as resolved. I'm back: ask me "
-        "anything about your licence or renewal, or ask for a person again if you still need one."
+        f"The support team has passed your case {reference} to Harbour Systems Pty Ltd, your reseller, who "
+        "will contact you by email or phone. I'm back: ask me anything about your licence or renewal "
+        "meanwhile."
     )
     assert (
         "reseller" in slack.live.say(customer, "how do i renew my maintenance?").lower()
