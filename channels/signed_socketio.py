@@ -81,9 +81,14 @@ def allowed_origins(configured: Any = None, environ: Optional[Dict[str, str]] = 
 class _WebChatOutput(SocketIOOutput):
     """Rasa's socket.io output; a message from a person (bot event metadata `agent`, from
     renewals.delivery.rasa_conversations) goes out as `{"text": <their words>, "agent": <their name>}`, so
-    the page shows it as theirs, not the assistant's."""
+    the page shows it as theirs, not the assistant's; a notice about the chat (metadata `notice`) as the
+    `chat_notice` event."""
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        if kwargs.get("notice"):  # about the chat, from no one: "Alice … has joined the chat"
+            notice = {"kind": str(kwargs["notice"]), "text": text}
+            await self.sio.emit("chat_notice", notice, room=recipient_id)
+            return
         agent = kwargs.get("agent")
         if not agent:
             await super().send_text_message(recipient_id, text, **kwargs)

@@ -535,7 +535,8 @@ async def _perform(
         if case is None:
             return "not_found", None
         if action == "take":
-            await _db(lambda: service.take_case(reference, agent.username))
+            await _db(lambda: service.take_case(reference, agent.username, agent.display_name))
+            notice = await _deliver(console, reference)  # "… has joined the chat", at once
         elif action == "note":
             if not text:
                 return "text_required", None

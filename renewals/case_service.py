@@ -44,6 +44,7 @@ from renewals.conflicts import AlreadyRecorded
 from renewals.conversation_messages import (
     CONVERSATION_TOPIC,
     handed_to_reseller_message,
+    joined_message,
     queue_message,
     resolved_message,
 )
@@ -326,13 +327,38 @@ def _attach_handoff(uow, case: Case, reason_note: str, now: datetime) -> Case:
     return uow.cases.get(case.reference)
 
 
-def take_case(uow, reference: str, agent: str, *, clock: Clock) -> Case:
+def take_case(uow, reference: str, agent: str, *, clock: Clock, display_name: Optional[str] = None) -> Case:
     """The agent takes the case: it is in progress and theirs. Taking it again (e.g. from a colleague) is
-    allowed."""
+    allowed. A chat waiting for a person is told `display_name` joined."""
     case = _require(uow, reference)
     if case.status is CaseStatus.IN_PROGRESS:
-        return _record(uow, case, EventKind.TAKEN, agent, None, clock)
-    return _agent_transition(uow, case, CaseStatus.IN_PROGRESS, EventKind.TAKEN, agent, None, clock)
+        taken = _record(uow, case, EventKind.TAKEN, agent, None, clock)
+    else:
+        taken = _agent_transition(uow, case, CaseStatus.IN_PROGRESS, EventKind.TAKEN, agent, None, clock)
+    if display_name:
+        _announce_joined(uow, taken, display_name, clock)
+    return taken
+
+
+def _announce_joined(uow, case: Case, display_name: str, clock: Clock) -> None:
+    """Tells a waiting chat that a person joined: once per agent in a row (a second click says nothing)."""
+    if not case.conversation_id or not pauses_its_conversation(case):
+        return
+    takers = [e.actor for e in case.history if e.kind == EventKind.TAKEN]
+    if len(takers) > 1 and takers[-1] == takers[-2]:
+        return
+    takes = len(takers)
+    queue_message(
+        uow,
+        uow.cases.id_of(case.reference),
+        case.conversation_id,
+        joined_message(display_name),
+        f"{CONVERSATION_TOPIC}:{case.reference}:joined:{takes}",
+        agent=None,
+        resume=False,
+        clock=clock,
+        notice="joined",
+    )
 
 
 def record_reply(uow, reference: str, agent: str, text: str, *, signature: str, clock: Clock) -> Case:

@@ -24,6 +24,11 @@ def signed(text: str, agent: str) -> str:
     return f"{agent} (support team): {text}"
 
 
+def joined_message(agent: str) -> str:
+    """The notice in a waiting chat when a person picks up its case."""
+    return f"{agent} from the support team has joined the chat."
+
+
 def reseller_resolved_message(reference: str, reseller_name: str) -> str:
     """What the customer reads when their reseller resolves the case that paused the chat."""
     return (
@@ -57,9 +62,11 @@ def queue_message(
     agent: Optional[str],
     resume: bool,
     clock: Clock,
+    notice: Optional[str] = None,
 ) -> int:
     """Queue `text` for the conversation; `agent` signs it (None: the assistant's voice);
-    `resume` gives the conversation back to the assistant with it."""
+    `resume` gives the conversation back to the assistant with it; `notice` ("joined") makes it a
+    notice about the chat rather than words from anyone, for a channel that shows those apart."""
     document = {
         "conversation_id": conversation_id,
         "text": signed(text, agent) if agent else text,  # what every channel shows
@@ -67,6 +74,8 @@ def queue_message(
         "body": text,  # the words alone, for a channel that shows who wrote them its own way (the web chat)
         "resume": resume,
     }
+    if notice:
+        document["notice"] = notice
     return uow.outbox.add(
         topic=CONVERSATION_TOPIC,
         dedupe_key=dedupe_key,

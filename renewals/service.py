@@ -296,10 +296,10 @@ class Renewals:
 
         return earliest(self._clock.now(), region)
 
-    def take_case(self, reference: str, agent: str) -> Case:
-
+    def take_case(self, reference: str, agent: str, display_name: Optional[str] = None) -> Case:
+        """`display_name`: announced in a chat waiting for a person ("Alice Nguyen … has joined")."""
         with UnitOfWork(self._engine, immediate=True) as uow:
-            return take_case(uow, reference, agent, clock=self._clock)
+            return take_case(uow, reference, agent, clock=self._clock, display_name=display_name)
 
     def record_reply(self, reference: str, agent: str, text: str, signature: str) -> Case:
         """Record the agent's reply and queue it for the customer's chat (see

@@ -142,6 +142,9 @@ def conversation_messages(events: Sequence[Mapping[str, Any]]) -> List[Dict[str,
             offered = []
         elif kind == "bot":
             metadata = event.get("metadata") or {}
+            if metadata.get("notice"):  # about the chat, e.g. a person joined
+                messages.append({"sender": "notice", "text": str(event.get("text") or "").strip()})
+                continue
             if metadata.get("agent"):  # a person's reply (renewals.delivery.rasa_conversations)
                 body = str(metadata.get("body") or event.get("text") or "").strip()
                 messages.append({"sender": "agent", "agent": str(metadata["agent"]), "text": body})

@@ -84,6 +84,8 @@ class RasaConversationSender:
             bot = {"event": "bot", "text": document["text"], "metadata": {"delivery_id": message.delivery_id}}
             if document.get("agent"):
                 bot["metadata"].update(agent=document["agent"], body=document.get("body") or document["text"])
+            if document.get("notice"):
+                bot["metadata"]["notice"] = document["notice"]
             events: list[dict[str, Any]] = [bot]
             if document.get("resume"):
                 events = [{"event": "resume"}, bot, {"event": "action", "name": "action_listen"}]

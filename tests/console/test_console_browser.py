@@ -152,6 +152,12 @@ def test_a_customer_is_handed_to_an_agent_and_back_to_the_bot(browser, live, scr
     expect(customer.locator("#typing")).to_be_hidden()
     agent.screenshot(path=str(screenshots / "console-case.png"), full_page=True)
 
+    # The agent takes the case; the customer's chat says who joined.
+    agent.get_by_role("button", name="Take the case").click()
+    expect(customer.locator(".message--notice").last).to_contain_text(
+        f"{AGENT_NAME} from the support team has joined the chat."
+    )
+
     # The agent replies; the reply appears live in the customer's chat.
     reply = agent.locator("#form-reply")
     reply.locator("textarea").fill(AGENT_REPLY)

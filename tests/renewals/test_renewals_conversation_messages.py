@@ -254,3 +254,24 @@ def test_without_a_rasa_token_there_is_no_conversation_sender_and_messages_wait(
     config = rasa_api_config_from_env({"RASA_AUTH_TOKEN": "s3cr3t-token"})
     assert (config.url, config.token) == ("http://localhost:5005", "s3cr3t-token")
     assert "s3cr3t" not in repr(config)
+
+
+def test_an_agent_taking_a_waiting_chat_is_announced_in_it_as_a_notice(service, rasa):
+    case = service.open_handoff_case("chat-10", "socketio", "asked for a person", licence=QUOKKA_TRAVEL)
+    service.take_case(case.reference, "alice", "Alice Nguyen")
+    service.take_case(case.reference, "alice", "Alice Nguyen")  # a repeated click announces nothing new
+    service.take_case(case.reference, "bob", "Bob Tane")  # a colleague takes over
+
+    service.deliver_conversation_messages(sender_for(rasa), case.reference)
+    assert rasa.texts("chat-10") == [
+        "Alice Nguyen from the support team has joined the chat.",
+        "Bob Tane from the support team has joined the chat.",
+    ]
+    bots = [e for _, events, _ in rasa.posts for e in events if e["event"] == "bot"]
+    assert all(e["metadata"]["notice"] == "joined" and "agent" not in e["metadata"] for e in bots)
+
+
+def test_taking_a_case_nobody_is_waiting_for_in_a_chat_announces_nothing(service, rasa):
+    case = service.open_renewal_case(ACME_CHECKLIST, "chat-11", "rest")
+    service.take_case(case.reference, "alice", "Alice Nguyen")
+    assert queued(service, case.reference) == []

@@ -301,3 +301,16 @@ def test_a_persons_reply_is_restored_as_theirs_with_their_words_alone():
         "agent": "Alice Nguyen",
         "text": "Hi, I'm Alice.",
     }
+
+
+def test_a_notice_about_the_chat_is_restored_as_a_notice():
+    events = [
+        {
+            "event": "bot",
+            "text": "Alice Nguyen from the support team has joined the chat.",
+            "metadata": {"notice": "joined"},
+        }
+    ]
+    assert conversation_messages(events) == [
+        {"sender": "notice", "text": "Alice Nguyen from the support team has joined the chat."}
+    ]

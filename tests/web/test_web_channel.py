@@ -433,7 +433,9 @@ async def test_a_persons_reply_sent_through_rasas_api_reaches_the_page_as_theirs
         {"text": "Alice (support team): Hi", "agent": "Alice", "body": "Hi", "delivery_id": "d-1"},
     )
     await output.send_response("conversation-1", {"text": "From the assistant"})
+    await output.send_response("conversation-1", {"text": "Alice joined.", "notice": "joined"})
     assert channel.sio.emitted == [
         ("bot_uttered", {"text": "Hi", "agent": "Alice"}, "conversation-1"),
         ("bot_uttered", {"text": "From the assistant"}, "conversation-1"),
+        ("chat_notice", {"kind": "joined", "text": "Alice joined."}, "conversation-1"),
     ]

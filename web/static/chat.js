@@ -258,6 +258,7 @@
       var last = index === messages.length - 1;
       if (message.sender === "user") addMessage("user", message.text);
       else if (message.sender === "agent") addMessage("agent", message.text, [], message.agent);
+      else if (message.sender === "notice") addNotice(message.text);
       else addMessage("bot", message.text, last ? quickRepliesOf(message) : []);
     });
     setTimeout(function () {
