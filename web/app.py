@@ -173,6 +173,10 @@ def _no_store(response: R) -> R:
     return response
 
 
+def _assistant_unavailable() -> web.Response:
+    return _no_store(web.json_response({"error": "assistant_unavailable"}, status=502))
+
+
 async def index(request: web.Request) -> web.StreamResponse:
     settings = _settings(request)
     canonical = urlsplit(settings.web_origin).netloc
@@ -226,12 +230,12 @@ async def history(request: web.Request) -> web.Response:
         async with request.app[CLIENT_KEY].get(url, params={"token": settings.rasa_token}) as reply:
             if reply.status != 200:
                 logger.warning("web: Rasa answered %s to a tracker request", reply.status)
-                return _no_store(web.json_response({"error": "assistant_unavailable"}, status=502))
+                return _assistant_unavailable()
             tracker = await reply.json()
     except (aiohttp.ClientError, TimeoutError, ValueError) as error:
         # Only the kind of error: aiohttp's messages quote the URL, and the URL carries the Rasa token.
         logger.warning("web: tracker request failed (%s)", type(error).__name__)
-        return _no_store(web.json_response({"error": "assistant_unavailable"}, status=502))
+        return _assistant_unavailable()
     messages = conversation_messages(tracker.get("events") or [])
     return _no_store(web.json_response({"messages": messages}))
 
@@ -274,16 +278,16 @@ async def renewal_link(request: web.Request) -> web.Response:
         async with client.post(f"{conversation}/tracker/events", params=token, json=events) as reply:
             if reply.status != 200:
                 logger.warning("web: Rasa answered %s to a renewal link's slot", reply.status)
-                return _no_store(web.json_response({"error": "assistant_unavailable"}, status=502))
+                return _assistant_unavailable()
         action = {"name": OPEN_RENEWAL_LINK_ACTION}
         async with client.post(f"{conversation}/execute", params=token, json=action) as reply:
             if reply.status != 200:
                 logger.warning("web: Rasa answered %s to a renewal link", reply.status)
-                return _no_store(web.json_response({"error": "assistant_unavailable"}, status=502))
+                return _assistant_unavailable()
             answer = await reply.json()
     except (aiohttp.ClientError, TimeoutError, ValueError) as error:
         logger.warning("web: renewal link request failed (%s)", type(error).__name__)
-        return _no_store(web.json_response({"error": "assistant_unavailable"}, status=502))
+        return _assistant_unavailable()
     bot_events = [
         {"event": "bot", "text": message.get("text"), "data": {"buttons": message.get("buttons")}}
         for message in answer.get("messages") or []
