@@ -338,8 +338,9 @@ def case_page(agent, csrf: str, d: Dict[str, Any]) -> str:
         )
 
     resolved = d["status"] == "resolved"
+    mine = d["status"] == "in_progress" and d.get("assigned_to") == agent.username
     actions = (
-        action("take", "Take the case", disabled=resolved)
+        action("take", "Taken by you" if mine else "Take the case", disabled=resolved or mine)
         + action(
             "reply",
             "Send to customer",

@@ -484,3 +484,13 @@ async def test_the_case_page_shows_the_licences_renewal_notices_sent_failed_rese
     assert "<strong>failed</strong>: SMTP 550: recipient refused" in notices
     assert "sent 2026-11-28" in notices and "link opened 2026-11-28" in notices
     assert "jack.williams@quokkatravel.com.au" in notices
+
+
+async def test_once_taken_the_take_button_says_so_and_is_disabled_for_that_agent(client, renewals):
+    case = handoff_case(renewals)
+    await sign_in(client)
+    base = f"{PREFIX}/cases/{case.reference}"
+    assert '<button type="submit">Take the case</button>' in await (await client.get(base)).text()
+    csrf = await page_csrf(client)
+    await client.post(f"{base}/take", data={"csrf_token": csrf}, allow_redirects=False)
+    assert '<button type="submit" disabled>Taken by you</button>' in await (await client.get(base)).text()

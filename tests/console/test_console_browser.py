@@ -154,6 +154,7 @@ def test_a_customer_is_handed_to_an_agent_and_back_to_the_bot(browser, live, scr
 
     # The agent takes the case; the customer's chat says who joined.
     agent.get_by_role("button", name="Take the case").click()
+    expect(agent.get_by_role("button", name="Taken by you")).to_be_disabled()  # the button follows the case
     expect(customer.locator(".message--notice").last).to_contain_text(
         f"{AGENT_NAME} from the support team has joined the chat."
     )
