@@ -15,7 +15,7 @@ from actions.conversation import CONTACT_CHANGE, RESEND_NOTICE, set_last_turn
 from actions.sender import acting_reseller
 from actions.topics import buttons
 from renewals.codes import find_activation_code, looks_like_code_attempt
-from renewals.licences import LicenceStatusKind
+from renewals.licences import Licence, LicenceStatusKind
 from renewals.notices import StandingKind
 from renewals.parsing import parse_date
 from renewals.quotes import (
@@ -43,6 +43,14 @@ RESENDABLE = (StandingKind.SENT, StandingKind.IMPORTED, StandingKind.QUEUED)
 
 def _failed_lookups(tracker: Tracker) -> int:
     return int(tracker.get_slot("failed_lookups") or 0)
+
+
+async def reseller_of(licence: Licence) -> Optional[Reseller]:
+    """The licence's reseller on record, or None (Technical Support renews it)."""
+    reseller_id = licence.reseller_id
+    if not reseller_id:
+        return None
+    return await call(lambda service: service.reseller(reseller_id))
 
 
 class LicenceConversation:
@@ -123,12 +131,7 @@ class LicenceConversation:
         if task == EXPIRY:
             await self._expiry(licence, product)
         elif task == RESELLER:
-            reseller = (
-                await call(lambda service: service.reseller(licence.reseller_id))
-                if licence.reseller_id
-                else None
-            )
-            self.say(replies.reseller_reply(licence, product, reseller))
+            self.say(replies.reseller_reply(licence, product, await reseller_of(licence)))
         elif task == NOTICE:
             await self._notice(licence, product)
         else:
@@ -150,9 +153,7 @@ class LicenceConversation:
             self.say(f"{record}\n\n{expiry}", "lapse_charge_quote", "renewal_request")
             self.events.append(SlotSet("offer", QUOTE))
             return
-        reseller_id = licence.reseller_id or ""
-        reseller = await call(lambda service: service.reseller(reseller_id)) if reseller_id else None
-        record = f"{record} {replies.renewer_sentence(reseller)}"
+        record = f"{record} {replies.renewer_sentence(await reseller_of(licence))}"
         if standing.kind in RESENDABLE:
             self.say(f"{record}\n\n{replies.offer_resend(licence)}")
             self.events.append(SlotSet("offer", RESEND_NOTICE))

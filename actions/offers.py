@@ -23,10 +23,11 @@ from actions.conversation import (
     open_question,
 )
 from actions.handoff import hand_over
-from actions.licences import LicenceConversation
+from actions.licences import NOTICE, LicenceConversation, reseller_of
 from actions.renewal_form import ActionStartRenewal, discarded_checklist
 from actions.topics import buttons
 from renewals.answers import acknowledges_with_thanks, opening_yes_or_no, yes_or_no
+from renewals.parsing import find_email
 
 ANSWERED_QUESTIONS = (QUOTE, HANDOFF, RENEWAL, ANYTHING_ELSE, CANCEL_RENEWAL, RESEND_NOTICE, CONTACT_CHANGE)
 SHORT_REPLY_WORDS = 7
@@ -68,16 +69,13 @@ async def _notice_offer(
     licence = await call(lambda service: service.find_licence(code)) if code else None
     if licence is None:
         dispatcher.utter_message(text=replies.ASK_CODE)
-        return [SlotSet("pending_task", "notice")]
+        return [SlotSet("pending_task", NOTICE)]
     if offer == CONTACT_CHANGE:
         channel = tracker.get_latest_input_channel() or "unknown"
         case = await call(lambda service: service.request_contact_change(licence, tracker.sender_id, channel))
-        reseller_id = licence.reseller_id or ""
-        reseller = await call(lambda service: service.reseller(reseller_id)) if reseller_id else None
-        name = reseller.name if reseller is not None else "Trend Micro Technical Support"
-        dispatcher.utter_message(text=replies.contact_change_reply(case, name))
+        dispatcher.utter_message(text=replies.contact_change_reply(case, await reseller_of(licence)))
         return [SlotSet("case_reference", case.reference), SlotSet("offer", ANYTHING_ELSE)]
-    if EMAIL.search(latest_text(tracker)):
+    if find_email(latest_text(tracker)):
         # "yes, to bob@example.com": never to an address typed in the chat.
         dispatcher.utter_message(
             text=f"{replies.ONLY_REGISTERED_ADDRESS} {replies.offer_contact_change(licence)}"
@@ -88,9 +86,6 @@ async def _notice_offer(
         text=f"{replies.resent_reply(resend, licence)}\n\n{replies.offer_contact_change(licence)}"
     )
     return [SlotSet("offer", CONTACT_CHANGE)]
-
-
-EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
 
 
 # "thanks, that's all for now", "nah that's it, bye": a no that closes the conversation.

@@ -285,7 +285,8 @@ ONLY_REGISTERED_ADDRESS = (
 )
 
 
-def contact_change_reply(case: Case, renewer_name: str) -> str:
+def contact_change_reply(case: Case, reseller) -> str:
+    renewer_name = reseller.name if reseller is not None else "Trend Micro Technical Support"
     return (
         f"I've opened case {case.reference} for {renewer_name} to change the registered contact. They'll "
         "confirm the new contact with you before changing it, and notices then go to the new address."

@@ -109,7 +109,7 @@ def email_config_from_env(environ: Mapping[str, str] = os.environ) -> EmailConfi
 
 
 def _acceptable_address(address: str) -> bool:
-    name, parsed = parseaddr(address)
+    _, parsed = parseaddr(address)
     return parsed == address and address.count("@") == 1 and not any(c in address for c in "\r\n<>, ")
 
 
