@@ -3,10 +3,13 @@
 Licences expire on calendar dates in Australia and New Zealand, so "today" is
 a date in a time zone, never the server's UTC date: `today(zone)` is the date
 in `zone` (a licence's own, see renewals.time_zones), Sydney's by default.
-Demos and tests pin the date with RENEWALS_TODAY or a FixedClock.
 
 `now()` is the instant, always timezone-aware in UTC: it stamps cases, their
-history and outbox deliveries.
+history and outbox deliveries, and says whether support is open.
+
+RENEWALS_TODAY pins the date the licence rules use, and nothing else: waits and
+timestamps keep the real time. Tests that need the instant too (support hours)
+stop the clock with RENEWALS_NOW, or build a FixedClock.
 """
 
 from __future__ import annotations
@@ -14,11 +17,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
-from typing import Mapping, Optional, Protocol
+from typing import Callable, Mapping, Optional, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 SYDNEY = ZoneInfo("Australia/Sydney")
 TODAY_OVERRIDE_VARIABLE = "RENEWALS_TODAY"
+NOW_OVERRIDE_VARIABLE = "RENEWALS_NOW"
+T = TypeVar("T")
 
 
 class Clock(Protocol):
@@ -36,6 +41,19 @@ class SystemClock:
 
     def today(self, zone: ZoneInfo = SYDNEY) -> date:
         return datetime.now(zone).date()
+
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class PinnedDateClock:
+    """Today is `fixed_date` in every zone; now() is the real instant (RENEWALS_TODAY)."""
+
+    fixed_date: date
+
+    def today(self, zone: ZoneInfo = SYDNEY) -> date:
+        return self.fixed_date
 
     def now(self) -> datetime:
         return datetime.now(timezone.utc)
@@ -78,19 +96,42 @@ class FixedClock:
         return datetime.combine(self.fixed_date, time(12), SYDNEY).astimezone(timezone.utc)
 
 
-class InvalidTodayOverride(ValueError):
-    """RENEWALS_TODAY is set but is not a YYYY-MM-DD date."""
+class InvalidClockOverride(ValueError):
+    """RENEWALS_TODAY or RENEWALS_NOW is set but cannot be read, or they disagree."""
 
 
 def clock_from_env(environ: Mapping[str, str] = os.environ) -> Clock:
-    """A FixedClock when RENEWALS_TODAY is set (and not blank), else the system clock."""
-    override = environ.get(TODAY_OVERRIDE_VARIABLE, "").strip()
-    if not override:
-        return SystemClock()
+    """The system clock, with the date pinned by RENEWALS_TODAY, or stopped by RENEWALS_NOW."""
+    today = _read(
+        environ,
+        TODAY_OVERRIDE_VARIABLE,
+        date.fromisoformat,
+        "a date written YYYY-MM-DD (for example 2026-11-28)",
+    )
+    now = _read(
+        environ,
+        NOW_OVERRIDE_VARIABLE,
+        datetime.fromisoformat,
+        "an instant with its offset (for example 2026-11-28T12:00+11:00)",
+    )
+    if now is not None:
+        if now.utcoffset() is None:
+            raise InvalidClockOverride(
+                f"{NOW_OVERRIDE_VARIABLE} needs an offset, as in 2026-11-28T12:00+11:00"
+            )
+        if today is not None and now.astimezone(SYDNEY).date() != today:
+            raise InvalidClockOverride(
+                f"{NOW_OVERRIDE_VARIABLE} must fall on {TODAY_OVERRIDE_VARIABLE} in Sydney"
+            )
+        return FixedClock.at(now)
+    return SystemClock() if today is None else PinnedDateClock(today)
+
+
+def _read(environ: Mapping[str, str], name: str, parse: Callable[[str], T], form: str) -> Optional[T]:
+    value = environ.get(name, "").strip()
+    if not value:
+        return None
     try:
-        return FixedClock(date.fromisoformat(override))
+        return parse(value)
     except ValueError:
-        raise InvalidTodayOverride(
-            f"{TODAY_OVERRIDE_VARIABLE} must be a date written YYYY-MM-DD "
-            f"(for example 2026-11-28), not {override!r}"
-        ) from None
+        raise InvalidClockOverride(f"{name} must be {form}, not {value!r}") from None

@@ -25,6 +25,9 @@ from typing import Dict, Iterator, List, Optional
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "assistant.tar.gz"
 DEMO_TODAY = "2026-11-28"
+# The live tests stop the clock at midday in Sydney on the demo date (a Saturday: support is closed),
+# so support-hours answers do not depend on when the tests run.
+DEMO_NOW = "2026-11-28T12:00+11:00"
 START_TIMEOUT_S = 180
 
 
@@ -112,6 +115,7 @@ def running_assistant(
         "PYTHONPATH": str(ROOT),
         "DATABASE_URL": f"sqlite:///{work / 'renewals.db'}",
         "RENEWALS_TODAY": DEMO_TODAY,
+        "RENEWALS_NOW": DEMO_NOW,
         "TRACKER_DB": str(work / "tracker.db"),
         "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
         "ACTION_SERVER_TOKEN": secrets.token_urlsafe(32),

@@ -39,6 +39,7 @@ def demo_database(tmp_path, monkeypatch, demo_database_template):
     url = copy_of(demo_database_template, tmp_path)
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("RENEWALS_TODAY", "2026-11-28")
+    monkeypatch.setenv("RENEWALS_NOW", "2026-11-28T12:00+11:00")  # midday: support-hours answers are fixed
     monkeypatch.setenv("NOTICE_LINK_SECRET", "a-test-secret-for-renewal-notice-links")
     backend.renewals.cache_clear()
     yield url
