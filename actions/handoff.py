@@ -56,11 +56,18 @@ def handoff_reason(tracker: Tracker) -> str:
     return REASON_FALLBACKS if fallbacks >= 2 else REASON_ASKED
 
 
-def handoff_message(reference: str, availability) -> str:
+def handoff_message(case, availability) -> str:
+    """What the customer reads when their case joins the queue; a linked renewal case is named too."""
+    reference = case.reference
+    renewal = (
+        f" Your renewal case {case.linked_to} stays open, and the person who joins can see it."
+        if case.linked_to
+        else ""
+    )
     if availability.open_now:
         return (
             "I've asked a person from the support team to join this chat. Your case reference is "
-            f"{reference}. "
+            f"{reference}.{renewal} "
             "Someone will reply here shortly; until then I'll stay quiet, and anything you type is passed "
             "on to them."
         )
@@ -68,8 +75,8 @@ def handoff_message(reference: str, availability) -> str:
         f"The support team works {HOURS}, so nobody can join this chat right now. "
         f"I've opened case {reference} for you: it keeps your place in the queue, and a person will reply "
         "here "
-        f"from {describe_next_open(availability)}. Anything you type meanwhile is added to your case. "
-        f"If you leave, quote {reference} when you get in touch with your reseller or Trend Micro."
+        f"from {describe_next_open(availability)}.{renewal} Anything you type meanwhile is added to your "
+        f"case. If you leave, quote {reference} when you get in touch with your reseller or Trend Micro."
     )
 
 
@@ -97,7 +104,7 @@ async def hand_over(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[
             text=NO_LIVE_AGENT, buttons=buttons("check_license_expiry", "lapse_charge_quote")
         )
         return [SlotSet("offer", None), SlotSet("pending_task", None)]
-    dispatcher.utter_message(text=handoff_message(case.reference, availability))
+    dispatcher.utter_message(text=handoff_message(case, availability))
     events: List[Dict[Text, Any]] = [
         SlotSet("offer", None),
         SlotSet("pending_task", None),

@@ -9,7 +9,7 @@ import hashlib
 import json
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any, Callable, Optional, Sequence
 
@@ -244,21 +244,30 @@ def open_handoff_case(
     clock: Clock,
     delivery_topics: Sequence[str] = (),
 ) -> Case:
-    """Ask for a person: attach to the conversation's case that is not resolved yet, or open one.
+    """Ask for a person: attach to the conversation's hand-off case that is not resolved yet, or open one.
 
     The request is recorded as a HANDOFF_REQUESTED event with `reason_note`
     ("asked for a person", ...). Asking again while already waiting adds
     nothing. A new case carries the valid items of `checklist` gathered so far
-    and is routed like a renewal case. Concurrent requests for one conversation
-    open one case (same key, unique constraint); use `immediate=True` units of work.
+    and is routed like a renewal case. When the conversation has another case
+    open (a renewal), the hand-off is its own case linked to it, with its details
+    and licence where the chat gave none: the agent sees the whole story, and
+    resolving the hand-off leaves the renewal to its reseller. Concurrent requests
+    for one conversation open one case (same key, unique constraint); use
+    `immediate=True` units of work.
     """
     conversation_id = _required_text(conversation_id, "conversation_id", MAX_CONVERSATION_ID_LENGTH)
     channel = _optional_text(channel, "channel", MAX_CHANNEL_LENGTH)
     reason_note = _optional_text(reason_note, "reason_note", MAX_NOTE_LENGTH) or "asked for a person"
     now = clock.now()
-    existing = uow.cases.open_case_for_conversation(conversation_id)
+    existing = uow.cases.open_case_for_conversation(conversation_id, CaseReason.HANDOFF)
     if existing is not None:
         return _attach_handoff(uow, existing, reason_note, now)
+    linked = uow.cases.open_case_for_conversation(conversation_id)
+    if linked is not None:
+        checklist = _with_missing_items_from(checklist, linked.checklist)
+        if licence is None and linked.licence_code:
+            licence = uow.licences.get(linked.licence_code)
 
     # The nth hand-off case of this conversation: a resolved one never blocks a new one.
     sequence = uow.cases.count_for_conversation(conversation_id)
@@ -269,9 +278,10 @@ def open_handoff_case(
 
     def handoff_case(reference: str, now: datetime) -> Case:
         requested = CaseEvent(at=now, kind=EventKind.HANDOFF_REQUESTED, actor=ASSISTANT, note=reason_note)
-        return _new_case(
+        case = _new_case(
             reference, now, CaseReason.HANDOFF, details, conversation_id, channel, licence, requested
         )
+        return replace(case, linked_to=linked.reference) if linked is not None else case
 
     case, queued = _insert_case(uow, key, handoff_case, delivery_topics, clock)
     if queued is None:
@@ -315,6 +325,20 @@ def open_contact_change_case(
     if queued is not None:
         log.info("Opened contact-change case %s (routed to %s)", case.reference, case.routed_to)
     return case
+
+
+def _with_missing_items_from(
+    checklist: Optional[RenewalChecklist], other: RenewalChecklist
+) -> RenewalChecklist:
+    """`checklist` with its empty items taken from `other`."""
+    if checklist is None:
+        return other
+    missing = {
+        item.name: getattr(other, item.name)
+        for item in fields(checklist)
+        if getattr(checklist, item.name) in (None, "")
+    }
+    return replace(checklist, **missing)
 
 
 def _attach_handoff(uow, case: Case, reason_note: str, now: datetime) -> Case:

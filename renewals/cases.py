@@ -101,6 +101,9 @@ class Case:
     created_at: datetime
     updated_at: datetime
     history: tuple[CaseEvent, ...] = ()
+    # A hand-off asked for during a renewal is its own case, linked to the renewal case (its reference):
+    # resolving one never resolves the other.
+    linked_to: Optional[str] = None
 
     @property
     def reseller_id(self) -> Optional[str]:
@@ -174,6 +177,7 @@ def case_document(case: Case) -> dict[str, Any]:
         "routing": {"target": case.routed_to, "reseller_id": case.reseller_id},
         "conversation_id": case.conversation_id,
         "channel": case.channel,
+        "linked_to": case.linked_to,
         "created_at": case.created_at.isoformat(),
     }
 

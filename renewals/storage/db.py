@@ -257,6 +257,8 @@ cases = Table(
     Column("licence_expiry", Date),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    # A hand-off case opened while the conversation had a renewal case open: that renewal case.
+    Column("linked_case_id", Integer, ForeignKey("cases.id")),
     CheckConstraint("user_count > 0", name="user_count_positive"),
 )
 Index("ix_cases_conversation_id", cases.c.conversation_id)

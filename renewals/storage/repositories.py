@@ -372,6 +372,12 @@ class PriceListRepository:
         }
 
 
+_LINKED = cases.alias("linked_case")
+_WITH_LICENCE_AND_LINK = cases.outerjoin(licences, cases.c.licence_id == licences.c.id).outerjoin(
+    _LINKED, cases.c.linked_case_id == _LINKED.c.id
+)
+
+
 class CaseRepository:
     """Cases with their history. The idempotency key and the reference are each unique."""
 
@@ -434,6 +440,7 @@ class CaseRepository:
             if licence_id is None:
                 raise ValueError(f"case {case.reference} names a licence that is not in the database")
         values = {name: getattr(case.checklist, name) for name in CHECKLIST_FIELDS}
+        linked_case_id = self.id_of(case.linked_to) if case.linked_to else None
         case_id = self._connection.execute(
             insert(cases).values(
                 reference=case.reference,
@@ -446,6 +453,7 @@ class CaseRepository:
                 routed_to=case.routed_to,
                 created_at=case.created_at,
                 updated_at=case.updated_at,
+                linked_case_id=linked_case_id,
                 **values,
             )
         ).inserted_primary_key[0]
@@ -518,8 +526,8 @@ class CaseRepository:
 
     def _load(self, condition) -> Optional[Case]:
         row = self._connection.execute(
-            select(cases, licences.c.activation_code)
-            .select_from(cases.outerjoin(licences, cases.c.licence_id == licences.c.id))
+            select(cases, licences.c.activation_code, _LINKED.c.reference.label("linked_reference"))
+            .select_from(_WITH_LICENCE_AND_LINK)
             .where(condition)
         ).one_or_none()
         if row is None:
@@ -540,14 +548,16 @@ class CaseRepository:
 
     # --- hand-off and the agent console -------------------------------------------------
 
-    def open_case_for_conversation(self, conversation_id: str) -> Optional[Case]:
-        """The conversation's latest case that is not resolved, or None."""
-        case_id = self._connection.execute(
-            select(cases.c.id)
-            .where(cases.c.conversation_id == conversation_id, cases.c.status != CaseStatus.RESOLVED.value)
-            .order_by(cases.c.id.desc())
-            .limit(1)
-        ).scalar_one_or_none()
+    def open_case_for_conversation(
+        self, conversation_id: str, reason: Optional[str] = None
+    ) -> Optional[Case]:
+        """The conversation's latest case that is not resolved (and is for `reason`, if given), or None."""
+        query = select(cases.c.id).where(
+            cases.c.conversation_id == conversation_id, cases.c.status != CaseStatus.RESOLVED.value
+        )
+        if reason is not None:
+            query = query.where(cases.c.reason == reason)
+        case_id = self._connection.execute(query.order_by(cases.c.id.desc()).limit(1)).scalar_one_or_none()
         return None if case_id is None else self._load(cases.c.id == case_id)
 
     def count_for_conversation(self, conversation_id: str) -> int:
@@ -566,8 +576,13 @@ class CaseRepository:
         """(case, the licence's region or None) for the agents' queue, newest change first, in two queries.
         `with_event`: only cases with a history entry of that kind."""
         query = (
-            select(cases, licences.c.activation_code, licences.c.region.label("licence_region"))
-            .select_from(cases.outerjoin(licences, cases.c.licence_id == licences.c.id))
+            select(
+                cases,
+                licences.c.activation_code,
+                licences.c.region.label("licence_region"),
+                _LINKED.c.reference.label("linked_reference"),
+            )
+            .select_from(_WITH_LICENCE_AND_LINK)
             .order_by(cases.c.updated_at.desc(), cases.c.id.desc())
             .limit(limit)
         )
@@ -618,6 +633,7 @@ class CaseRepository:
             created_at=row.created_at,
             updated_at=row.updated_at,
             history=history,
+            linked_to=row.linked_reference,
         )
 
 

@@ -42,7 +42,8 @@ async def test_asking_for_a_person_opens_a_case_and_pauses_the_bot():
 
 @pytest.mark.asyncio
 async def test_during_business_hours_a_person_joins_here(monkeypatch):
-    monkeypatch.setenv("RENEWALS_TODAY", "2026-11-27")  # a Friday; the fixed clock says midday in Sydney
+    monkeypatch.setenv("RENEWALS_TODAY", "2026-11-27")
+    monkeypatch.setenv("RENEWALS_NOW", "2026-11-27T12:00+11:00")  # a Friday, midday in Sydney
     backend.renewals.cache_clear()
     messages, events = await run(ActionHumanHandoff(), user_tracker("a human please", "human_handoff"))
     assert "join this chat" in messages[0]["text"] and "shortly" in messages[0]["text"] and paused(events)
@@ -108,3 +109,18 @@ async def test_without_a_database_the_customer_gets_the_routes_to_a_person_and_n
     monkeypatch.setattr("actions.handoff.call", failing_call)
     messages, events = await run(ActionHumanHandoff(), user_tracker("person", "human_handoff"))
     assert "contact your reseller" in messages[0]["text"] and not paused(events)
+
+
+@pytest.mark.asyncio
+async def test_asking_for_a_person_after_the_renewal_case_opened_names_both_cases():
+    from tests.support.cases import ACME_CHECKLIST
+
+    renewal = backend.renewals().open_renewal_case(ACME_CHECKLIST, "test-user", "rest")
+    messages, events = await run(ActionHumanHandoff(), user_tracker("can I talk to someone", "human_handoff"))
+    reference = next(e["value"] for e in events if e.get("name") == "case_reference")
+
+    assert reference != renewal.reference and stored_case(reference).linked_to == renewal.reference
+    assert (
+        f"Your renewal case {renewal.reference} stays open, and the person who joins can see it."
+        in messages[0]["text"]
+    )

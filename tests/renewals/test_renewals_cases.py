@@ -421,5 +421,6 @@ def test_the_case_document_is_what_the_webhook_sends(renewals):
         "routing": {"target": "R-AU-002", "reseller_id": "R-AU-002"},
         "conversation_id": "conversation-1",
         "channel": "web",
+        "linked_to": None,
         "created_at": "2026-11-28T01:00:00+00:00",
     }

@@ -93,13 +93,35 @@ def test_a_request_after_an_agent_answered_is_recorded_on_the_same_case(service,
     assert waiting_since(again) == clock.now()
 
 
-def test_a_handoff_attaches_to_the_conversations_open_renewal_case(service):
+def test_a_handoff_during_a_renewal_is_its_own_case_linked_to_the_renewal_with_its_details(service):
     from tests.support.cases import ACME_CHECKLIST
 
     renewal = service.open_renewal_case(ACME_CHECKLIST, "conv-5", "rest")
     case = service.open_handoff_case("conv-5", "rest", "asked for a person")
-    assert case.reference == renewal.reference and case.reason == CaseReason.RENEWAL
-    assert case.history[-1].kind == EventKind.HANDOFF_REQUESTED
+
+    assert case.reference != renewal.reference and case.reason == CaseReason.HANDOFF
+    assert case.linked_to == renewal.reference and service.case(case.reference).linked_to == renewal.reference
+    assert case.checklist == ACME_CHECKLIST and case.routed_to == renewal.routed_to
+    assert [e.kind for e in service.case(renewal.reference).history] == [EventKind.STATUS]
+    assert service.open_handoff_case("conv-5", "rest", "hello?").reference == case.reference
+
+
+def test_resolving_the_handoff_leaves_the_renewal_open_and_the_other_way_round(service):
+    from tests.support.cases import ACME_CHECKLIST
+
+    renewal = service.open_renewal_case(ACME_CHECKLIST, "conv-5b", "rest")
+    handoff = service.open_handoff_case("conv-5b", "rest", "asked for a person")
+    service.resolve_case(handoff.reference, "alice", "answered")
+    assert service.case(renewal.reference).status is CaseStatus.OPEN
+
+    again = service.open_handoff_case("conv-5b", "rest", "asked for a person")
+    assert (
+        again.reference not in (handoff.reference, renewal.reference) and again.linked_to == renewal.reference
+    )
+    service.resolve_case(renewal.reference, "bob", "renewed")
+    assert service.case(again.reference).status is CaseStatus.OPEN and waiting_since(
+        service.case(again.reference)
+    )
 
 
 def test_after_resolution_a_new_request_opens_a_new_case(service):
