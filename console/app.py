@@ -16,10 +16,11 @@ import logging
 import os
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, Optional, Tuple
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 import aiohttp
 from aiohttp import web
@@ -38,13 +39,14 @@ from renewals.cases import (
     checklist_document,
     waiting_since,
 )
-from renewals.clock import Clock, SystemClock
+from renewals.clock import SYDNEY, Clock, SystemClock
 from renewals.delivery.rasa_conversations import RasaApiConfig, RasaConversationSender
 from renewals.formatting import format_money
 from renewals.notices import NoticeRecord
 from renewals.quotes import QuoteError
+from renewals.response_times import DEFAULT_TARGET, first_response
 from renewals.storage.db import make_engine
-from renewals.storage.tracker_store import TrackerStore
+from renewals.storage.tracker_store import CustomerMessage, TrackerStore
 from web.client_address import client_address
 
 log = logging.getLogger(__name__)
@@ -80,6 +82,8 @@ class Console:
     conversations: RasaConversationSender  # delivers agents' messages into them (through the outbox)
     secure_cookies: bool
     tracker: Optional[TrackerStore] = None  # Rasa's tracker store, for the dashboard's counts
+    time_zone: ZoneInfo = SYDNEY  # CONSOLE_TIME_ZONE: times on pages before the browser puts them in its own
+    first_response_target: timedelta = DEFAULT_TARGET  # CONSOLE_FIRST_RESPONSE_MINUTES
 
 
 CONSOLE_KEY = web.AppKey("console", Console)
@@ -280,7 +284,8 @@ async def queue_json(request: web.Request) -> web.Response:
 async def case_page(request: web.Request) -> web.Response:
     detail = await _case_detail(request, request.match_info["reference"])
     return web.Response(
-        text=views.case_page(_agent(request), _csrf(request), detail), content_type="text/html"
+        text=views.case_page(_agent(request), _csrf(request), detail, _console(request).time_zone),
+        content_type="text/html",
     )
 
 
@@ -345,7 +350,19 @@ def _action_api(action: str) -> Callable[[web.Request], Awaitable[web.StreamResp
 
 
 def _filters(request: web.Request) -> Dict[str, str]:
-    return {name: request.query.get(name, "").strip()[:50] for name in ("status", "region", "reseller")}
+    return {
+        name: request.query.get(name, "").strip()[:50]
+        for name in ("status", "region", "reseller", "assigned")
+    }
+
+
+def _assigned_as_asked(summary: Dict[str, Any], assigned: str, username: str) -> bool:
+    """The queue's assignment filter: "mine", "unassigned" (nobody has it in progress), else all."""
+    if assigned == "mine":
+        return summary["assigned_to"] == username
+    if assigned == "unassigned":
+        return summary["assigned_to"] is None
+    return True
 
 
 async def _queue(request: web.Request) -> list:
@@ -361,7 +378,27 @@ async def _queue(request: web.Request) -> list:
     )
     now = console.renewals.clock.now()
     names = await _db(lambda: _reseller_names(console.renewals))
-    return [_case_summary(case, region, now, names) for case, region in rows]
+    last = await _db(lambda: _last_customer_messages(console, [case.conversation_id for case, _ in rows]))
+    summaries = [_case_summary(console, case, region, now, names, last) for case, region in rows]
+    return [c for c in summaries if _assigned_as_asked(c, filters["assigned"], _agent(request).username)]
+
+
+QUEUE_PREVIEW_LENGTH = 80
+
+
+def _last_customer_messages(console: Console, conversations) -> Dict[str, CustomerMessage]:
+    if console.tracker is None:
+        return {}
+    try:
+        return console.tracker.last_customer_messages(c for c in conversations if c)
+    except Exception as error:  # the preview is optional: the queue works without the tracker store
+        log.warning("console: the tracker store could not be read for the queue (%s)", type(error).__name__)
+        return {}
+
+
+def _preview(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= QUEUE_PREVIEW_LENGTH else text[: QUEUE_PREVIEW_LENGTH - 1].rstrip() + "…"
 
 
 def _reseller_names(service) -> Dict[str, str]:
@@ -383,8 +420,17 @@ def notice_view(record: NoticeRecord) -> Dict[str, Any]:
     }
 
 
-def _case_summary(case, region, now: datetime, reseller_names: Dict[str, str]) -> Dict[str, Any]:
+def _case_summary(
+    console: Console,
+    case,
+    region,
+    now: datetime,
+    reseller_names: Dict[str, str],
+    last_messages: Dict[str, CustomerMessage],
+) -> Dict[str, Any]:
     waiting = waiting_since(case)
+    due = first_response(case, region, console.first_response_target)
+    last = last_messages.get(case.conversation_id or "")
     routed_to = reseller_names.get(case.routed_to) or ROUTED_LABELS.get(case.routed_to, case.routed_to)
     return {
         "reference": case.reference,
@@ -393,10 +439,21 @@ def _case_summary(case, region, now: datetime, reseller_names: Dict[str, str]) -
         "region": region,
         "routed_to": case.routed_to,
         "channel": case.channel,
+        "linked_to": case.linked_to,
         "company_name": case.checklist.company_name,
         "assigned_to": assigned_agent(case),
         "waiting": waiting is not None,
         "waiting_seconds": max(0, int((now - waiting).total_seconds())) if waiting else None,
+        "first_response": (
+            {
+                "due_at": due.due_at.isoformat(),
+                "due_in_seconds": int((due.due_at - now).total_seconds()),  # below 0 once overdue
+                "overdue": due.overdue(now),
+            }
+            if due
+            else None
+        ),
+        "last_message": {"text": _preview(last.text), "at": last.at.isoformat()} if last else None,
         "created_at": case.created_at.isoformat(),
         "updated_at": case.updated_at.isoformat(),
         # What agents read: the values above stay as they are, for programs.
@@ -459,7 +516,8 @@ async def _case_detail(request: web.Request, reference: str, with_transcript: bo
     licence, status, quote = await _db(licence_context)
     region = licence["region"] if licence else None
     names = await _db(lambda: _reseller_names(service))
-    detail = _case_summary(case, region, service.clock.now(), names)
+    last = await _db(lambda: _last_customer_messages(console, [case.conversation_id]))
+    detail = _case_summary(console, case, region, service.clock.now(), names, last)
     detail.update(
         {
             "conversation_id": case.conversation_id,
@@ -641,6 +699,15 @@ def create_console_app(
     return app
 
 
+def _minutes_from_env(name: str, default: timedelta) -> timedelta:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) == 0:
+        raise ValueError(f"{name} must be a whole number of minutes above 0, not {value!r}")
+    return timedelta(minutes=int(value))
+
+
 def mount_console(
     app: web.Application,
     renewals,
@@ -663,6 +730,8 @@ def mount_console(
         RasaConversationSender(RasaApiConfig(rasa_url.rstrip("/"), rasa_token)),
         bool(secure_cookies),
         TrackerStore(make_engine(tracker_db_url)) if tracker_db_url else None,
+        ZoneInfo(os.environ.get("CONSOLE_TIME_ZONE", "").strip() or "Australia/Sydney"),
+        _minutes_from_env("CONSOLE_FIRST_RESPONSE_MINUTES", DEFAULT_TARGET),
     )
     app[CONSOLE_KEY] = console
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from html import escape
 from typing import Any, Dict, Iterable, List, Optional
+from zoneinfo import ZoneInfo
 
 PREFIX = "/agent"
 STATUSES = [
@@ -140,11 +142,29 @@ def bar_chart(title: str, data: Dict[str, int], chart_id: str) -> str:
     )
 
 
+def when(iso: Optional[str], zone: ZoneInfo) -> str:
+    """An instant as agents read it: in the console's time zone on the server, and console.js puts it
+    in the agent's own (the browser's) from the machine-readable datetime."""
+    if not iso:
+        return ""
+    local = datetime.fromisoformat(iso).astimezone(zone)
+    text = f"{local:%a} {local.day} {local:%b %Y}, {local.hour % 12 or 12}:{local:%M} {local:%p}".replace(
+        "AM", "am"
+    ).replace("PM", "pm")
+    return f'<time datetime="{e(iso)}">{e(text)} {e(local.tzname())}</time>'
+
+
 def _minutes(seconds: Optional[int]) -> str:
+    """A duration as agents read it: "4 min", "1 h 5 min", "2 d 3 h" (console.js writes the same)."""
     if seconds is None:
         return ""
-    minutes = seconds // 60
+    minutes = abs(seconds) // 60
+    if minutes >= 24 * 60:
+        return f"{minutes // (24 * 60)} d {minutes // 60 % 24} h"
     return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
+
+
+ASSIGNED_OPTIONS = [("", "Anyone"), ("mine", "Mine"), ("unassigned", "Unassigned")]
 
 
 def dashboard_page(agent, csrf: str, f: Dict[str, Any]) -> str:
@@ -153,7 +173,8 @@ def dashboard_page(agent, csrf: str, f: Dict[str, Any]) -> str:
     waiting_rows = (
         "".join(
             f'<li><a href="{PREFIX}/cases/{e(w["reference"])}">{e(w["reference"])}</a> waiting '
-            f"{_minutes(w['waiting_seconds'])}</li>"
+            f'<span class="waiting" data-waited="{w["waiting_seconds"]}">'
+            f"{_minutes(w['waiting_seconds'])}</span></li>"
             for w in waiting
         )
         or '<li class="muted">Nobody is waiting.</li>'
@@ -201,26 +222,60 @@ def queue_page(agent, csrf: str, cases: List[Dict[str, Any]], filters: Dict[str,
         f'<label>Region <select name="region">{_options(REGION_OPTIONS, filters["region"])}</select></label>'
         f'<label>Reseller <select name="reseller">{_options(reseller_options, filters["reseller"])}</select>'
         "</label>"
+        f'<label>Assigned <select name="assigned">{_options(ASSIGNED_OPTIONS, filters["assigned"])}</select>'
+        "</label>"
         "<button>Filter</button></form>"
     )
+    headings = "".join(f'<th scope="col">{e(h)}</th>' for h in QUEUE_COLUMNS)
     table = (
-        '<table id="queue"><thead><tr><th>Case</th><th>Waiting</th><th>Status</th><th>Reason</th>'
-        "<th>Company</th><th>Region</th><th>Routed to</th><th>Agent</th><th>Channel</th></tr></thead>"
+        f'<table id="queue"><thead><tr>{headings}</tr></thead>'
         f'<tbody id="queue-body">{"".join(queue_row(c) for c in cases)}</tbody></table>'
         '<p class="muted" id="queue-updated">Updates every few seconds.</p>'
     )
     return layout("Cases", f"<h1>Cases</h1>{form}{table}", agent, csrf, page="queue")
 
 
+QUEUE_COLUMNS = (
+    "Case", "Waiting", "First reply", "Company", "Region", "Reason", "Last customer message", "Status",
+    "Agent", "Routed to", "Channel",
+)  # fmt: skip
+
+
+def first_reply_html(due: Optional[Dict[str, Any]]) -> str:
+    """The first-response target: "in 12 min", or "overdue 3 min" highlighted (console.js counts it down)."""
+    if not due:
+        return ""
+    seconds = due["due_in_seconds"]
+    text = f"overdue {_minutes(seconds)}" if due["overdue"] else f"in {_minutes(seconds)}"
+    css = "due overdue" if due["overdue"] else "due"
+    return f'<span class="{css}" data-due-in="{seconds}">{e(text)}</span>'
+
+
 def queue_row(c: Dict[str, Any]) -> str:
-    waiting = f'<span class="waiting">{_minutes(c["waiting_seconds"])}</span>' if c["waiting"] else ""
+    waiting = (
+        f'<span class="waiting" data-waited="{c["waiting_seconds"]}">{_minutes(c["waiting_seconds"])}</span>'
+        if c["waiting"]
+        else ""
+    )
     row_class = ' class="waiting-row"' if c["waiting"] else ""
+    last = c["last_message"]
+    cells = [
+        f'<a href="{PREFIX}/cases/{e(c["reference"])}">{e(c["reference"])}</a>',
+        waiting,
+        first_reply_html(c["first_response"]),
+        e(c["company_name"]),
+        e(c["region"] or "unknown"),
+        e(c["labels"]["reason"]),
+        f'<span class="preview">{e(last["text"])}</span>' if last else "",
+        e(c["labels"]["status"]),
+        e(c["assigned_to"]),
+        e(c["labels"]["routed_to"]),
+        e(c["channel"]),
+    ]
     return (
         f'<tr data-reference="{e(c["reference"])}"{row_class}>'
-        f'<td><a href="{PREFIX}/cases/{e(c["reference"])}">{e(c["reference"])}</a></td><td>{waiting}</td>'
-        f"<td>{e(c['labels']['status'])}</td><td>{e(c['labels']['reason'])}</td><td>{e(c['company_name'])}</td>"
-        f"<td>{e(c['region'] or 'unknown')}</td>"
-        f"<td>{e(c['labels']['routed_to'])}</td><td>{e(c['assigned_to'])}</td><td>{e(c['channel'])}</td></tr>"
+        + "".join(f"<td>{x}</td>" for x in cells)
+        + "</tr>"
     )
 
 
@@ -251,14 +306,14 @@ def transcript_html(lines: List[Dict[str, Any]]) -> str:
 NOTICE_KINDS = {"expiring": "Expiry notice", "lapsed": "Lapsed notice", "resent": "Re-sent on request"}
 
 
-def notices_html(notices: List[Dict[str, Any]]) -> str:
+def notices_html(notices: List[Dict[str, Any]], zone: ZoneInfo) -> str:
     """The licence's renewal notices, newest first: sent, failed, re-sent, link opened."""
     if not notices:
         return '<h3>Renewal notices</h3><p class="muted">No renewal notice sent from here yet.</p>'
     rows = []
     for notice in notices:
         if notice["state"] == "sent":
-            outcome = f"sent {e(notice['sent_at'][:16].replace('T', ' '))} UTC"
+            outcome = f"sent {when(notice['sent_at'], zone)}"
         elif notice["state"] == "failed":
             outcome = f"<strong>failed</strong>: {e(notice['error'])}, the address may be out of date"
         else:
@@ -267,10 +322,10 @@ def notices_html(notices: List[Dict[str, Any]]) -> str:
             )
             outcome = f"queued{tried}"
         opened = notice.get("link_opened_at")
-        link = f"link opened {e(opened[:16].replace('T', ' '))} UTC" if opened else "link not opened"
+        link = f"link opened {when(opened, zone)}" if opened else "link not opened"
         kind = NOTICE_KINDS.get(notice["kind"], notice["kind"])
         rows.append(
-            f"<tr><td>{e(notice['queued_at'][:10])}</td><td>{e(kind)}</td>"
+            f"<tr><td>{when(notice['queued_at'], zone)}</td><td>{e(kind)}</td>"
             f"<td>{e(notice['recipient'] or '(forgotten)')}</td><td>{outcome}</td><td>{link}</td></tr>"
         )
     return (
@@ -280,7 +335,17 @@ def notices_html(notices: List[Dict[str, Any]]) -> str:
     )
 
 
-def case_page(agent, csrf: str, d: Dict[str, Any]) -> str:
+SHORTCUTS = {"reply": "r", "note": "n"}  # console.js: r and n focus these, j opens the next waiting case
+
+
+def _linked_case_html(reference: Optional[str]) -> str:
+    if not reference:
+        return ""
+    link = f'<a href="{PREFIX}/cases/{e(reference)}">{e(reference)}</a>'
+    return f'<p id="linked-case">Asked for during the renewal in case {link}, which stays open.</p>'
+
+
+def case_page(agent, csrf: str, d: Dict[str, Any], zone: ZoneInfo) -> str:
     ref = d["reference"]
     error = (
         f'<p class="error" role="alert">{e(ERRORS.get(d.get("error"), "That could not be done."))}</p>'
@@ -306,7 +371,7 @@ def case_page(agent, csrf: str, d: Dict[str, Any]) -> str:
                 "Reseller": licence["reseller"] or licence["reseller_id"],
             }
         )
-        licence_html += notices_html(licence.get("notices") or [])
+        licence_html += notices_html(licence.get("notices") or [], zone)
         if quote and "error" in quote:
             licence_html += f'<p class="muted">No quote: {e(quote["error"])}</p>'
         elif quote:
@@ -322,7 +387,7 @@ def case_page(agent, csrf: str, d: Dict[str, Any]) -> str:
                 }
             )
     history = "".join(
-        f"<li><time>{e(h['at'][:19].replace('T', ' '))} UTC</time> <strong>{e(h['actor'])}</strong> "
+        f"<li>{when(h['at'], zone)} <strong>{e(h['actor'])}</strong> "
         f"{e(HISTORY_LABELS.get(h['kind'], h['kind']))}"
         f"{' → ' + e(STATUS_LABELS.get(h['status'], h['status'])) if h['status'] else ''}"
         f"{': ' + e(h['note']) if h['note'] else ''}</li>"
@@ -330,7 +395,14 @@ def case_page(agent, csrf: str, d: Dict[str, Any]) -> str:
     )
 
     def action(name: str, label: str, field: Optional[str] = None, disabled: bool = False) -> str:
-        area = f'<textarea name="text" placeholder="{e(field)}" maxlength="4000"></textarea>' if field else ""
+        keys = SHORTCUTS.get(name)
+        hint, shortcut = (f" <kbd>{keys}</kbd>", f' aria-keyshortcuts="{keys}"') if keys else ("", "")
+        area = (
+            f'<label for="text-{name}">{e(field)}{hint}</label>'
+            f'<textarea id="text-{name}" name="text" maxlength="4000"{shortcut}></textarea>'
+            if field
+            else ""
+        )
         return (
             f'<form method="post" action="{PREFIX}/cases/{e(ref)}/{name}" class="action" id="form-{name}">'
             f'<input type="hidden" name="csrf_token" value="{e(csrf)}">{area}'
@@ -368,7 +440,13 @@ def case_page(agent, csrf: str, d: Dict[str, Any]) -> str:
         f'<p id="case-status" data-reference="{e(ref)}">Status: <strong>{e(labels["status"])}</strong> · '
         f"{e(labels['reason'])}"
         f" · routed to {e(labels['routed_to'])} · channel {e(d['channel'])}"
-        f"{' · agent ' + e(d['assigned_to']) if d['assigned_to'] else ''}</p>"
+        f"{' · agent ' + e(d['assigned_to']) if d['assigned_to'] else ''}"
+        f"{' · first reply ' + first_reply_html(d['first_response']) if d['first_response'] else ''}</p>"
+        f"{_linked_case_html(d.get('linked_to'))}"
+        '<p class="muted" id="shortcuts">Keys: <kbd>r</kbd> reply, <kbd>n</kbd> note, '
+        "<kbd>j</kbd> next waiting case, <kbd>Ctrl</kbd>+<kbd>Enter</kbd> sends, "
+        "<kbd>Esc</kbd> leaves the box.</p>"
+        '<p id="shortcut-status" role="status" class="muted"></p>'
         '<div class="columns"><section class="conversation"><h2>Conversation</h2>'
         f"{transcript_error}<ol "
         f'id="transcript">{transcript_html(d.get("transcript") or [])}</ol>{actions}</section>'

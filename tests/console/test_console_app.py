@@ -482,7 +482,9 @@ async def test_the_case_page_shows_the_licences_renewal_notices_sent_failed_rese
     notices = html[html.index("<h3>Renewal notices</h3>") :]
     assert notices.index("Re-sent on request") < notices.index("Lapsed notice")  # newest first
     assert "<strong>failed</strong>: SMTP 550: recipient refused" in notices
-    assert "sent 2026-11-28" in notices and "link opened 2026-11-28" in notices
+    # The fixed clock's midday in Sydney, in the console's time zone (the browser then shows its own).
+    midday = '<time datetime="2026-11-28T01:00:00+00:00">Sat 28 Nov 2026, 12:00 pm AEDT</time>'
+    assert f"sent {midday}" in notices and f"link opened {midday}" in notices
     assert "jack.williams@quokkatravel.com.au" in notices
 
 
@@ -494,3 +496,97 @@ async def test_once_taken_the_take_button_says_so_and_is_disabled_for_that_agent
     csrf = await page_csrf(client)
     await client.post(f"{base}/take", data={"csrf_token": csrf}, allow_redirects=False)
     assert '<button type="submit" disabled>Taken by you</button>' in await (await client.get(base)).text()
+
+
+async def test_queue_rows_show_the_customers_last_message_and_when_the_first_reply_is_due(
+    renewals, accounts, rasa, tmp_path
+):
+    noon = datetime(2026, 11, 28, 12, tzinfo=ZoneInfo("Australia/Sydney"))
+    tracker_url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    tracker_with(tracker_url, [
+        event("conv-w", "user", noon - timedelta(minutes=3), text="I need a person"),
+        event("conv-w", "user", noon, text="hello?? is anyone there, our licence lapsed last week and "
+              "the directors want to know what it will cost us to renew it today"),
+    ])  # fmt: skip
+    case = handoff_case(renewals, "conv-w")
+    app = web.Application()
+    mount_console(app, renewals, rasa.url, RASA_TOKEN, tracker_db_url=tracker_url)
+    async with TestClient(TestServer(app)) as client:
+        await sign_in(client)
+        (row,) = (await (await client.get(f"{PREFIX}/queue.json")).json())["cases"]
+        page = await (await client.get(f"{PREFIX}/cases")).text()
+
+    assert row["company_name"] == "Quokka Travel" and row["region"] == "AU"
+    assert row["labels"]["reason"] == "Asked for a person"
+    assert row["last_message"]["text"] == (  # 80 characters at most
+        "hello?? is anyone there, our licence lapsed last week and the directors want to…"
+    )
+    # Asked on a Saturday: the first reply is due 15 minutes after Sydney opens on Monday.
+    assert row["first_response"]["due_at"] == "2026-11-29T21:45:00+00:00"  # Monday 8:45 am AEDT
+    assert row["first_response"]["overdue"] is False
+    assert row["first_response"]["due_in_seconds"] == (44 * 60 + 45) * 60
+    assert f'<a href="{PREFIX}/cases/{case.reference}">{case.reference}</a>' in page
+    assert '<span class="due" data-due-in="161100">in 1 d 20 h</span>' in page
+    assert '<span class="preview">hello?? is anyone there' in page
+
+
+async def test_the_assignment_filter_shows_mine_unassigned_or_all(client, renewals, accounts):
+    unassigned = handoff_case(renewals, "conv-u")
+    mine = handoff_case(renewals, "conv-m")
+    theirs = handoff_case(renewals, "conv-t")
+    renewals.take_case(mine.reference, "alice")
+    renewals.take_case(theirs.reference, "bob")
+    await sign_in(client)
+
+    async def references(assigned):
+        data = await (await client.get(f"{PREFIX}/queue.json?assigned={assigned}")).json()
+        return {c["reference"] for c in data["cases"]}
+
+    assert await references("mine") == {mine.reference}
+    assert await references("unassigned") == {unassigned.reference}
+    assert await references("") == {unassigned.reference, mine.reference, theirs.reference}
+    page = await (await client.get(f"{PREFIX}/cases?assigned=mine")).text()
+    assert '<option value="mine" selected>Mine</option>' in page
+
+
+async def test_a_reply_overdue_is_flagged_and_the_boxes_have_labels_and_shortcuts(
+    renewals, accounts, rasa, monkeypatch
+):
+    from renewals.clock import FixedClock
+
+    friday = FixedClock.at(datetime(2026, 11, 27, 10, 0, tzinfo=ZoneInfo("Australia/Sydney")))
+    case = handoff_case(Renewals(renewals.engine, friday))  # asked at 10:00 on a Friday
+    monkeypatch.setenv("CONSOLE_FIRST_RESPONSE_MINUTES", "10")
+    later = Renewals(
+        renewals.engine, FixedClock.at(datetime(2026, 11, 27, 10, 25, tzinfo=ZoneInfo("Australia/Sydney")))
+    )
+    app = web.Application()
+    mount_console(app, later, rasa.url, RASA_TOKEN, tracker_db_url=None)
+    async with TestClient(TestServer(app)) as client:
+        await sign_in(client)
+        page = await (await client.get(f"{PREFIX}/cases/{case.reference}")).text()
+
+    assert 'first reply <span class="due overdue" data-due-in="-900">overdue 15 min</span>' in page
+    assert (
+        '<label for="text-reply">Reply to the customer (sent live into their chat) <kbd>r</kbd></label>'
+        in page
+    )
+    assert '<textarea id="text-reply" name="text" maxlength="4000" aria-keyshortcuts="r">' in page
+    assert '<label for="text-note">Internal note (never shown to the customer) <kbd>n</kbd></label>' in page
+    assert "placeholder=" not in page
+
+
+async def test_a_handoff_asked_for_during_a_renewal_links_to_the_renewal_case(client, renewals):
+    from tests.support.cases import ACME_CHECKLIST
+
+    renewal = renewals.open_renewal_case(ACME_CHECKLIST, "conv-r", "socketio")
+    handoff = handoff_case(renewals, "conv-r")
+    await sign_in(client)
+    page = await (await client.get(f"{PREFIX}/cases/{handoff.reference}")).text()
+    row = await (await client.get(f"{PREFIX}/cases/{handoff.reference}/live.json")).json()
+
+    assert (
+        f'Asked for during the renewal in case <a href="{PREFIX}/cases/{renewal.reference}">'
+        f"{renewal.reference}</a>, which stays open." in page
+    )
+    assert row["linked_to"] == renewal.reference

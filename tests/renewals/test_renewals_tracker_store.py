@@ -42,3 +42,18 @@ def test_conversations_mentioning_an_address_are_found_in_any_letter_case_and_de
     assert found == {"jordan"}
     assert store.delete(found) == (1, 2)
     assert store.mentioning("jordan") == {"someone-else"}
+
+
+def test_each_conversations_last_customer_message_is_its_latest_user_event(tmp_path):
+    store = store_with(tmp_path, [
+        event("waiting", "user", NOW - timedelta(minutes=9), text="I need a person"),
+        event("waiting", "bot", NOW - timedelta(minutes=8), text="Someone will join"),
+        event("waiting", "user", NOW - timedelta(minutes=2), text="  hello? anyone there?  "),
+        event("waiting", "bot", NOW - timedelta(minutes=1), text="Added to your case"),
+        event("bot-only", "bot", NOW, text="Hello!"),
+        event("not-asked-for", "user", NOW, text="hi"),
+    ])  # fmt: skip
+    last = store.last_customer_messages(["waiting", "bot-only", "unknown"])
+
+    assert last == {"waiting": ("hello? anyone there?", NOW - timedelta(minutes=2))}
+    assert store.last_customer_messages([]) == {}
