@@ -25,7 +25,7 @@ REASON_LABELS = {
 ROUTED_LABELS = {"technical-support": "Technical Support"}
 HISTORY_LABELS = {
     "status": "status",
-    "handoff_requested": "asked for a person",
+    "handoff_requested": "queued the chat for a person",
     "taken": "took the case",
     "reply": "replied to the customer",
     "note": "added a note",
@@ -123,22 +123,23 @@ def bar_chart(title: str, data: Dict[str, int], chart_id: str) -> str:
         )
     top = max(data.values()) or 1
     row, width = 26, 260
+    # Room for the longest label: about 7 px a character at the labels' 12 px.
+    bar_x = max(150, 7 * max(len(label) for label in data) + 12)
     bars = []
     for i, (label, value) in enumerate(data.items()):
         y = i * row
         length = max(2, int(width * value / top))
         bars.append(
             f'<text x="0" y="{y + 17}" class="label">{e(label)}</text>'
-            f'<rect x="150" y="{y + 4}" width="{length}" height="18" class="bar"><title>{e(label)}: '
+            f'<rect x="{bar_x}" y="{y + 4}" width="{length}" height="18" class="bar"><title>{e(label)}: '
             f"{value}</title></rect>"
-            f'<text x="{155 + length}" y="{y + 17}" class="value">{value}</text>'
+            f'<text x="{bar_x + 5 + length}" y="{y + 17}" class="value">{value}</text>'
         )
-    height = row * len(data)
+    height, total = row * len(data), bar_x + width + 50
     return (
         f'<figure id="{e(chart_id)}"><figcaption>{e(title)}</figcaption>'
-        f'<svg role="img" aria-label="{e(title)}" width="460" height="{height}" viewBox="0 0 460 {height}">'
-        + "".join(bars)
-        + "</svg></figure>"
+        f'<svg role="img" aria-label="{e(title)}" width="{total}" height="{height}" '
+        f'viewBox="0 0 {total} {height}">' + "".join(bars) + "</svg></figure>"
     )
 
 

@@ -172,7 +172,8 @@
     document.addEventListener("keydown", function (event) {
       if (event.ctrlKey && event.key === "Enter" && event.target.tagName === "TEXTAREA") {
         var form = event.target.form;
-        if (form) { event.preventDefault(); form.requestSubmit(); }
+        var button = form && form.querySelector("button[type=submit]");
+        if (button && !button.disabled) { event.preventDefault(); form.requestSubmit(button); }
         return;
       }
       if (event.key === "Escape" && typing(event.target)) { event.target.blur(); return; }

@@ -76,8 +76,8 @@ def screenshots(tmp_path) -> Path:
     return folder
 
 
-def new_page(browser):
-    context = browser.new_context(viewport=DESKTOP)
+def new_page(browser, **options):
+    context = browser.new_context(viewport=DESKTOP, **options)
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     errors = []
@@ -87,7 +87,8 @@ def new_page(browser):
 
 def test_a_customer_is_handed_to_an_agent_and_back_to_the_bot(browser, live, screenshots):
     # The agent signs in and watches the queue before anyone asks for a person.
-    agent_context, agent, agent_errors = new_page(browser)
+    # An agent in Auckland: the console shows times in their zone.
+    agent_context, agent, agent_errors = new_page(browser, locale="en-NZ", timezone_id="Pacific/Auckland")
     agent.goto(live.web_url + "/agent/")
     agent.get_by_role("link", name="Sign in").click()  # signed out: a 401 page pointing to the sign-in
     expect(agent.get_by_role("heading", name="Sign in")).to_be_visible()
@@ -128,6 +129,10 @@ def test_a_customer_is_handed_to_an_agent_and_back_to_the_bot(browser, live, scr
     expect(row).to_have_class("waiting-row")
     expect(row).to_contain_text("Open")
     expect(row).to_contain_text("webchat")
+    expect(row.locator(".preview")).to_have_text(WHILE_PAUSED)  # the customer's last message
+    # Asked on a Saturday: the first reply is due once Sydney opens on Monday (+ 15 minutes).
+    expect(row.locator(".due")).to_have_text(re.compile(r"^in 1 d \d+ h$"))
+    expect(row.locator(".waiting")).to_have_text(re.compile(r"^\d+ min$"))
     assert agent.evaluate("window.__sameDocument") is True
     agent.screenshot(path=str(screenshots / "console-queue.png"), full_page=True)
 
@@ -152,6 +157,10 @@ def test_a_customer_is_handed_to_an_agent_and_back_to_the_bot(browser, live, scr
     expect(customer.locator("#typing")).to_be_hidden()
     agent.screenshot(path=str(screenshots / "console-case.png"), full_page=True)
 
+    # Times read in the agent's zone: the hand-off request, Saturday in Sydney, as Auckland time.
+    expect(agent.locator("#history time").first).to_contain_text("NZDT")
+    expect(agent.locator("#case-status .due")).to_contain_text("in 1 d")
+
     # The agent takes the case; the customer's chat says who joined.
     agent.get_by_role("button", name="Take the case").click()
     expect(agent.get_by_role("button", name="Taken by you")).to_be_disabled()  # the button follows the case
@@ -160,9 +169,12 @@ def test_a_customer_is_handed_to_an_agent_and_back_to_the_bot(browser, live, scr
     )
 
     # The agent replies; the reply appears live in the customer's chat.
-    reply = agent.locator("#form-reply")
-    reply.locator("textarea").fill(AGENT_REPLY)
-    reply.get_by_role("button", name="Send to customer").click()
+    # By keyboard: r goes to the reply box, Ctrl+Enter sends.
+    agent.evaluate("document.activeElement && document.activeElement.blur()")
+    agent.keyboard.press("r")
+    expect(agent.get_by_label(re.compile("^Reply to the customer"))).to_be_focused()
+    agent.keyboard.type(AGENT_REPLY)
+    agent.keyboard.press("Control+Enter")
     expect(transcript.locator(".msg.agent").last).to_contain_text(AGENT_REPLY)
     expect(transcript.locator(".msg.agent .from").last).to_have_text(f"{AGENT_NAME} (agent)")
     expect(agent.locator(".error")).to_have_count(0)
@@ -192,6 +204,18 @@ def test_a_customer_is_handed_to_an_agent_and_back_to_the_bot(browser, live, scr
     agent.get_by_role("link", name="Cases", exact=True).click()
     expect(agent.get_by_role("heading", name="Cases")).to_be_visible()
     expect(agent.locator(f'#queue-body tr[data-reference="{reference}"]')).to_have_count(0)
+
+    # The dashboard's charts: every label fits left of its bar (none cut off, none under a bar).
+    agent.get_by_role("link", name="Dashboard", exact=True).click()
+    expect(agent.locator("#chart-today svg text.label")).not_to_have_count(0)
+    overlaps = agent.evaluate(
+        """() => [...document.querySelectorAll('svg text.label')].filter(label => {
+            const bar = label.nextElementSibling;
+            return label.getBBox().x + label.getBBox().width > bar.x.baseVal.value;
+        }).map(label => label.textContent)"""
+    )
+    assert overlaps == []
+    agent.screenshot(path=str(screenshots / "console-dashboard.png"), full_page=True)
 
     assert customer_errors == [] and agent_errors == []
     customer_context.close()
