@@ -123,8 +123,8 @@ class ActionStartRenewal(Action):
             licence = None
         if licence is None:
             dispatcher.utter_message(
-                text="I'll collect the eight details your reseller needs to renew, then open a case so you "
-                "don't have to type them again. You can ask a question or say stop at any time."
+                text=f"I'll collect the {len(FIELDS)} details your reseller needs to renew, then open a case "
+                "so you don't have to type them again. You can ask a question or say stop at any time."
             )
             return events
         quoted = tracker.get_slot("user_count")

@@ -82,7 +82,8 @@ async def test_an_unclear_message_with_a_user_count_changes_the_last_quote():
 async def test_an_unclear_request_to_lodge_a_renewal_starts_the_checklist():
     tracker = user_tracker("need to lodge a renewal, no code handy", "nlu_fallback")
     messages, events = await run(ActionHandleFallback(), tracker)
-    assert "eight details" in messages[0]["text"]
+    # as many details as the summary's "change" buttons: nine
+    assert "I'll collect the 9 details your reseller needs to renew" in messages[0]["text"]
     assert any(event["event"] == "followup" and event["name"] == "renewal_form" for event in events)
 
 
