@@ -193,13 +193,19 @@ AGENT_RESPONSE_KINDS = frozenset(
 
 def waiting_since(case: Case) -> Optional[datetime]:
     """When the customer started waiting for a person in this case's chat; None if nobody is waited for."""
+    return requested_since(case, AGENT_RESPONSE_KINDS)
+
+
+def requested_since(case: Case, answered_by: frozenset) -> Optional[datetime]:
+    """When the customer first asked for a person after the last event of a kind in `answered_by`;
+    None if they have not asked since, or the case is resolved."""
     if case.status is CaseStatus.RESOLVED:
         return None
     since = None
     for event in case.history:
         if event.kind == EventKind.HANDOFF_REQUESTED:
             since = since or event.at
-        elif event.kind in AGENT_RESPONSE_KINDS:
+        elif event.kind in answered_by:
             since = None
     return since
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Optional
 
-from renewals.cases import Case, CaseStatus, EventKind
+from renewals.cases import Case, EventKind, requested_since
 from renewals.support_hours import earliest
 
 DEFAULT_TARGET = timedelta(minutes=15)
@@ -32,15 +32,7 @@ class FirstResponse:
 
 def unanswered_since(case: Case) -> Optional[datetime]:
     """When the customer asked for a person and has had no answer since; None once answered."""
-    if case.status is CaseStatus.RESOLVED:
-        return None
-    since = None
-    for event in case.history:
-        if event.kind == EventKind.HANDOFF_REQUESTED:
-            since = since or event.at
-        elif event.kind in _ANSWERED:
-            since = None
-    return since
+    return requested_since(case, _ANSWERED)
 
 
 def first_response(
