@@ -356,12 +356,12 @@ def _filters(request: web.Request) -> Dict[str, str]:
     }
 
 
-def _assigned_as_asked(summary: Dict[str, Any], assigned: str, username: str) -> bool:
+def _assigned_as_asked(case, assigned: str, username: str) -> bool:
     """The queue's assignment filter: "mine", "unassigned" (nobody has it in progress), else all."""
     if assigned == "mine":
-        return summary["assigned_to"] == username
+        return assigned_agent(case) == username
     if assigned == "unassigned":
-        return summary["assigned_to"] is None
+        return assigned_agent(case) is None
     return True
 
 
@@ -376,11 +376,14 @@ async def _queue(request: web.Request) -> list:
             statuses, filters["region"] or None, filters["reseller"] or None
         )
     )
+    username = _agent(request).username
+    rows = [
+        (case, region) for case, region in rows if _assigned_as_asked(case, filters["assigned"], username)
+    ]
     now = console.renewals.clock.now()
     names = await _db(lambda: _reseller_names(console.renewals))
     last = await _db(lambda: _last_customer_messages(console, [case.conversation_id for case, _ in rows]))
-    summaries = [_case_summary(console, case, region, now, names, last) for case, region in rows]
-    return [c for c in summaries if _assigned_as_asked(c, filters["assigned"], _agent(request).username)]
+    return [_case_summary(console, case, region, now, names, last) for case, region in rows]
 
 
 QUEUE_PREVIEW_LENGTH = 80
@@ -699,6 +702,11 @@ def create_console_app(
     return app
 
 
+def _zone_from_env(name: str, default: ZoneInfo) -> ZoneInfo:
+    value = os.environ.get(name, "").strip()
+    return ZoneInfo(value) if value else default
+
+
 def _minutes_from_env(name: str, default: timedelta) -> timedelta:
     value = os.environ.get(name, "").strip()
     if not value:
@@ -730,7 +738,7 @@ def mount_console(
         RasaConversationSender(RasaApiConfig(rasa_url.rstrip("/"), rasa_token)),
         bool(secure_cookies),
         TrackerStore(make_engine(tracker_db_url)) if tracker_db_url else None,
-        ZoneInfo(os.environ.get("CONSOLE_TIME_ZONE", "").strip() or "Australia/Sydney"),
+        _zone_from_env("CONSOLE_TIME_ZONE", SYDNEY),
         _minutes_from_env("CONSOLE_FIRST_RESPONSE_MINUTES", DEFAULT_TARGET),
     )
     app[CONSOLE_KEY] = console
