@@ -7,7 +7,7 @@ from typing import Optional
 
 from renewals.cases import Case, CaseStatus
 from renewals.checklist import DOWNSIZE_RULE, display_phone
-from renewals.formatting import format_date, format_days, format_money
+from renewals.formatting import format_band, format_date, format_days, format_money
 from renewals.licences import Licence, LicenceStatus, LicenceStatusKind
 from renewals.notices import NoticeStanding, StandingKind
 from renewals.on_file import masked
@@ -127,7 +127,8 @@ def quote_reply(quote: Quote, product: Product, platform: str) -> str:
         )
     lines += [
         f"- New term {format_date(quote.term_start)} to {format_date(quote.term_end)} "
-        f"({years}, {_users(quote.users)}): {_money(quote.renewal_charge, quote)}",
+        f"({years}, {_users(quote.users)}): {_money(quote.renewal_charge, quote)} "
+        f"({_money(quote.rate_per_user_year, quote)} per user per year, the {format_band(quote.band)} band)",
         f"- Subtotal: {_money(quote.subtotal, quote)}",
         f"- GST ({quote.gst_rate * 100:.0f}%): {_money(quote.gst, quote)}",
         f"Total: {_money(quote.total, quote)} incl. GST",
@@ -135,7 +136,9 @@ def quote_reply(quote: Quote, product: Product, platform: str) -> str:
     notes = []
     if quote.lapsed_days:
         notes.append(
-            "Maintenance has to be continuous, so the lapsed days are charged at your previous user count."
+            f"Maintenance has to be continuous. It expired on {format_date(quote.previous_expiry_date)}, so "
+            f"the {format_days(quote.lapsed_days)} after that, up to the day before the new term starts on "
+            f"{format_date(quote.term_start)}, are charged at your previous user count."
         )
     if quote.downsized:
         notes.append(f"You're renewing fewer users than before ({quote.previous_users}). {DOWNSIZE_RULE}")
@@ -192,12 +195,7 @@ def list_prices_reply(product: Product, region: str, terms, rates) -> str:
     country = "New Zealand" if region == "NZ" else "Australia"
     lines = [f"List prices for {product.name} in {country}, per user per year, ex GST:"]
     for band, rate in rates:
-        users = (
-            f"{band.min_users}+ users"
-            if band.max_users is None
-            else f"{band.min_users}\u2013{band.max_users} users"
-        )
-        lines.append(f"- {users}: {format_money(rate, terms.currency)}")
+        lines.append(f"- {format_band(band)}: {format_money(rate, terms.currency)}")
     other = "Australia" if region == "NZ" else "New Zealand"
     lines.append(
         f"\nGST is {terms.gst_rate * 100:.0f}% on top. The rate depends on the band your user count falls "

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from renewals.money import to_cents
+from renewals.pricelist import UserBand
 
 # Spelled out rather than strftime("%B"), which follows the server's locale.
 MONTH_NAMES = (
@@ -32,6 +33,13 @@ def format_date(day: date) -> str:
 def format_days(count: int) -> str:
     """`1 day`, `29 days`."""
     return f"{count} day" if count == 1 else f"{count} days"
+
+
+def format_band(band: UserBand) -> str:
+    """A user band as the price list reads: "26\u201350 users", "251+ users"."""
+    if band.max_users is None:
+        return f"{band.min_users}+ users"
+    return f"{band.min_users}\u2013{band.max_users} users"
 
 
 def format_money(amount: Decimal, currency: str) -> str:

@@ -105,6 +105,10 @@ class PriceList:
         # Validation guarantees contiguous bands ending open-ended, so one always matches.
         return next(i for i, band in enumerate(self.bands) if band.contains(users))
 
+    def band(self, users: int) -> UserBand:
+        """The user band `users` falls in."""
+        return self.bands[self.band_index(users)]
+
     def rate(self, product_code: str, region: str, users: int) -> Decimal:
         """Annual rate per user, ex GST, for `users` users of the product in the region."""
         self.product(product_code)

@@ -16,7 +16,7 @@ from typing import Optional
 from renewals.formatting import format_date
 from renewals.licences import Licence
 from renewals.money import to_cents
-from renewals.pricelist import PriceList
+from renewals.pricelist import PriceList, UserBand
 
 TERM_YEARS = (1, 2, 3)
 # Guards against typos in the year rather than a business rule about how early one may renew.
@@ -84,6 +84,7 @@ class Quote:
     term_start: date
     term_end: date  # the new expiry date
     rate_per_user_year: Decimal
+    band: UserBand  # the price list's band the quoted users fall in, which sets the rate
     renewal_charge: Decimal
 
     subtotal: Decimal
@@ -150,6 +151,7 @@ def quote_renewal(
         term_start=term_base + ONE_DAY,
         term_end=add_years(term_base, years),
         rate_per_user_year=rate,
+        band=price_list.band(quoted_users),
         renewal_charge=renewal_charge,
         subtotal=subtotal,
         gst_rate=terms.gst_rate,

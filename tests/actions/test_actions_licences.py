@@ -122,6 +122,27 @@ async def test_licence_lapsed_29_days_ago_costs_aud_2294_05():
     assert slot_events(events)["quoted_code"] == QUOKKA
 
 
+async def test_a_quote_shows_the_rate_per_user_and_the_band_that_sets_it():
+    tracker = user_tracker(
+        f"how much to renew {QUOKKA}", "lapse_charge_quote", slots={"activation_code": QUOKKA}
+    )
+    text = text_of((await run(ActionQuoteRenewal(), tracker))[0])
+    # 50 users x AUD 38.64 = AUD 1,932.00
+    assert "(1 year, 50 users): AUD 1,932.00 (AUD 38.64 per user per year, the 26\u201350 users band)" in text
+
+
+async def test_a_lapsed_quote_says_why_it_charges_one_day_fewer_than_the_days_since_expiry():
+    tracker = user_tracker(
+        f"how much to renew {QUOKKA}", "lapse_charge_quote", slots={"activation_code": QUOKKA}
+    )
+    text = text_of((await run(ActionQuoteRenewal(), tracker))[0])
+    # The look-up says it expired 30 days ago; the renewal day itself is the new term's first day.
+    assert (
+        "It expired on 29 October 2026, so the 29 days after that, up to the day before the new term starts "
+        "on 28 November 2026, are charged at your previous user count."
+    ) in text
+
+
 async def test_a_follow_up_changes_the_term_without_the_code_again():
     slots = {"activation_code": QUOKKA, "quoted_code": QUOKKA, "term_years": 2.0}
     tracker = user_tracker(
@@ -207,3 +228,32 @@ async def test_a_date_stated_as_the_renewal_date_prices_renewing_then():
     messages, events = await run(ActionQuoteRenewal(), tracker)
     assert "renewing on 5 December 2026" in text_of(messages)
     assert slot_events(events)["renewal_date"] == "5 December"
+
+
+async def test_what_happens_if_it_runs_out_tomorrow_before_any_quote_gets_the_faq_answer_not_a_quote():
+    tracker = user_tracker(
+        "tomorrow?! what happens if it runs out", "adjust_quote", slots={"activation_code": QUOKKA}
+    )
+    tracker.latest_message["intent_ranking"] = [
+        {"name": "adjust_quote", "confidence": 0.55},
+        {"name": "faq", "confidence": 0.3},
+    ]
+    tracker.latest_message["response_selector"] = {
+        "faq": {"response": {"intent_response_key": "faq/no_renewal_consequences", "confidence": 0.99}}
+    }
+    messages, _ = await run(ActionQuoteRenewal(), tracker)
+    assert messages[0]["response"] == "utter_faq/no_renewal_consequences"
+
+
+async def test_after_a_quote_the_same_guesses_change_the_quote():
+    slots = {"activation_code": QUOKKA, "quoted_code": QUOKKA}
+    tracker = user_tracker("what about if we do it tomorrow", "adjust_quote", slots=slots)
+    tracker.latest_message["intent_ranking"] = [
+        {"name": "adjust_quote", "confidence": 0.55},
+        {"name": "faq", "confidence": 0.3},
+    ]
+    tracker.latest_message["response_selector"] = {
+        "faq": {"response": {"intent_response_key": "faq/no_renewal_consequences", "confidence": 0.99}}
+    }
+    messages, _ = await run(ActionQuoteRenewal(), tracker)
+    assert "Total: AUD" in text_of(messages)

@@ -37,6 +37,7 @@ def test_licence_lapsed_29_days_ago_costs_aud_2294_05(demo_price_list):
     assert quote.lapse_charge == D("153.50")  # 50 x 38.64 x 29 / 365 = 153.5013...
     assert (quote.term_start, quote.term_end) == (date(2026, 11, 28), date(2027, 11, 27))
     assert quote.rate_per_user_year == D("38.64")
+    assert (quote.band.min_users, quote.band.max_users) == (26, 50)
     assert quote.renewal_charge == D("1932.00")
     assert quote.subtotal == D("2085.50")
     assert quote.gst_rate == D("0.10")
