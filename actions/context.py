@@ -115,6 +115,10 @@ async def best_guess_in_context(dispatcher, tracker: Tracker, domain) -> Optiona
         return await _start_renewal(dispatcher, tracker, domain)
     if intent is None or confidence < MIN_GUESS_CONFIDENCE:
         return None
+    if intent == "bot_challenge":
+        # "haha fair. are you a bot?": whoever asks is answered, whatever the conversation is about.
+        dispatcher.utter_message(response="utter_iamabot")
+        return []
     licence_known = bool(tracker.get_slot("activation_code") or tracker.get_slot("quoted_code"))
     question = open_question(tracker)
     if intent in ("affirm", "deny") and question in ANSWERED_QUESTIONS:

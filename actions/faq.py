@@ -28,7 +28,7 @@ from actions.conversation import (
     open_question,
     set_last_turn,
 )
-from actions.licences import NOTICE, LicenceConversation
+from actions.licences import NOTICE, RESELLER, LicenceConversation
 from actions.support_questions import ActionCaseStatus
 from actions.topics import buttons
 from renewals.codes import find_activation_code
@@ -40,9 +40,19 @@ _QUOTE_FOLLOWS = ("faq/lapsed_maintenance", "faq/no_renewal_consequences")
 _ASKS_WHAT_NEXT = re.compile(
     r"\b(what happens|what now|next|now what|then what|hear back|get back)\b", re.IGNORECASE
 )
+# "and then what happens", "what's next": asks for the next step whatever topic it resembles, unless it
+# asks about a condition ("what happens next if we don't renew").
+_ASKS_NEXT_STEP = re.compile(
+    r"^(?!.*\bif\b).*\b(what happens (now|next|then|after (that|this))"
+    r"|then what|now what|what'?s next|what next)\b",
+    re.IGNORECASE,
+)
 
 
 NOTICE_MISSING = "faq/renewal_notice_missing"
+HOW_TO_RENEW = "faq/how_to_renew"
+# "who do we go through", "so who handles it": asks who renews it, not how renewing works.
+_ASKS_WHO = re.compile(r"^\W*((so|ok|and|right)\W+)*(who|whos|who's)\b", re.IGNORECASE)
 
 
 async def notice_missing(dispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
@@ -58,7 +68,10 @@ async def notice_missing(dispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
 def asks_what_next(tracker: Tracker, topic: str) -> bool:
     """ "what happens now?", "when do we get the certificate": a question about a case's next steps, which
     the response selector takes for one of the FAQ's next-step topics."""
-    return topic in _NEXT_STEP_TOPICS and bool(_ASKS_WHAT_NEXT.search(latest_text(tracker)))
+    text = latest_text(tracker)
+    return bool(_ASKS_NEXT_STEP.search(text)) or (
+        topic in _NEXT_STEP_TOPICS and bool(_ASKS_WHAT_NEXT.search(text))
+    )
 
 
 class ActionAnswerFaq(Action):
@@ -74,10 +87,17 @@ class ActionAnswerFaq(Action):
             steps = await certificate_steps(dispatcher, tracker, domain)
             if steps is not None:
                 return steps
-        if set_last_turn(tracker, "case_reference") and asks_what_next(tracker, topic):
+        if tracker.get_slot("case_reference") and asks_what_next(tracker, topic):
             return await ActionCaseStatus().run(dispatcher, tracker, domain)
         if topic == NOTICE_MISSING:
             return await notice_missing(dispatcher, tracker)
+        if (
+            topic == HOW_TO_RENEW
+            and tracker.get_slot("activation_code")
+            and _ASKS_WHO.search(latest_text(tracker))
+        ):
+            # "who do we go thru for this" once the licence is known: its reseller, from the record.
+            return await LicenceConversation(dispatcher, tracker).run(RESELLER)
         dispatcher.utter_message(response=f"utter_{topic}" if topic else "utter_faq/more_questions_contact")
         if topic in _QUOTE_FOLLOWS and tracker.get_slot("activation_code"):
             dispatcher.utter_message(

@@ -108,6 +108,19 @@ def _words(message: Message) -> List[str]:
     return [word for word in words if _WORD.match(word) or word in COUNTRY_CODES]
 
 
+def _plain_words(text: str) -> List[str]:
+    words = re.findall(r"[a-z][a-z'-]*", text.lower().replace("\u2019", "'"))
+    return [word for word in words if _WORD.match(word) or word in COUNTRY_CODES]
+
+
+# "what does ka pai mean", "wot's ROI stand for": asks what a word means; only a licensing word makes it
+# a licensing question ("what does lapsed mean").
+DEFINITION_QUESTION = re.compile(
+    r"^\W*(what|wat|wot)\s*(does|do|is|'s|s)\s+(?P<subject>.+?)\s+(mean|means|stand\s+for)\W*$",
+    re.IGNORECASE,
+)
+
+
 def _stem(word: str) -> str:
     """A light stem, enough to meet plurals and tenses: "eggs" "egg", "spayed" "spay", "renewing" "renew"."""
     for suffix in ("'s", "ing", "ed", "es", "s"):
@@ -205,15 +218,27 @@ class DomainEvidenceGuard(GraphComponent):
         if find_case_reference(message.get(TEXT) or ""):
             score += 2.0
         for word in _words(message):
-            if self._licensing_word(word):
-                score += 2.0
-            elif QUESTION_WORDS.match(word):
-                score += 1.0
-            elif _stem(word) in self.off_topic_vocabulary:
-                score, against = score - 2.0, True
-            elif not self._known(word):
-                score, against = score - 0.75, True
+            weight = self._weight(word)
+            score += weight
+            against = against or weight < 0
+        definition = DEFINITION_QUESTION.match(message.get(TEXT) or "")
+        if definition and sum(self._weight(word) for word in _plain_words(definition.group("subject"))) <= 0:
+            # "what does ka pai mean": a question about a word, and the word is not about licensing.
+            against = True
+            score = min(score, 0.0)
         return score, against
+
+    def _weight(self, word: str) -> float:
+        """What one word says for licensing (positive) or against it (negative)."""
+        if self._licensing_word(word):
+            return 2.0
+        if QUESTION_WORDS.match(word):
+            return 1.0
+        if _stem(word) in self.off_topic_vocabulary:
+            return -2.0
+        if not self._known(word):
+            return -0.75
+        return 0.0
 
     def _licensing_word(self, word: str) -> bool:
         if LICENSING_WORDS.match(word):

@@ -195,3 +195,14 @@ async def test_after_a_quote_a_dated_question_the_guard_overruled_changes_the_qu
     }
     messages, _ = await run(ActionAnswerOffTopic(), tracker)
     assert "renewing on 1 December 2026" in messages[0]["text"]
+
+
+async def test_an_unclear_are_you_a_bot_after_a_lead_in_is_answered_as_the_bot_it_is():
+    tracker = user_tracker("haha fair. are you a bot?", "nlu_fallback")
+    tracker.latest_message["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.5},
+        {"name": "bot_challenge", "confidence": 0.5},
+        {"name": "out_of_scope", "confidence": 0.47},
+    ]
+    messages, _ = await run(ActionHandleFallback(), tracker)
+    assert [m.get("response") for m in messages] == ["utter_iamabot"]

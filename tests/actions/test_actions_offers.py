@@ -52,3 +52,63 @@ async def test_after_the_rule_on_lapsing_a_customer_with_a_known_licence_is_offe
     messages, events = await run(ActionAnswerFaq(), asked)
     assert messages[-1]["text"] == "Would you like the exact figure for your licence?"
     assert {"event": "slot", "name": "offer", "value": "quote", "timestamp": None} in events
+
+
+def _faq_tracker(text: str, topic: str, slots=None):
+    tracker = user_tracker(text, "faq", slots=slots)
+    tracker.latest_message["response_selector"] = {
+        "faq": {"response": {"intent_response_key": topic, "confidence": 0.9}}
+    }
+    return tracker
+
+
+async def test_once_a_case_is_open_and_then_what_happens_asks_for_its_next_steps_whatever_the_topic():
+    from actions.faq import ActionAnswerFaq
+
+    asked = _faq_tracker(
+        "and then what happens", "faq/no_renewal_consequences", slots={"case_reference": "RN-2026-000001"}
+    )
+    messages, _ = await run(ActionAnswerFaq(), asked)
+    # The case status answer (this test's database has no such case: it says so, naming the reference).
+    assert "RN-2026-000001" in messages[0]["text"]
+
+
+async def test_once_a_case_is_open_what_happens_if_it_runs_out_still_gets_the_faq_answer():
+    from actions.faq import ActionAnswerFaq
+
+    asked = _faq_tracker(
+        "what happens next if it runs out",
+        "faq/no_renewal_consequences",
+        slots={"case_reference": "RN-2026-000001"},
+    )
+    messages, _ = await run(ActionAnswerFaq(), asked)
+    assert messages[0]["response"] == "utter_faq/no_renewal_consequences"
+
+
+async def test_without_a_case_and_then_what_happens_gets_the_faq_answer():
+    from actions.faq import ActionAnswerFaq
+
+    messages, _ = await run(ActionAnswerFaq(), _faq_tracker("and then what happens", "faq/how_to_renew"))
+    assert messages[0]["response"] == "utter_faq/how_to_renew"
+
+
+async def test_once_the_licence_is_known_who_do_we_go_thru_names_its_reseller():
+    from actions.faq import ActionAnswerFaq
+
+    asked = _faq_tracker(
+        "who do we go thru for this",
+        "faq/how_to_renew",
+        slots={"activation_code": "WS-ZHQ7-9WPK9-UPNRR-JJJW3-LXPH8-S7UHD"},
+    )
+    messages, _ = await run(ActionAnswerFaq(), asked)
+    assert (
+        "Your reseller for the Worry-Free Business Security Standard licence is Harbour Systems"
+        in (messages[0]["text"])
+    )
+
+
+async def test_without_a_licence_who_do_we_renew_through_gets_the_how_to_renew_answer():
+    from actions.faq import ActionAnswerFaq
+
+    messages, _ = await run(ActionAnswerFaq(), _faq_tracker("who do we renew through", "faq/how_to_renew"))
+    assert messages[0]["response"] == "utter_faq/how_to_renew"

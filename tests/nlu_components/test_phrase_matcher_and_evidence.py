@@ -27,6 +27,7 @@ EXAMPLES = [
     ("we need a new activation code for the dental clinic", "check_license_expiry", None),
     ("we never got any reminder, bit of a worry", "faq", "renewal_notice_missing"),
     ("thats next week, can you renew it pls", "renewal_request", None),
+    ("i mean the licence for the clinic", "check_license_expiry", None),
 ]
 
 
@@ -116,6 +117,7 @@ def test_a_message_that_is_no_training_phrase_keeps_the_models_prediction(traine
         ("how much does it cost to spay a puppy", "lapse_charge_quote"),  # "spay": off-topic examples only
         ("when is the egg expired", "check_license_expiry"),  # "egg", as in "eggs"
         ("what does assiduous mean", "faq"),  # a word nobody used, and no licensing question word
+        ("what does spot on mean", "faq"),  # known words, but the meaning asked for is not about licensing
     ],
 )
 def test_a_licensing_prediction_without_licensing_evidence_is_off_topic(trained, text, intent):
@@ -141,6 +143,7 @@ def test_a_licensing_prediction_without_licensing_evidence_is_off_topic(trained,
         ("we never got any reminder, bit rude", "faq", ()),  # "rude" is new, "reminder" asks about licensing
         ("what happens in nz btw", "faq", ()),  # "btw" is new; a country the assistant serves is evidence
         ("any news on RN-2026-004502", "ask_case_status", ()),  # "news" is new; a case reference is evidence
+        ("what does lapse mean for us", "faq", ()),  # the meaning of a licensing word
     ],
 )
 def test_a_licensing_prediction_with_evidence_keeps_its_intent(trained, text, intent, entities):

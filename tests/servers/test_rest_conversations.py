@@ -54,6 +54,11 @@ def test_certificate_steps_use_the_brand_of_a_licence_looked_up_earlier(assistan
     assert "Click Preferences" in steps and "Administration" not in steps
 
 
+def test_an_open_question_is_not_answered_with_yes(assistant, sender):
+    reply = assistant.say(sender, "what do we get once we've paid")
+    assert reply.startswith("Your reseller will email you a copy of your licence certificate")
+
+
 def test_product_support_questions_are_declined_not_answered_from_the_faq(assistant, sender):
     reply = assistant.say(sender, "how do I add a scan exclusion for our SQL server folder")
     assert "outside what I can help with" in reply

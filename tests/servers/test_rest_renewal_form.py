@@ -45,3 +45,13 @@ def test_stop_asks_first_then_discards(assistant, sender):
     assert "discarded" in assistant.say(sender, "stop")
     assert "stopped the renewal request" in assistant.say(sender, "yes")
     assert assistant.tracker(sender)["slots"]["company_name"] is None
+
+
+def test_asking_for_a_person_after_the_renewal_opens_a_linked_case_and_names_both(assistant, sender):
+    assistant.say(sender, f"when does {QUOKKA} expire")
+    assert "Quokka Travel" in assistant.say(sender, "renew it pls")
+    renewal = re.search(r"RN-2026-\d{6}", assistant.say(sender, "yep all correct")).group(0)
+    handoff = assistant.say(sender, "actually can i talk to someone")
+    references = re.findall(r"RN-2026-\d{6}", handoff)
+    assert len(set(references)) == 2 and renewal in references
+    assert f"Your renewal case {renewal} stays open, and the person who joins can see it." in handoff
