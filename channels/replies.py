@@ -34,6 +34,9 @@ async def conversation_is_paused(app: Any, conversation_id: str) -> bool:
     return tracker is not None and tracker.is_paused()
 
 
+# After these responses the web page asks "Did this solve your problem?" (web/app.py stores the answer).
+ASKS_FOR_A_RATING = frozenset({"utter_goodbye"})
+
 # A message typed while the chat waits for a person: the assistant stays quiet, but the customer is
 # not left wondering whether it arrived.
 ADDED_TO_CASE = "Added to your case. A person from the support team will reply here: you can keep typing."

@@ -53,6 +53,7 @@ from socketio import AsyncServer
 from channels import session_tokens
 from channels.replies import (
     ADDED_TO_CASE,
+    ASKS_FOR_A_RATING,
     MAX_MESSAGE_CHARS,
     NO_REPLY_APOLOGY,
     SLOW_DOWN,
@@ -82,7 +83,7 @@ class _WebChatOutput(SocketIOOutput):
     """Rasa's socket.io output; a message from a person (bot event metadata `agent`, from
     renewals.delivery.rasa_conversations) goes out as `{"text": <their words>, "agent": <their name>}`, so
     the page shows it as theirs, not the assistant's; a notice about the chat (metadata `notice`) as the
-    `chat_notice` event."""
+    `chat_notice` event; a goodbye is followed by `rating_request`, the page's cue to ask for a rating."""
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         if kwargs.get("notice"):  # about the chat, from no one: "Alice … has joined the chat"
@@ -92,6 +93,8 @@ class _WebChatOutput(SocketIOOutput):
         agent = kwargs.get("agent")
         if not agent:
             await super().send_text_message(recipient_id, text, **kwargs)
+            if kwargs.get("utter_action") in ASKS_FOR_A_RATING:
+                await self.sio.emit("rating_request", {}, room=recipient_id)
             return
         await self._send_message(recipient_id, {"text": kwargs.get("body") or text, "agent": str(agent)})
 

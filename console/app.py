@@ -44,7 +44,7 @@ from renewals.delivery.rasa_conversations import RasaApiConfig, RasaConversation
 from renewals.formatting import format_money
 from renewals.notices import NoticeRecord
 from renewals.quotes import QuoteError
-from renewals.response_times import DEFAULT_TARGET, first_response
+from renewals.response_times import DEFAULT_TARGET, first_response, target_from_env
 from renewals.storage.db import make_engine
 from renewals.storage.tracker_store import CustomerMessage, TrackerStore
 from web.client_address import client_address
@@ -707,15 +707,6 @@ def _zone_from_env(name: str, default: ZoneInfo) -> ZoneInfo:
     return ZoneInfo(value) if value else default
 
 
-def _minutes_from_env(name: str, default: timedelta) -> timedelta:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return default
-    if not value.isdigit() or int(value) == 0:
-        raise ValueError(f"{name} must be a whole number of minutes above 0, not {value!r}")
-    return timedelta(minutes=int(value))
-
-
 def mount_console(
     app: web.Application,
     renewals,
@@ -739,7 +730,7 @@ def mount_console(
         bool(secure_cookies),
         TrackerStore(make_engine(tracker_db_url)) if tracker_db_url else None,
         _zone_from_env("CONSOLE_TIME_ZONE", SYDNEY),
-        _minutes_from_env("CONSOLE_FIRST_RESPONSE_MINUTES", DEFAULT_TARGET),
+        target_from_env(),
     )
     app[CONSOLE_KEY] = console
 

@@ -7,6 +7,8 @@ from html import escape
 from typing import Any, Dict, Iterable, List, Optional
 from zoneinfo import ZoneInfo
 
+from renewals.checklist import display_phone
+
 PREFIX = "/agent"
 STATUSES = [
     ("active", "Not resolved"),
@@ -64,10 +66,10 @@ def notice_text(code: str, d: Dict[str, Any]) -> str:
         )
     if code == "reseller_slack":
         return f"Handed to {name}: a notice is on its way to their Slack channel. {CUSTOMER_TOLD}"
+    phone = display_phone(reseller["phone"]) if reseller.get("phone") else "them"
     return (
         f"Handed to {name}, but nothing was sent to them: they have no Slack channel linked here. "
-        f"Email them at {reseller.get('email') or 'their address'} or call {reseller.get('phone') or 'them'}."
-        f" {CUSTOMER_TOLD}"
+        f"Email them at {reseller.get('email') or 'their address'} or call {phone}. {CUSTOMER_TOLD}"
     )
 
 
@@ -184,6 +186,8 @@ def dashboard_page(agent, csrf: str, f: Dict[str, Any]) -> str:
     if f.get("answered_by_bot_today") is not None:
         today["Answered by the assistant"] = f["answered_by_bot_today"]
     expiring = f["expiring_licences"]
+    ratings = f["chat_ratings"]
+    rated = {"Solved": ratings["solved"], "Not solved": ratings["not_solved"]}
     body = (
         "<h1>Dashboard</h1>"
         '<section class="cards"><div class="card" id="waiting-count"><span '
@@ -200,6 +204,9 @@ def dashboard_page(agent, csrf: str, f: Dict[str, Any]) -> str:
             "chart-expiring",
         )
         + bar_chart("Today's conversations", today, "chart-today")
+        + bar_chart(
+            f'"Did this solve your problem?" in the last {ratings["days"]} days', rated, "chart-ratings"
+        )
         + "</section>"
     )
     return layout("Dashboard", body, agent, csrf, page="dashboard")
@@ -450,13 +457,14 @@ def case_page(agent, csrf: str, d: Dict[str, Any], zone: ZoneInfo) -> str:
         '<p id="shortcut-status" role="status" class="muted"></p>'
         '<div class="columns"><section class="conversation"><h2>Conversation</h2>'
         f"{transcript_error}<ol "
-        f'id="transcript">{transcript_html(d.get("transcript") or [])}</ol>{actions}</section>'
+        'id="transcript" tabindex="0" aria-label="Conversation transcript">'
+        f"{transcript_html(d.get('transcript') or [])}</ol>{actions}</section>"
         '<section class="context"><h2>Checklist</h2>'
         + _dl(
             {
                 "Company": checklist["company_name"],
                 "Address": checklist["address"],
-                "Phone": checklist["phone"],
+                "Phone": display_phone(checklist["phone"]) if checklist["phone"] else None,
                 "Contact": checklist["contact_name"],
                 "Email": checklist["contact_email"],
                 "Product": checklist["product_code"],

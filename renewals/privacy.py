@@ -40,6 +40,7 @@ class ErasureReport:
     tracker_events: int = 0
     licences_listing_address: int = 0  # imported licence records that still name the address
     notices: int = 0  # notices whose recipient was cleared (the rows stay, so none is sent again)
+    chat_ratings: int = 0  # end-of-chat ratings of the forgotten conversations
 
 
 def forget_customer(engine: Engine, email: str, tracker_engine: Optional[Engine] = None) -> ErasureReport:
@@ -67,6 +68,7 @@ def forget_customer(engine: Engine, email: str, tracker_engine: Optional[Engine]
         deleted_cases, case_events = uow.cases.delete(case_ids)
         listed = uow.licences.count_with_contact_email(address)
         notices = uow.notices.forget_recipient(address)
+        ratings = uow.chat_ratings.delete_for_conversations(conversations)
     report = ErasureReport(
         cases=deleted_cases,
         case_events=case_events,
@@ -75,6 +77,7 @@ def forget_customer(engine: Engine, email: str, tracker_engine: Optional[Engine]
         tracker_events=tracker_events,
         licences_listing_address=listed,
         notices=notices,
+        chat_ratings=ratings,
     )
     log.info(
         "Forgot a customer: %d case(s), %d history entries, %d outbox message(s), %d tracker event(s)",

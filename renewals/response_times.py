@@ -10,14 +10,28 @@ span a closing are not carried over to the next day).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Optional
+from typing import Mapping, Optional
 
 from renewals.cases import Case, EventKind, requested_since
 from renewals.support_hours import earliest
 
 DEFAULT_TARGET = timedelta(minutes=15)
+TARGET_VARIABLE = "CONSOLE_FIRST_RESPONSE_MINUTES"
+
+
+def target_from_env(environ: Mapping[str, str] = os.environ) -> timedelta:
+    """The first-reply target: CONSOLE_FIRST_RESPONSE_MINUTES (whole minutes above 0), else 15 minutes."""
+    value = environ.get(TARGET_VARIABLE, "").strip()
+    if not value:
+        return DEFAULT_TARGET
+    if not value.isdigit() or int(value) == 0:
+        raise ValueError(f"{TARGET_VARIABLE} must be a whole number of minutes above 0, not {value!r}")
+    return timedelta(minutes=int(value))
+
+
 _ANSWERED = frozenset({EventKind.REPLY, EventKind.HANDED_TO_RESELLER, EventKind.RESOLVED})
 
 

@@ -25,6 +25,7 @@ from renewals.case_service import (
     take_case,
 )
 from renewals.cases import Case, CaseStatus, EventKind, waiting_since
+from renewals.chat_ratings import ChatRating
 from renewals.checklist import (
     FieldCheck,
     ProductMatch,
@@ -44,12 +45,16 @@ from renewals.notice_service import NoticeSettings
 from renewals.notices import NoticeRecord, NoticeStanding
 from renewals.outbox import CASE_SLACK_TOPIC, CASE_WEBHOOK_TOPIC
 from renewals.pricelist import PriceList, Product, RegionTerms, UserBand
+from renewals.queue_standing import QueueStanding, queue_standing
 from renewals.quotes import PriceListUnavailable, Quote, quote_renewal
 from renewals.resellers import Reseller, reseller_id_for_slack
 from renewals.storage.db import database_url_from_env, make_engine
 from renewals.storage.unit_of_work import UnitOfWork
 from renewals.support_hours import earliest
 from renewals.time_zones import licence_today, licence_zone
+
+# The dashboard's window for end-of-chat ratings.
+RATINGS_WINDOW = timedelta(days=7)
 
 
 class Renewals:
@@ -377,6 +382,24 @@ class Renewals:
         with UnitOfWork(self._engine) as uow:
             return uow.resellers.list()
 
+    def queue_standing(self, conversation_id: str, target: timedelta) -> Optional[QueueStanding]:
+        """Where the conversation's request for a person stands, or None when it waits for nobody."""
+        unresolved = [status.value for status in CaseStatus if status is not CaseStatus.RESOLVED]
+        with UnitOfWork(self._engine) as uow:
+            asked = uow.cases.list_for_console(unresolved, limit=None, with_event=EventKind.HANDOFF_REQUESTED)
+        return queue_standing(asked, conversation_id, self._clock.now(), target)
+
+    def rate_chat(self, conversation_id: str, solved: bool) -> ChatRating:
+        """Record the customer's answer to "Did this solve your problem?" (a later answer replaces it)."""
+        rating = ChatRating(conversation_id, solved, self._clock.now())
+        with UnitOfWork(self._engine) as uow:
+            uow.chat_ratings.record(rating)
+        return rating
+
+    def chat_rating(self, conversation_id: str) -> Optional[ChatRating]:
+        with UnitOfWork(self._engine) as uow:
+            return uow.chat_ratings.get(conversation_id)
+
     def dashboard(self, days_ahead: int = 30) -> dict[str, Any]:
         """Figures for the console's home page (no personal data)."""
         now = self._clock.now()
@@ -396,6 +419,7 @@ class Renewals:
             handed_off_today = uow.dashboard.conversations_with_event_since(
                 EventKind.HANDOFF_REQUESTED, start_of_day
             )
+            ratings = uow.chat_ratings.summary_since(now - RATINGS_WINDOW)
         expiring = [
             licence
             for licence in candidates
@@ -432,4 +456,9 @@ class Renewals:
             "handed_off_today": len(handed_off_today),
             "handed_off_conversations_today": sorted(handed_off_today),
             "start_of_day": start_of_day.isoformat(),
+            "chat_ratings": {
+                "days": RATINGS_WINDOW.days,
+                "solved": ratings.solved,
+                "not_solved": ratings.not_solved,
+            },
         }

@@ -20,7 +20,7 @@ def main() -> None:
     settings = Settings.from_env()
     renewals = Renewals.from_env()
     limiter = RateLimiter(renewals.engine, SystemClock(), settings.secret)
-    app = create_app(settings, sessions_limit=(limiter, sessions_limit()))
+    app = create_app(settings, sessions_limit=(limiter, sessions_limit()), renewals=renewals)
     mount_console(app, renewals, settings.rasa_url, settings.rasa_token)
     print(
         f"web: customer chat on {settings.web_origin}/, agent console on {settings.web_origin}/agent/ "

@@ -14,6 +14,10 @@ Routes:
 - ``GET /api/history`` with ``X-Chat-Session: <token>``: that conversation's user and bot
   messages, read from Rasa's HTTP API with the server's ``RASA_AUTH_TOKEN``, which never
   reaches the browser;
+- ``GET /api/queue`` with ``X-Chat-Session``: where the conversation's request for a person stands
+  (renewals.queue_standing), for the page's queue banner;
+- ``POST /api/rating`` with ``X-Chat-Session`` and ``{"solved": true|false}``: the customer's answer to
+  "Did this solve your problem?" (renewals.chat_ratings; the history says it as ``solved``);
 - ``POST /api/renewal-link`` with ``X-Chat-Session`` and ``{"link": "<token>"}``: opens a renewal
   notice's "Check my renewal" link in that conversation (renewals.notice_links) and returns the
   assistant's first messages;
@@ -32,14 +36,18 @@ import logging
 import os
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, TypeVar
 from urllib.parse import quote, urlsplit
 
 import aiohttp
 from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
 
 from channels import session_tokens
+from channels.replies import ASKS_FOR_A_RATING
+from renewals.response_times import target_from_env
 from web import rasa_proxy
 from web.client_address import client_address
 
@@ -110,6 +118,8 @@ class Settings:
 SETTINGS_KEY = web.AppKey("settings", Settings)
 CLIENT_KEY = web.AppKey("rasa_client", aiohttp.ClientSession)
 SESSIONS_LIMIT_KEY = web.AppKey("sessions_limit", object)  # (RateLimiter, Limit) or None
+RENEWALS_KEY = web.AppKey("renewals", object)  # renewals.service.Renewals, or None
+TARGET_KEY = web.AppKey("first_response_target", timedelta)  # CONSOLE_FIRST_RESPONSE_MINUTES
 
 
 # --- conversation history -------------------------------------------------------------------
@@ -124,8 +134,18 @@ def _buttons(data: Any) -> List[Dict[str, str]]:
     ]
 
 
+def _sent_at(event: Mapping[str, Any]) -> Dict[str, str]:
+    """{"at": ISO 8601 UTC} from a tracker event's timestamp (seconds since the epoch), or nothing."""
+    stamp = event.get("timestamp")
+    if not isinstance(stamp, (int, float)) or isinstance(stamp, bool):
+        return {}
+    moment = datetime.fromtimestamp(stamp, tz=timezone.utc)
+    return {"at": moment.isoformat(timespec="seconds").replace("+00:00", "Z")}
+
+
 def conversation_messages(events: Sequence[Mapping[str, Any]]) -> List[Dict[str, Any]]:
-    """User and bot messages of a tracker's events, shaped like the socket's messages.
+    """User and bot messages of a tracker's events, shaped like the socket's messages, each with the
+    time it was sent (``at``) when the event has one.
 
     Bot text is split at blank lines as Rasa's socket.io output does, with the buttons on the
     last part; a user message that was the payload of a button of the bot's turn before it (whichever
@@ -134,20 +154,21 @@ def conversation_messages(events: Sequence[Mapping[str, Any]]) -> List[Dict[str,
     messages: List[Dict[str, Any]] = []
     offered: List[Dict[str, str]] = []  # every button of the bot's turn, not only its last message's
     for event in events:
+        at = _sent_at(event)
         kind = event.get("event")
         if kind == "user":
             text = event.get("text") or ""
             title = next((b["title"] for b in offered if b["payload"] == text), None)
-            messages.append({"sender": "user", "text": title or text})
+            messages.append({"sender": "user", "text": title or text, **at})
             offered = []
         elif kind == "bot":
             metadata = event.get("metadata") or {}
             if metadata.get("notice"):  # about the chat, e.g. a person joined
-                messages.append({"sender": "notice", "text": str(event.get("text") or "").strip()})
+                messages.append({"sender": "notice", "text": str(event.get("text") or "").strip(), **at})
                 continue
             if metadata.get("agent"):  # a person's reply (renewals.delivery.rasa_conversations)
                 body = str(metadata.get("body") or event.get("text") or "").strip()
-                messages.append({"sender": "agent", "agent": str(metadata["agent"]), "text": body})
+                messages.append({"sender": "agent", "agent": str(metadata["agent"]), "text": body, **at})
                 continue
             buttons = _buttons(event.get("data"))
             offered = offered + buttons
@@ -156,8 +177,11 @@ def conversation_messages(events: Sequence[Mapping[str, Any]]) -> List[Dict[str,
                 continue
             parts = text.split("\n\n") if text else [""]
             for part in parts[:-1]:
-                messages.append({"sender": "bot", "text": part})
-            messages.append({"sender": "bot", "text": parts[-1], "quick_replies": buttons})
+                messages.append({"sender": "bot", "text": part, **at})
+            last = {"sender": "bot", "text": parts[-1], "quick_replies": buttons, **at}
+            if metadata.get("utter_action") in ASKS_FOR_A_RATING:
+                last["asks_rating"] = True  # the page asks "Did this solve your problem?" after it
+            messages.append(last)
     return messages
 
 
@@ -237,7 +261,8 @@ async def history(request: web.Request) -> web.Response:
         logger.warning("web: tracker request failed (%s)", type(error).__name__)
         return _assistant_unavailable()
     messages = conversation_messages(tracker.get("events") or [])
-    return _no_store(web.json_response({"messages": messages}))
+    rated = await _rating_of(request, conversation_id)
+    return _no_store(web.json_response({"messages": messages, "solved": rated}))
 
 
 LINK_TOKEN = re.compile(r"[A-Za-z0-9._-]{1,200}")
@@ -296,6 +321,72 @@ async def renewal_link(request: web.Request) -> web.Response:
     return _no_store(web.json_response({"messages": conversation_messages(bot_events)}))
 
 
+async def rate_chat(request: web.Request) -> web.Response:
+    """The customer's answer to "Did this solve your problem?": ``{"solved": true|false}``."""
+    _check_origin(request)
+    conversation_id = session_tokens.verify(_settings(request).secret, request.headers.get(SESSION_HEADER))
+    if conversation_id is None:
+        return _no_store(web.json_response({"error": "invalid_session_token"}, status=401))
+    try:
+        body = await request.json()
+    except ValueError:
+        body = None
+    solved = body.get("solved") if isinstance(body, dict) else None
+    if not isinstance(solved, bool):
+        return _no_store(web.json_response({"error": "solved must be true or false"}, status=400))
+    renewals = request.app[RENEWALS_KEY]
+    if renewals is None:
+        return _no_store(web.json_response({"error": "ratings_unavailable"}, status=503))
+    try:
+        await asyncio.to_thread(renewals.rate_chat, conversation_id, solved)
+    except SQLAlchemyError as error:
+        logger.warning("web: a chat rating could not be stored (%s)", type(error).__name__)
+        return _no_store(web.json_response({"error": "ratings_unavailable"}, status=503))
+    return _no_store(web.json_response({"solved": solved}))
+
+
+async def queue(request: web.Request) -> web.Response:
+    """Where this conversation's request for a person stands: ``{"waiting": false}``, or
+    ``{"waiting": true, "reference", "position", "open_now", "text"}`` for the page's queue banner."""
+    _check_origin(request)
+    conversation_id = session_tokens.verify(_settings(request).secret, request.headers.get(SESSION_HEADER))
+    if conversation_id is None:
+        return _no_store(web.json_response({"error": "invalid_session_token"}, status=401))
+    renewals = request.app[RENEWALS_KEY]
+    if renewals is None:
+        return _no_store(web.json_response({"waiting": False}))
+    try:
+        standing = await asyncio.to_thread(renewals.queue_standing, conversation_id, request.app[TARGET_KEY])
+    except SQLAlchemyError as error:
+        logger.warning("web: the queue could not be read (%s)", type(error).__name__)
+        return _no_store(web.json_response({"error": "queue_unavailable"}, status=503))
+    if standing is None:
+        return _no_store(web.json_response({"waiting": False}))
+    return _no_store(
+        web.json_response(
+            {
+                "waiting": True,
+                "reference": standing.reference,
+                "position": standing.position,
+                "open_now": standing.open_now,
+                "text": standing.text,
+            }
+        )
+    )
+
+
+async def _rating_of(request: web.Request, conversation_id: str) -> Optional[bool]:
+    renewals = request.app[RENEWALS_KEY]
+    if renewals is None:
+        return None
+    try:
+        rating = await asyncio.to_thread(renewals.chat_rating, conversation_id)
+    except SQLAlchemyError as error:
+        logger.warning("web: a chat rating could not be read (%s)", type(error).__name__)
+        return None
+    return None if rating is None else rating.solved
+
+
 async def healthz(_: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
@@ -303,9 +394,12 @@ async def healthz(_: web.Request) -> web.Response:
 # --- application ----------------------------------------------------------------------------
 
 
-def create_app(settings: Settings, vendor_dir: Path = VENDOR_DIR, sessions_limit=None) -> web.Application:
+def create_app(
+    settings: Settings, vendor_dir: Path = VENDOR_DIR, sessions_limit=None, renewals=None
+) -> web.Application:
     """`sessions_limit`: (RateLimiter, Limit) for new chat sessions per client address, or None for no
-    limit."""
+    limit. `renewals`: the renewals service (renewals.service.Renewals), which keeps end-of-chat ratings
+    and knows the queue for a person; None when the page has neither."""
     if not (vendor_dir / "socket.io.min.js").is_file():
         raise RuntimeError(
             f"{vendor_dir} has no socket.io.min.js: run `npm ci --prefix web` (make setup does)"
@@ -313,6 +407,8 @@ def create_app(settings: Settings, vendor_dir: Path = VENDOR_DIR, sessions_limit
     app = web.Application()
     app[SETTINGS_KEY] = settings
     app[SESSIONS_LIMIT_KEY] = sessions_limit
+    app[RENEWALS_KEY] = renewals
+    app[TARGET_KEY] = target_from_env()
     csp = settings.content_security_policy()
 
     async def security_headers(_: web.Request, response: web.StreamResponse) -> None:
@@ -336,6 +432,8 @@ def create_app(settings: Settings, vendor_dir: Path = VENDOR_DIR, sessions_limit
     app.router.add_post("/api/session", new_session)
     app.router.add_get("/api/history", history)
     app.router.add_post("/api/renewal-link", renewal_link)
+    app.router.add_post("/api/rating", rate_chat)
+    app.router.add_get("/api/queue", queue)
     app.router.add_get("/healthz", healthz)
     rasa_proxy.add_routes(
         app, settings.rasa_url

@@ -409,6 +409,18 @@ job_runs = Table(
 )
 
 
+# End-of-chat ratings (renewals.chat_ratings): "Did this solve your problem?", one answer per conversation
+# (a later answer replaces it). The conversation id is Rasa's opaque sender id, nothing more.
+chat_ratings = Table(
+    "chat_ratings",
+    metadata,
+    Column("conversation_id", String(128), primary_key=True),
+    Column("solved", Boolean, nullable=False),
+    Column("rated_at", UtcDateTime, nullable=False),
+)
+Index("ix_chat_ratings_rated_at", chat_ratings.c.rated_at)
+
+
 def database_url_from_env(environ: Mapping[str, str] = os.environ) -> str:
     """DATABASE_URL, or the SQLite file var/renewals.db under the project root."""
     return environ.get(DATABASE_URL_VARIABLE, "").strip() or f"sqlite:///{DEFAULT_DATABASE_PATH}"

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from renewals.cases import Case, CaseEvent, CaseStatus
+from renewals.chat_ratings import ChatRating, RatingSummary
 from renewals.checklist import CHECKLIST_FIELDS, RenewalChecklist
 from renewals.conflicts import AlreadyRecorded
 from renewals.licences import Licence
@@ -28,6 +29,7 @@ from renewals.storage.db import (
     case_events,
     case_reference_counters,
     cases,
+    chat_ratings,
     job_runs,
     licences,
     outbox,
@@ -916,6 +918,57 @@ class NoticeRepository:
             )
             for row in rows
         ]
+
+
+class ChatRatingRepository:
+    """One rating per conversation; a second answer replaces the first."""
+
+    def __init__(self, connection: Connection):
+        self._connection = connection
+
+    def record(self, rating: ChatRating) -> None:
+        values = {"solved": rating.solved, "rated_at": rating.rated_at}
+        changed = self._connection.execute(
+            update(chat_ratings)
+            .where(chat_ratings.c.conversation_id == rating.conversation_id)
+            .values(**values)
+        )
+        if changed.rowcount == 1:
+            return
+        try:
+            with self._connection.begin_nested():
+                self._connection.execute(
+                    insert(chat_ratings).values(conversation_id=rating.conversation_id, **values)
+                )
+        except IntegrityError:  # another request for the same conversation inserted first: last one wins
+            self._connection.execute(
+                update(chat_ratings)
+                .where(chat_ratings.c.conversation_id == rating.conversation_id)
+                .values(**values)
+            )
+
+    def get(self, conversation_id: str) -> Optional[ChatRating]:
+        row = self._connection.execute(
+            select(chat_ratings).where(chat_ratings.c.conversation_id == conversation_id)
+        ).first()
+        return ChatRating(row.conversation_id, bool(row.solved), row.rated_at) if row else None
+
+    def delete_for_conversations(self, conversation_ids: Iterable[str]) -> int:
+        ids = list(conversation_ids)
+        if not ids:
+            return 0
+        return self._connection.execute(
+            delete(chat_ratings).where(chat_ratings.c.conversation_id.in_(ids))
+        ).rowcount
+
+    def summary_since(self, since: datetime) -> RatingSummary:
+        rows = self._connection.execute(
+            select(chat_ratings.c.solved, func.count())
+            .where(chat_ratings.c.rated_at >= since)
+            .group_by(chat_ratings.c.solved)
+        ).all()
+        counts = {bool(solved): count for solved, count in rows}
+        return RatingSummary(solved=counts.get(True, 0), not_solved=counts.get(False, 0))
 
 
 class RateLimitRepository:

@@ -13,6 +13,7 @@ from renewals.storage.db import SQLITE_IMMEDIATE_OPTION
 from renewals.storage.repositories import (
     AgentRepository,
     CaseRepository,
+    ChatRatingRepository,
     JobRunRepository,
     LicenceRepository,
     NoticeRepository,
@@ -55,6 +56,7 @@ class UnitOfWork:
         self.outbox = OutboxRepository(self._connection)
         self.notices = NoticeRepository(self._connection)
         self.rate_limits = RateLimitRepository(self._connection)
+        self.chat_ratings = ChatRatingRepository(self._connection)
         self.job_runs = JobRunRepository(self._connection)
         self.agents = AgentRepository(self._connection)
         self.dashboard = DashboardView(self._connection)

@@ -380,7 +380,7 @@ async def test_hand_to_reseller(client, renewals):
     page = await (await client.get(response.headers["Location"])).text()
     assert (
         "Handed to Harbour Systems Pty Ltd, but nothing was sent to them: they have no Slack channel linked "
-        "here. Email them at renewals@harboursys.example or call +61 3 9555 0202."
+        "here. Email them at renewals@harboursys.example or call (03) 9555 0202."  # as people write it
     ) in page
 
 
@@ -389,7 +389,8 @@ async def test_the_dashboard_draws_charts(client, renewals):
     handoff_case(renewals, "conv-b", licence=False)
     await sign_in(client)
     html = await (await client.get(f"{PREFIX}/")).text()
-    assert html.count("<svg") == 4 and "live chats waiting" in html
+    assert html.count("<svg") == 5 and "live chats waiting" in html
+    assert "&quot;Did this solve your problem?&quot; in the last 7 days" in html  # escaped
     figures = await (await client.get(f"{PREFIX}/dashboard.json")).json()
     assert figures["open_by_region"] == {"AU": 1, "unknown": 1} and figures["handed_off_today"] == 2
 

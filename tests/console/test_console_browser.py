@@ -113,6 +113,10 @@ def test_a_customer_is_handed_to_an_agent_and_back_to_the_bot(browser, live, scr
     reference = REFERENCE.search(handoff_text).group(0)
     assert "nobody can join this chat right now" in handoff_text
     assert "Monday to Friday" in handoff_text and "keeps your place in the queue" in handoff_text
+    # The banner: the customer's place in the queue, and, on a Saturday, when the team opens.
+    banner = customer.locator("#queue-banner")
+    expect(banner).to_contain_text("You're next in the queue for a person.")
+    expect(banner).to_contain_text("from Monday 30 November at 8:30 am")
     say(customer, WHILE_PAUSED)  # recorded for the agent; the bot stays quiet, the page says it arrived
     expect(customer.locator(".message--notice").last).to_contain_text("Added to your case")
     expect(customer.locator("#typing")).to_be_hidden()
@@ -167,6 +171,7 @@ def test_a_customer_is_handed_to_an_agent_and_back_to_the_bot(browser, live, scr
     expect(customer.locator(".message--notice").last).to_contain_text(
         f"{AGENT_NAME} from the support team has joined the chat."
     )
+    expect(banner).to_be_hidden()  # a person is here: no queue any more
 
     # The agent replies; the reply appears live in the customer's chat.
     # By keyboard: r goes to the reply box, Ctrl+Enter sends.

@@ -198,9 +198,13 @@ def test_forgetting_a_customer_deletes_their_cases_history_outbox_and_conversati
     other = renewals.open_renewal_case(OTHER_CUSTOMER, "conversation-9", "web")
     with UnitOfWork(demo_engine) as uow:
         transition(uow, mine.reference, CaseStatus.IN_PROGRESS, "Sam Agent", clock=clock)
+    renewals.rate_chat("conversation-1", True)
+    renewals.rate_chat("conversation-9", False)
 
     report = forget_customer(demo_engine, "  JORDAN.QUILL@acmewidgets.com.au ", tracker[0])
 
+    assert report.chat_ratings == 1 and renewals.chat_rating("conversation-1") is None
+    assert renewals.chat_rating("conversation-9") is not None
     assert (report.cases, report.case_events, report.outbox_messages) == (2, 3, 2)
     assert (report.conversations, report.tracker_events) == (2, 3)
     assert counts(demo_engine) == (1, 1, 1)

@@ -314,3 +314,93 @@ def test_a_notice_about_the_chat_is_restored_as_a_notice():
     assert conversation_messages(events) == [
         {"sender": "notice", "text": "Alice Nguyen from the support team has joined the chat."}
     ]
+
+
+def test_restored_messages_carry_the_time_they_were_sent_in_utc():
+    # 1795852800 is 2026-11-28 08:00:00 UTC, 7 pm in Sydney.
+    events = [
+        {"event": "user", "text": "hi", "timestamp": 1795852800.25},
+        {"event": "bot", "text": "G'day!\n\nHow can I help?", "timestamp": 1795852801},
+        {"event": "user", "text": "no time recorded"},
+    ]
+    assert [(m["text"], m.get("at")) for m in conversation_messages(events)] == [
+        ("hi", "2026-11-28T08:00:00Z"),
+        ("G'day!", "2026-11-28T08:00:01Z"),
+        ("How can I help?", "2026-11-28T08:00:01Z"),
+        ("no time recorded", None),
+    ]
+
+
+@pytest.fixture
+async def rating_client(rasa, tmp_path):
+    from renewals.service import Renewals
+    from renewals.storage.db import make_engine, migrate
+    from tests.support.clocks import ManualClock
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'renewals.db'}")
+    migrate(engine)
+    vendor = tmp_path / "vendor"
+    vendor.mkdir()
+    (vendor / "socket.io.min.js").write_text("/* socket.io client */")
+    settings = Settings(
+        secret=SECRET,
+        rasa_url=str(rasa.make_url("")).rstrip("/"),
+        rasa_token=RASA_TOKEN,
+        rasa_public_url="https://rasa.example.test",
+        web_origin=ORIGIN,
+    )
+    service = Renewals(engine, ManualClock())
+    app = create_app(settings, vendor_dir=vendor, renewals=service)
+    async with TestClient(TestServer(app)) as test_client:
+        yield test_client, service
+    engine.dispose()
+
+
+async def test_a_customer_rates_the_chat_and_the_history_remembers_it(rating_client):
+    client, service = rating_client
+    token = session_tokens.issue(SECRET)
+    headers = {"X-Chat-Session": token, "Origin": ORIGIN}
+    assert (await (await client.get("/api/history", headers=headers)).json())["solved"] is None
+    answer = await client.post("/api/rating", headers=headers, json={"solved": False})
+    assert answer.status == 200
+    assert service.chat_rating(token.partition(".")[0]).solved is False
+    assert (await (await client.get("/api/history", headers=headers)).json())["solved"] is False
+
+
+@pytest.mark.parametrize("body", [{}, {"solved": "yes"}, {"solved": 1}, ["solved"], None])
+async def test_a_rating_that_is_not_true_or_false_is_refused_and_stores_nothing(rating_client, body):
+    client, service = rating_client
+    token = session_tokens.issue(SECRET)
+    answer = await client.post("/api/rating", headers={"X-Chat-Session": token}, json=body)
+    assert answer.status == 400 and "true or false" in (await answer.json())["error"]
+    assert service.chat_rating(token.partition(".")[0]) is None
+
+
+async def test_a_rating_needs_a_genuine_token_and_the_pages_origin(rating_client):
+    client, _ = rating_client
+    assert (await client.post("/api/rating", json={"solved": True})).status == 401
+    token = session_tokens.issue(SECRET)
+    elsewhere = {"X-Chat-Session": token, "Origin": "http://evil.example"}
+    assert (await client.post("/api/rating", headers=elsewhere, json={"solved": True})).status == 403
+
+
+def test_a_restored_goodbye_says_the_page_asks_for_a_rating_after_it():
+    events = [
+        {"event": "bot", "text": "You're welcome!", "metadata": {"utter_action": "utter_you_are_welcome"}},
+        {"event": "bot", "text": "Bye for now!", "metadata": {"utter_action": "utter_goodbye"}},
+    ]
+    assert [m.get("asks_rating", False) for m in conversation_messages(events)] == [False, True]
+
+
+async def test_the_queue_banner_reads_the_conversations_place_for_a_person(rating_client):
+    client, service = rating_client
+    token = session_tokens.issue(SECRET)
+    headers = {"X-Chat-Session": token}
+    assert await (await client.get("/api/queue", headers=headers)).json() == {"waiting": False}
+    service.open_handoff_case("someone-else", "socketio", "asked for a person")
+    case = service.open_handoff_case(token.partition(".")[0], "socketio", "asked for a person")
+    standing = await (await client.get("/api/queue", headers=headers)).json()
+    # Saturday noon in Sydney (the test clock): closed, so the opening time is given.
+    assert standing["waiting"] and standing["position"] == 2 and standing["reference"] == case.reference
+    assert standing["open_now"] is False and "from Monday 30 November at 8:30 am" in standing["text"]
+    assert (await client.get("/api/queue")).status == 401

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 import websockets
+from sqlalchemy import create_engine, text
 from websockets.exceptions import InvalidStatusCode
 
 from scripts.live_assistant import ROOT, http, running_assistant
@@ -74,7 +75,22 @@ def open_chat(browser, live, viewport=DESKTOP, **options):
 
 
 def messages(page):
-    return page.locator("#messages > li").all_inner_texts()
+    """Each message's words and buttons, without its time: a live message is stamped with the browser's
+    clock when it arrives, a restored one with the server's record of it, which may be a minute apart."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('#messages > li')].map(item => {
+            const copy = item.cloneNode(true);
+            copy.querySelectorAll('time').forEach(time => time.remove());
+            document.body.appendChild(copy);
+            const text = copy.innerText;
+            copy.remove();
+            return text;
+        })"""
+    )
+
+
+def times(page):
+    return page.locator("#messages time").evaluate_all("all => all.map(t => [t.dateTime, t.textContent])")
 
 
 def conversation_id(page) -> str:
@@ -84,7 +100,7 @@ def conversation_id(page) -> str:
 def test_a_customer_chats_reloads_and_keeps_the_conversation(browser, live, screenshots):
     context, page, errors = open_chat(browser, live)
     log = page.locator("#messages")
-    assert log.get_attribute("aria-live") == "polite"
+    assert page.locator("#conversation").get_attribute("aria-live") == "polite"
     assert page.evaluate("document.activeElement.id") == "message-input"  # ready to type on load
 
     say(page, "hi")
@@ -100,7 +116,7 @@ def test_a_customer_chats_reloads_and_keeps_the_conversation(browser, live, scre
     assert page.evaluate("document.activeElement.textContent") == "What does renewing cost?"
     renew = page.get_by_role("group", name="Suggested replies").get_by_role("button", name="How do I renew?")
     renew.click()
-    expect(page.locator(".message--user").last).to_have_text("You said: How do I renew?")
+    expect(page.locator(".message--user .bubble").last).to_have_text("You said: How do I renew?")
     expect(log).to_contain_text("Contact your preferred Trend Micro reseller")
     expect(page.locator("#typing")).to_be_hidden()  # the answer's last bubble is in too
     assert page.evaluate("document.activeElement.id") == "message-input"
@@ -115,11 +131,18 @@ def test_a_customer_chats_reloads_and_keeps_the_conversation(browser, live, scre
     page.screenshot(path=str(screenshots / "webchat-desktop.png"))
     before = messages(page)
 
+    # Every turn says when it was sent, in the customer's time zone (this browser's: UTC).
+    stamped = times(page)
+    assert stamped and all(re.fullmatch(r"\d{1,2}:\d{2}\s?(am|pm|AM|PM)?", text) for _, text in stamped)
+
     page.reload()
     expect(page.locator("#messages > li")).to_have_count(len(before))
     assert messages(page) == before
+    # Restored messages carry the times the server recorded: a reply's first bubble, each question.
+    restored = times(page)
+    assert len(restored) >= 4 and all(moment.endswith("Z") for moment, _ in restored)
     expect(page.locator("#intro")).to_be_hidden()
-    expect(log).to_have_attribute("aria-live", "polite")
+    expect(page.locator("#conversation")).to_have_attribute("aria-live", "polite")
 
     # The reloaded page is back in its conversation: a bot message added later through Rasa's API
     # with output_channel=latest (how the agent console replies) reaches it.
@@ -145,6 +168,68 @@ def test_a_customer_chats_reloads_and_keeps_the_conversation(browser, live, scre
     assert "Alice Nguyen (support team):" not in agent.inner_text()  # the name is shown once, as a name
     say(page, "thanks")
     expect(log).to_contain_text("You're welcome")
+    assert errors == []
+    context.close()
+
+
+def test_new_chat_asks_first_names_the_open_case_and_offers_a_copy(browser, live, screenshots):
+    context, page, errors = open_chat(browser, live, accept_downloads=True)
+    say(page, "can I talk to a person please")
+    reference = re.search(r"RN-\d{4}-\d{6}", page.locator("#messages").inner_text()).group(0)
+    first_id = conversation_id(page)
+
+    # Keeping the chat changes nothing.
+    page.get_by_role("button", name="New chat").click()
+    dialog = page.get_by_role("dialog", name="Start a new chat?")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text(f"Your case {reference} stays open")
+    page.screenshot(path=str(screenshots / "webchat-new-chat-confirm.png"))
+    dialog.get_by_role("button", name="Keep this chat").click()
+    expect(dialog).to_be_hidden()
+    expect(page.locator("#messages")).to_contain_text(reference)
+    assert conversation_id(page) == first_id
+    assert page.evaluate("document.activeElement.id") == "message-input"
+
+    # A copy of the chat, with the reference, can be saved before it is cleared.
+    page.get_by_role("button", name="New chat").click()
+    with page.expect_download() as download:
+        dialog.get_by_role("button", name="Save a copy first").click()
+    saved = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "You:\ncan I talk to a person please" in saved and reference in saved
+    expect(dialog).to_be_visible()  # saving leaves the choice open
+
+    dialog.get_by_role("button", name="Start a new chat").click()
+    expect(page.locator("#messages > li")).to_have_count(0)
+    expect(page.locator("#intro")).to_be_visible()
+    stored = f"localStorage.getItem('{TOKEN_KEY}')"
+    page.wait_for_function(f"{stored} && !{stored}.startsWith('{first_id}')")  # a new conversation
+    say(page, "hi")
+    expect(page.locator("#messages")).to_contain_text("G'day!")
+    assert errors == []
+    context.close()
+
+
+def test_a_goodbye_asks_whether_the_chat_solved_the_problem_and_stores_the_answer(browser, live):
+    context, page, errors = open_chat(browser, live)
+    say(page, "how do i renew")
+    expect(page.locator(".rating")).to_have_count(0)  # only a goodbye asks
+    say(page, "thats all thanks, bye")
+    rating = page.get_by_role("group", name="Did this solve your problem?")
+    expect(rating).to_be_visible()
+    rating.get_by_role("button", name="No").click()
+    expect(page.locator(".rating")).to_contain_text("If you still need help")
+    conversation = conversation_id(page)
+    engine = create_engine(live.env["DATABASE_URL"])
+    with engine.connect() as connection:
+        stored = connection.execute(
+            text("SELECT solved FROM chat_ratings WHERE conversation_id = :c"), {"c": conversation}
+        ).scalar_one()
+    engine.dispose()
+    assert stored in (False, 0)
+    # Answered: a reload does not ask again.
+    page.reload()
+    expect(page.locator("#messages")).to_contain_text("Bye for now")
+    expect(page.locator(".rating")).to_have_count(0)
     assert errors == []
     context.close()
 

@@ -439,3 +439,22 @@ async def test_a_persons_reply_sent_through_rasas_api_reaches_the_page_as_theirs
         ("bot_uttered", {"text": "From the assistant"}, "conversation-1"),
         ("chat_notice", {"kind": "joined", "text": "Alice joined."}, "conversation-1"),
     ]
+
+
+async def test_a_goodbye_is_followed_by_the_pages_cue_to_ask_for_a_rating():
+    from channels.signed_socketio import SignedSocketIOInput
+
+    class Socket:
+        def __init__(self):
+            self.emitted = []
+
+        async def emit(self, event, data, room=None, **_):
+            self.emitted.append((event, data, room))
+
+    channel = SignedSocketIOInput.__new__(SignedSocketIOInput)
+    channel.sio, channel.bot_message_evt = Socket(), "bot_uttered"
+    output = channel.get_output_channel()
+    # A templated response's name comes with it as `utter_action`, as Rasa sends it.
+    await output.send_response("c-1", {"text": "You're welcome!", "utter_action": "utter_you_are_welcome"})
+    await output.send_response("c-1", {"text": "Bye for now!", "utter_action": "utter_goodbye"})
+    assert [event for event, _, _ in channel.sio.emitted] == ["bot_uttered", "bot_uttered", "rating_request"]

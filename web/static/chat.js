@@ -15,13 +15,18 @@
 
   var els = {
     status: document.getElementById("connection"),
+    queue: document.getElementById("queue-banner"),
     intro: document.getElementById("intro"),
     body: document.querySelector(".chat__body"),
     log: document.getElementById("messages"),
+    conversation: document.getElementById("conversation"),
     typing: document.getElementById("typing"),
     form: document.getElementById("composer"),
     input: document.getElementById("message-input"),
     restart: document.getElementById("new-conversation"),
+    confirmRestart: document.getElementById("confirm-restart"),
+    confirmCase: document.getElementById("confirm-restart-case"),
+    download: document.getElementById("download-transcript"),
     announcer: document.getElementById("announcer"),
   };
 
@@ -141,23 +146,49 @@
     item.appendChild(header);
   }
 
-  function addMessage(sender, text, quickReplies, agent) {
+  // When each message was sent, in the customer's own time zone: "2:05 pm", with the day when it was not
+  // today. A run of messages from the same sender in the same minute shows it once, under the first.
+  var TIME_FORMAT = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
+  var DAY_FORMAT = new Intl.DateTimeFormat(undefined, { weekday: "short", day: "numeric", month: "short" });
+  var lastStamp = null;
+
+  function stamp(item, sender, at) {
+    var moment = at ? new Date(at) : new Date();
+    if (isNaN(moment.getTime())) return;
+    var minute = sender + " " + Math.floor(moment.getTime() / 60000);
+    if (minute === lastStamp) return;
+    lastStamp = minute;
+    var time = document.createElement("time");
+    time.className = "message__time";
+    time.dateTime = moment.toISOString();
+    var today = new Date().toDateString() === moment.toDateString();
+    time.textContent = (today ? "" : DAY_FORMAT.format(moment) + ", ") + TIME_FORMAT.format(moment);
+    item.appendChild(time);
+  }
+
+  // What the page shows, for the copy a customer can save before starting a new chat.
+  var transcript = [];
+
+  function addMessage(sender, text, quickReplies, agent, at) {
     els.intro.hidden = true;
+    var who = sender === "user" ? "You" : sender === "bot" ? "Assistant" : sender === "agent" ? agent : "Notice";
+    transcript.push({ who: who, at: at ? new Date(at) : new Date(), text: text || "" });
     var item = document.createElement("li");
     item.className = "message message--" + sender;
     if (sender === "agent") agentHeader(item, agent);
     var bubble = document.createElement("div");
     bubble.className = "bubble";
-    var who = document.createElement("span");
-    who.className = "visually-hidden";
-    who.textContent =
+    var label = document.createElement("span");
+    label.className = "visually-hidden";
+    label.textContent =
       sender === "user" ? "You said: "
       : sender === "bot" ? "Assistant: "
       : sender === "agent" ? agent + " from the support team: "
       : "Notice: ";
-    bubble.appendChild(who);
+    bubble.appendChild(label);
     renderText(bubble, text || "");
     item.appendChild(bubble);
+    stamp(item, sender, at);
     if (quickReplies && quickReplies.length) {
       item.appendChild(renderQuickReplies(quickReplies));
     }
@@ -166,8 +197,8 @@
     return item;
   }
 
-  function addNotice(text) {
-    return addMessage("notice", text);
+  function addNotice(text, at) {
+    return addMessage("notice", text, [], null, at);
   }
 
   function renderQuickReplies(replies) {
@@ -189,7 +220,8 @@
   }
 
   function removeQuickReplies() {
-    Array.prototype.forEach.call(els.log.querySelectorAll(".quick-replies"), function (group) {
+    // The rating's buttons stay: it can still be answered after the customer carries on.
+    Array.prototype.forEach.call(els.log.querySelectorAll(".message:not(.rating) > .quick-replies"), function (group) {
       group.remove();
     });
   }
@@ -202,6 +234,95 @@
     if (!message || (typeof message.text !== "string" && !quickRepliesOf(message).length)) return;
     if (message.agent) addMessage("agent", message.text || "", [], String(message.agent));
     else addMessage("bot", message.text || "", quickRepliesOf(message));
+  }
+
+  // --- queue banner --------------------------------------------------------------------------
+
+  var QUEUE_REFRESH_MS = 20000;
+  var queueTimer = null;
+
+  // While the chat waits for a person: the place in the queue and when to expect a reply, read again
+  // after every turn and every 20 seconds until a person joins or the chat goes back to the assistant.
+  function refreshQueue() {
+    clearTimeout(queueTimer);
+    if (!token) return;
+    fetch("/api/queue", { headers: { Accept: "application/json", "X-Chat-Session": token } })
+      .then(function (response) {
+        if (!response.ok) throw new Error("queue " + response.status);
+        return response.json();
+      })
+      .then(function (standing) {
+        var waiting = Boolean(standing && standing.waiting);
+        if (!waiting) {
+          els.queue.hidden = true;
+          els.queue.textContent = "";
+          return;
+        }
+        if (els.queue.textContent !== standing.text) els.queue.textContent = standing.text;
+        els.queue.hidden = false;
+        queueTimer = setTimeout(refreshQueue, QUEUE_REFRESH_MS);
+      })
+      .catch(function () {
+        // Keep what is shown; try again later.
+        if (!els.queue.hidden) queueTimer = setTimeout(refreshQueue, QUEUE_REFRESH_MS);
+      });
+  }
+
+  // --- end-of-chat rating --------------------------------------------------------------------
+
+  var rated = false; // this conversation's rating was stored: don't ask again
+
+  // "Did this solve your problem?" after a goodbye, answered with two buttons; the answer is stored
+  // (POST /api/rating) and can be changed by answering again until a new chat starts.
+  function askForRating() {
+    if (rated || els.log.querySelector(".rating")) return;
+    var item = document.createElement("li");
+    item.className = "message message--notice rating";
+    var question = document.createElement("p");
+    question.className = "rating__question";
+    question.id = "rating-question";
+    question.textContent = "Did this solve your problem?";
+    var group = document.createElement("div");
+    group.className = "quick-replies";
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-labelledby", "rating-question");
+    [["Yes", true], ["No", false]].forEach(function (choice) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "quick-reply";
+      button.textContent = choice[0];
+      button.addEventListener("click", function () {
+        rate(item, group, choice[1]);
+      });
+      group.appendChild(button);
+    });
+    item.appendChild(question);
+    item.appendChild(group);
+    els.log.appendChild(item);
+    scrollToEnd();
+  }
+
+  function rate(item, group, solved) {
+    Array.prototype.forEach.call(group.querySelectorAll("button"), function (b) { b.disabled = true; });
+    fetch("/api/rating", {
+      method: "POST",
+      headers: { Accept: "application/json", "Content-Type": "application/json", "X-Chat-Session": token },
+      body: JSON.stringify({ solved: solved }),
+    })
+      .then(function (response) {
+        if (!response.ok) throw new Error("rating " + response.status);
+        rated = true;
+        var thanks = document.createElement("p");
+        thanks.setAttribute("role", "status");
+        thanks.textContent = solved
+          ? "Thanks for letting us know."
+          : "Thanks for letting us know. If you still need help, type your question or say \"talk to a person\".";
+        item.replaceChildren(thanks);
+      })
+      .catch(function () {
+        Array.prototype.forEach.call(group.querySelectorAll("button"), function (b) { b.disabled = false; });
+        addNotice("Your answer couldn't be saved just now. Please try again in a minute.");
+      });
   }
 
   // --- session and history -------------------------------------------------------------------
@@ -246,6 +367,7 @@
         if (response.status === 401) return null;
         if (!response.ok) throw new Error("history " + response.status);
         return response.json().then(function (body) {
+          rated = typeof body.solved === "boolean";
           return body.messages || [];
         });
       });
@@ -253,16 +375,18 @@
 
   function restore(messages) {
     // Restored messages are not news: keep screen readers from reading them all out.
-    els.log.setAttribute("aria-live", "off");
+    els.conversation.setAttribute("aria-live", "off");
     messages.forEach(function (message, index) {
       var last = index === messages.length - 1;
-      if (message.sender === "user") addMessage("user", message.text);
-      else if (message.sender === "agent") addMessage("agent", message.text, [], message.agent);
-      else if (message.sender === "notice") addNotice(message.text);
-      else addMessage("bot", message.text, last ? quickRepliesOf(message) : []);
+      if (message.sender === "user") addMessage("user", message.text, [], null, message.at);
+      else if (message.sender === "agent") addMessage("agent", message.text, [], message.agent, message.at);
+      else if (message.sender === "notice") addNotice(message.text, message.at);
+      else addMessage("bot", message.text, last ? quickRepliesOf(message) : [], null, message.at);
     });
+    var lastMessage = messages[messages.length - 1];
+    if (lastMessage && lastMessage.asks_rating) askForRating();
     setTimeout(function () {
-      els.log.setAttribute("aria-live", "polite");
+      els.conversation.setAttribute("aria-live", "polite");
     }, 0);
     if (messages.length) {
       els.announcer.textContent = "Your earlier conversation has been restored.";
@@ -302,6 +426,13 @@
   }
 
   function startSession() {
+    return openSession().then(function (value) {
+      refreshQueue(); // a reload while waiting for a person shows the banner again
+      return value;
+    });
+  }
+
+  function openSession() {
     var link = noticeLink();
     if (link) {
       storeToken(null);
@@ -361,15 +492,19 @@
       }, failed);
     });
     socket.on("bot_uttered", showBotMessage);
+    socket.on("rating_request", askForRating);
     // The channel's own notices (e.g. a message typed while waiting for a person was added to the case).
     socket.on("chat_notice", function (data) {
       if (data && typeof data.text === "string") {
         setTyping(false);
         addNotice(data.text);
+        refreshQueue(); // e.g. a person joined: the chat no longer waits in the queue
       }
     });
     socket.on("bot_typing", function (data) {
-      setTyping(Boolean(data && data.typing));
+      var typing = Boolean(data && data.typing);
+      setTyping(typing);
+      if (!typing) refreshQueue(); // the turn is over: a hand-off may have started or ended
     });
     socket.on("message_error", function () {
       setTyping(false);
@@ -412,9 +547,56 @@
     send(text);
   });
 
+  // --- new chat ------------------------------------------------------------------------------
+
+  var CASE_REFERENCE = /RN-\d{4}-\d{6}/g;
+
+  function saveTranscript() {
+    var lines = ["Trend Micro licensing and renewals assistant: your chat", ""];
+    transcript.forEach(function (entry) {
+      lines.push("[" + entry.at.toLocaleString() + "] " + entry.who + ":");
+      lines.push(entry.text, "");
+    });
+    var link = document.createElement("a");
+    link.href = URL.createObjectURL(new Blob([lines.join("\n")], { type: "text/plain;charset=utf-8" }));
+    link.download = "trend-micro-renewals-chat-" + new Date().toISOString().slice(0, 10) + ".txt";
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(function () { URL.revokeObjectURL(link.href); }, 0);
+  }
+
+  // "New chat" asks first: the conversation, and any case reference in it, can't be brought back.
   els.restart.addEventListener("click", function () {
+    if (!transcript.length || typeof els.confirmRestart.showModal !== "function") {
+      restart();
+      return;
+    }
+    var references = transcript.map(function (entry) { return entry.text; }).join(" ").match(CASE_REFERENCE);
+    var unique = references ? references.filter(function (ref, i) { return references.indexOf(ref) === i; }) : [];
+    els.confirmCase.hidden = !unique.length;
+    els.confirmCase.textContent = unique.length
+      ? (unique.length === 1 ? "Your case " + unique[0] + " stays open" : "Your cases " + unique.join(" and ") + " stay open") +
+        ". Keep the reference to quote if you get in touch."
+      : "";
+    els.confirmRestart.returnValue = "";
+    els.confirmRestart.showModal();
+  });
+  els.download.addEventListener("click", saveTranscript);
+  els.confirmRestart.addEventListener("close", function () {
+    if (els.confirmRestart.returnValue === "restart") restart();
+    else els.input.focus();
+  });
+
+  function restart() {
     storeToken(null);
     els.log.textContent = "";
+    transcript = [];
+    lastStamp = null;
+    rated = false;
+    clearTimeout(queueTimer);
+    els.queue.hidden = true;
+    els.queue.textContent = "";
     els.intro.hidden = false;
     setTyping(false);
     pending = [];
@@ -424,7 +606,7 @@
       if (socket && socket.connected) requestSession();
       els.input.focus();
     }, failed);
-  });
+  }
 
   // The assistant may still be starting (e.g. right after `make run`): retry for a while.
   function start(attempt) {
