@@ -29,6 +29,7 @@ from console import views
 from console.rasa import RasaClient, RasaUnavailable, transcript
 from console.views import REASON_LABELS, ROUTED_LABELS, STATUS_LABELS
 from renewals.agents import Agent, AgentAccounts, TooManyAttempts
+from renewals.canned_replies import InvalidCannedReply, fill
 from renewals.cases import (
     CaseError,
     CaseNotFound,
@@ -43,6 +44,8 @@ from renewals.clock import SYDNEY, Clock, SystemClock
 from renewals.delivery.rasa_conversations import RasaApiConfig, RasaConversationSender
 from renewals.formatting import format_money
 from renewals.notices import NoticeRecord
+from renewals.on_file import prefilled
+from renewals.parsing import parse_date
 from renewals.quotes import QuoteError
 from renewals.response_times import DEFAULT_TARGET, first_response, target_from_env
 from renewals.storage.db import make_engine
@@ -283,10 +286,58 @@ async def queue_json(request: web.Request) -> web.Response:
 
 async def case_page(request: web.Request) -> web.Response:
     detail = await _case_detail(request, request.match_info["reference"])
+    saved = await _db(_console(request).renewals.canned_replies)
+    values = _placeholder_values(detail, _agent(request))
+    detail["saved_replies"] = [{"title": reply.title, "text": fill(reply.body, values)} for reply in saved]
     return web.Response(
         text=views.case_page(_agent(request), _csrf(request), detail, _console(request).time_zone),
         content_type="text/html",
     )
+
+
+def _placeholder_values(detail: Dict[str, Any], agent: Agent) -> Dict[str, Optional[str]]:
+    """What a saved reply's placeholders read for this case (renewals.canned_replies)."""
+    checklist, licence = detail["checklist"], detail.get("licence") or {}
+    contact = (checklist.get("contact_name") or "").split()
+    reseller = (detail.get("reseller") or {}).get("name") or licence.get("reseller")
+    return {
+        "customer_name": contact[0] if contact else None,
+        "company": checklist.get("company_name") or licence.get("company"),
+        "case_reference": detail["reference"],
+        "agent_name": agent.display_name,
+        "reseller": reseller,
+    }
+
+
+async def replies_page(request: web.Request) -> web.Response:
+    saved = await _db(_console(request).renewals.canned_replies)
+    return web.Response(
+        text=views.replies_page(_agent(request), _csrf(request), saved, saved_now=request.query.get("saved")),
+        content_type="text/html",
+    )
+
+
+async def save_reply(request: web.Request) -> web.StreamResponse:
+    form = await _form(request)
+    raw_id = str(form.get("reply_id", "")).strip()
+    reply_id = int(raw_id) if raw_id.isdigit() else None
+    title, body = str(form.get("title", "")), str(form.get("body", ""))
+    service = _console(request).renewals
+    try:
+        await _db(lambda: service.save_canned_reply(reply_id, title, body, _agent(request).username))
+    except InvalidCannedReply as error:
+        saved = await _db(service.canned_replies)
+        draft = {"reply_id": reply_id, "title": title, "body": body, "error": str(error)}
+        page = views.replies_page(_agent(request), _csrf(request), saved, draft=draft)
+        return web.Response(status=400, text=page, content_type="text/html")
+    raise web.HTTPSeeOther(f"{PREFIX}/replies?{urlencode({'saved': ' '.join(title.split())})}")
+
+
+async def delete_reply(request: web.Request) -> web.StreamResponse:
+    raw_id = request.match_info["reply_id"]
+    if raw_id.isdigit():
+        await _db(lambda: _console(request).renewals.delete_canned_reply(int(raw_id)))
+    raise web.HTTPSeeOther(f"{PREFIX}/replies")
 
 
 async def case_json(request: web.Request) -> web.Response:
@@ -475,13 +526,26 @@ async def _case_detail(request: web.Request, reference: str, with_transcript: bo
     if case is None:
         raise (web.HTTPNotFound(text='{"error": "not_found"}', content_type="application/json"))
 
+    tracker, transcript_error = None, None
+    if with_transcript and case.conversation_id:
+        try:
+            tracker = await console.rasa.tracker(case.conversation_id)
+        except RasaUnavailable:
+            transcript_error = "The conversation could not be read from the assistant just now."
+    asked = _quote_asked_for(tracker, case.licence_code)
+
     def licence_context():
         licence = service.licence_by_code(case.licence_code)
         if licence is None:
-            return None, None, None
+            return None, None, None, {}
         status = service.status(licence)
+        renewal_date = (
+            parse_date(asked["renewal_date"], service.today(licence)) if "renewal_date" in asked else None
+        )
         try:
-            quote = service.quote(licence)
+            quote = service.quote(
+                licence, renewal_date=renewal_date, years=asked.get("years", 1), users=asked.get("users")
+            )
             quote_view = {
                 "users": quote.users,
                 "years": quote.years,
@@ -514,9 +578,18 @@ async def _case_detail(request: web.Request, reference: str, with_transcript: bo
             "days_until_expiry": status.days_until_expiry,
             "days_since_expiry": status.days_since_expiry,
         }
-        return licence_view, status_view, quote_view
+        return (
+            licence_view,
+            status_view,
+            quote_view,
+            checklist_document(prefilled(licence, asked.get("users"))),
+        )
 
-    licence, status, quote = await _db(licence_context)
+    licence, status, quote, on_file = await _db(licence_context)
+    checklist = checklist_document(case.checklist)
+    # A detail the chat did not give is shown from the licence on file, marked as such.
+    from_file = sorted(name for name, value in checklist.items() if value in (None, "") and on_file.get(name))
+    checklist.update({name: on_file[name] for name in from_file})
     region = licence["region"] if licence else None
     names = await _db(lambda: _reseller_names(service))
     last = await _db(lambda: _last_customer_messages(console, [case.conversation_id]))
@@ -524,7 +597,8 @@ async def _case_detail(request: web.Request, reference: str, with_transcript: bo
     detail.update(
         {
             "conversation_id": case.conversation_id,
-            "checklist": checklist_document(case.checklist),
+            "checklist": checklist,
+            "checklist_from_licence": from_file,
             "licence": licence,
             "licence_status": status,
             "quote": quote,
@@ -543,14 +617,10 @@ async def _case_detail(request: web.Request, reference: str, with_transcript: bo
         }
     )
     if with_transcript:
-        detail["transcript"], detail["transcript_error"] = [], None
-        if case.conversation_id:
-            try:
-                tracker = await console.rasa.tracker(case.conversation_id)
-                detail["transcript"] = transcript(tracker.get("events") or [])
-                detail["paused"] = bool(tracker.get("paused"))
-            except RasaUnavailable:
-                detail["transcript_error"] = "The conversation could not be read from the assistant just now."
+        detail["transcript"], detail["transcript_error"] = [], transcript_error
+        if tracker is not None:
+            detail["transcript"] = transcript(tracker.get("events") or [])
+            detail["paused"] = bool(tracker.get("paused"))
     if request.query.get("error"):
         detail["error"] = request.query["error"][:50]
     elif request.query.get("notice") in views.NOTICES:
@@ -559,6 +629,27 @@ async def _case_detail(request: web.Request, reference: str, with_transcript: bo
             "text": views.notice_text(request.query["notice"], detail),
         }
     return detail
+
+
+def _quote_asked_for(tracker: Optional[Dict[str, Any]], licence_code: Optional[str]) -> Dict[str, Any]:
+    """The term, user count and renewal date (as typed) the customer last asked a quote for, for this
+    licence (the conversation's slots); nothing when they asked for none."""
+    slots = (tracker or {}).get("slots") or {}
+    if not licence_code or slots.get("quoted_code") != licence_code:
+        return {}
+    asked: Dict[str, Any] = {}
+    for slot, keyword in (("term_years", "years"), ("user_count", "users")):
+        value = slots.get(slot)
+        if (
+            isinstance(value, (int, float))
+            and not isinstance(value, bool)
+            and value == int(value)
+            and value > 0
+        ):
+            asked[keyword] = int(value)
+    if slots.get("renewal_date"):
+        asked["renewal_date"] = str(slots["renewal_date"])  # as the customer wrote it, read per licence
+    return asked
 
 
 def _reseller_view(service, reseller_id: Optional[str]) -> Optional[Dict[str, Any]]:
@@ -768,6 +859,9 @@ def mount_console(
     get("/dashboard.json", api_dashboard)
     get("/cases/{reference}", case_page)
     get("/cases/{reference}/live.json", case_json)
+    get("/replies", replies_page)
+    post("/replies", save_reply)
+    post("/replies/{reply_id}/delete", delete_reply)
     get("/api/cases", api_cases)
     get("/api/dashboard", api_dashboard)
     get("/api/cases/{reference}", api_case)

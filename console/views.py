@@ -7,6 +7,7 @@ from html import escape
 from typing import Any, Dict, Iterable, List, Optional
 from zoneinfo import ZoneInfo
 
+from renewals.canned_replies import MAX_BODY, MAX_TITLE, PLACEHOLDERS
 from renewals.checklist import display_phone
 
 PREFIX = "/agent"
@@ -81,7 +82,8 @@ def layout(title: str, body: str, agent=None, csrf: Optional[str] = None, page: 
     nav = ""
     if agent is not None:
         nav = (
-            f'<nav><a href="{PREFIX}/">Dashboard</a> <a href="{PREFIX}/cases">Cases</a>'
+            f'<nav><a href="{PREFIX}/">Dashboard</a> <a href="{PREFIX}/cases">Cases</a> '
+            f'<a href="{PREFIX}/replies">Saved replies</a>'
             f'<span class="who">{e(agent.display_name)}</span>'
             f'<form method="post" action="{PREFIX}/logout" class="inline">'
             f'<input type="hidden" name="csrf_token" value="{e(csrf)}"><button>Sign out</button></form></nav>'
@@ -210,6 +212,61 @@ def dashboard_page(agent, csrf: str, f: Dict[str, Any]) -> str:
         + "</section>"
     )
     return layout("Dashboard", body, agent, csrf, page="dashboard")
+
+
+CHECKLIST_LABELS = {
+    "company_name": "company",
+    "address": "address",
+    "phone": "phone",
+    "contact_name": "contact",
+    "contact_email": "email",
+    "product_code": "product",
+    "platform": "platform",
+    "user_count": "users",
+    "licence_expiry": "licence expiry",
+}
+
+
+def replies_page(agent, csrf: str, saved, saved_now: Optional[str] = None, draft=None) -> str:
+    """The team's saved replies: each one editable and deletable, and a form for a new one. `draft`: what
+    the agent sent and why it was refused ({"reply_id", "title", "body", "error"}), shown again to mend."""
+    placeholders = ", ".join(f"<code>{{{name}}}</code>" for name in PLACEHOLDERS)
+    hidden = f'<input type="hidden" name="csrf_token" value="{e(csrf)}">'
+    draft = draft or {}
+
+    def editor(reply_id: Optional[int], title: str, body: str, heading: str) -> str:
+        refused = draft.get("error") if draft.get("reply_id") == reply_id else None
+        if refused:
+            title, body = draft["title"], draft["body"]
+        key = reply_id if reply_id is not None else "new"
+        error = f'<p class="error" role="alert">{e(refused)}</p>' if refused else ""
+        delete = (
+            f'<form method="post" action="{PREFIX}/replies/{reply_id}/delete" class="inline">{hidden}'
+            f'<button type="submit">Delete “{e(title)}”</button></form>'
+            if reply_id is not None
+            else ""
+        )
+        return (
+            f'<section class="saved-reply" id="reply-{key}"><h2>{e(heading)}</h2>{error}'
+            f'<form method="post" action="{PREFIX}/replies" class="action">{hidden}'
+            f'<input type="hidden" name="reply_id" value="{"" if reply_id is None else reply_id}">'
+            f'<label for="title-{key}">Title</label>'
+            f'<input id="title-{key}" name="title" maxlength="{MAX_TITLE}" value="{e(title)}" required>'
+            f'<label for="body-{key}">Text</label>'
+            f'<textarea id="body-{key}" name="body" maxlength="{MAX_BODY}" required>{e(body)}</textarea>'
+            f'<button type="submit">{"Save changes" if reply_id is not None else "Add saved reply"}</button>'
+            f"</form>{delete}</section>"
+        )
+
+    notice = f'<p class="notice" role="status">Saved “{e(saved_now)}”.</p>' if saved_now else ""
+    body = (
+        f"<h1>Saved replies</h1>{notice}"
+        f"<p>Shared by the whole team. On a case page, pick one to fill the reply box; these placeholders "
+        f"are filled from the case: {placeholders}.</p>"
+        + "".join(editor(r.reply_id, r.title, r.body, r.title) for r in saved)
+        + editor(None, "", "", "New saved reply")
+    )
+    return layout("Saved replies", body, agent, csrf, page="replies")
 
 
 def _options(options: Iterable[tuple], selected: str) -> str:
@@ -383,7 +440,8 @@ def case_page(agent, csrf: str, d: Dict[str, Any], zone: ZoneInfo) -> str:
         if quote and "error" in quote:
             licence_html += f'<p class="muted">No quote: {e(quote["error"])}</p>'
         elif quote:
-            licence_html += "<h3>Renewal quote today (1 year)</h3>" + _dl(
+            years = "1 year" if quote["years"] == 1 else f"{quote['years']} years"
+            licence_html += f"<h3>Renewal quote ({years}, renewing {e(quote['renewal_date'])})</h3>" + _dl(
                 {
                     "Users": quote["users"],
                     "Lapsed days": quote["lapsed_days"],
@@ -402,11 +460,25 @@ def case_page(agent, csrf: str, d: Dict[str, Any], zone: ZoneInfo) -> str:
         for h in d["history"]
     )
 
+    saved = d.get("saved_replies") or []
+    picker = (
+        '<label for="saved-reply">Saved reply</label> <select id="saved-reply" data-fills="text-reply">'
+        '<option value="">Choose one to fill the reply box…</option>'
+        + "".join(
+            f'<option value="{i}" data-text="{e(reply["text"])}">{e(reply["title"])}</option>'
+            for i, reply in enumerate(saved)
+        )
+        + f'</select> <a href="{PREFIX}/replies">Manage</a>'
+        if saved
+        else f'<p class="muted">No saved replies yet: <a href="{PREFIX}/replies">add some</a>.</p>'
+    )
+
     def action(name: str, label: str, field: Optional[str] = None, disabled: bool = False) -> str:
         keys = SHORTCUTS.get(name)
         hint, shortcut = (f" <kbd>{keys}</kbd>", f' aria-keyshortcuts="{keys}"') if keys else ("", "")
         area = (
-            f'<label for="text-{name}">{e(field)}{hint}</label>'
+            (f'<div class="saved-replies">{picker}</div>' if name == "reply" and not disabled else "")
+            + f'<label for="text-{name}">{e(field)}{hint}</label>'
             f'<textarea id="text-{name}" name="text" maxlength="4000"{shortcut}></textarea>'
             if field
             else ""
@@ -460,6 +532,12 @@ def case_page(agent, csrf: str, d: Dict[str, Any], zone: ZoneInfo) -> str:
         'id="transcript" tabindex="0" aria-label="Conversation transcript">'
         f"{transcript_html(d.get('transcript') or [])}</ol>{actions}</section>"
         '<section class="context"><h2>Checklist</h2>'
+        + (
+            '<p class="muted" id="from-licence">Details the chat did not give are shown from the licence on '
+            "file: " + ", ".join(e(CHECKLIST_LABELS.get(n, n)) for n in d["checklist_from_licence"]) + ".</p>"
+            if d.get("checklist_from_licence")
+            else ""
+        )
         + _dl(
             {
                 "Company": checklist["company_name"],

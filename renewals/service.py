@@ -8,13 +8,15 @@ wires storage, the clock and the delivery settings to them.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, Mapping, Optional, Sequence
 
 from sqlalchemy.engine import Engine
 
-from renewals import notice_service, reseller_access
+from renewals import canned_replies, notice_service, reseller_access
+from renewals.canned_replies import CannedReply
 from renewals.case_service import (
     add_note,
     hand_to_reseller,
@@ -36,6 +38,7 @@ from renewals.checklist import (
 )
 from renewals.clock import SYDNEY, Clock, SystemClock, clock_from_env
 from renewals.codes import normalise_activation_code
+from renewals.conflicts import AlreadyRecorded
 from renewals.delivery.slack_notices import slack_notices_configured
 from renewals.delivery.webhook import webhook_configured
 from renewals.delivery.worker import DeliveryWorker
@@ -388,6 +391,29 @@ class Renewals:
         with UnitOfWork(self._engine) as uow:
             asked = uow.cases.list_for_console(unresolved, limit=None, with_event=EventKind.HANDOFF_REQUESTED)
         return queue_standing(asked, conversation_id, self._clock.now(), target)
+
+    def canned_replies(self) -> list[CannedReply]:
+        with UnitOfWork(self._engine) as uow:
+            return uow.canned_replies.all()
+
+    def save_canned_reply(self, reply_id: Optional[int], title: str, body: str, agent: str) -> CannedReply:
+        """Add (no id) or change a saved reply; InvalidCannedReply says what is wrong with it."""
+        title, body = canned_replies.checked(title, body)
+        reply = CannedReply(reply_id, title, body, agent, self._clock.now())
+        try:
+            with UnitOfWork(self._engine) as uow:
+                stored_id = uow.canned_replies.save(reply)
+        except AlreadyRecorded:
+            raise canned_replies.InvalidCannedReply(
+                f"There is already a saved reply called {title!r}."
+            ) from None
+        except LookupError:
+            raise canned_replies.InvalidCannedReply("That saved reply was deleted meanwhile.") from None
+        return replace(reply, reply_id=stored_id)
+
+    def delete_canned_reply(self, reply_id: int) -> bool:
+        with UnitOfWork(self._engine) as uow:
+            return uow.canned_replies.delete(reply_id)
 
     def rate_chat(self, conversation_id: str, solved: bool) -> ChatRating:
         """Record the customer's answer to "Did this solve your problem?" (a later answer replaces it)."""

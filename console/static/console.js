@@ -189,6 +189,21 @@
     });
   }
 
+  // A saved reply, already filled for this case, goes into the reply box to be read and edited first.
+  function savedReplies() {
+    var picker = document.getElementById("saved-reply");
+    if (!picker) return;
+    picker.addEventListener("change", function () {
+      var chosen = picker.options[picker.selectedIndex];
+      var box = document.getElementById(picker.getAttribute("data-fills"));
+      if (!chosen || !chosen.value || !box) return;
+      box.value = chosen.getAttribute("data-text");
+      picker.selectedIndex = 0;
+      box.focus();
+      box.setSelectionRange(box.value.length, box.value.length);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-waited], [data-due-in]").forEach(stamp);
     localTimes();
@@ -198,6 +213,7 @@
     if (page === "queue") poll(PREFIX + "/queue.json" + window.location.search, renderQueue);
     if (page === "dashboard") poll(PREFIX + "/dashboard.json", renderDashboard);
     if (page === "case") {
+      savedReplies();
       var ref = document.getElementById("case-status").getAttribute("data-reference");
       poll(PREFIX + "/cases/" + encodeURIComponent(ref) + "/live.json", renderCase);
       shortcuts(ref);

@@ -421,6 +421,18 @@ chat_ratings = Table(
 Index("ix_chat_ratings_rated_at", chat_ratings.c.rated_at)
 
 
+# Saved replies of the support team (renewals.canned_replies), shared by every agent.
+canned_replies = Table(
+    "canned_replies",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("title", String(80), nullable=False, unique=True),
+    Column("body", Text, nullable=False),
+    Column("updated_by", String(50), nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+
 def database_url_from_env(environ: Mapping[str, str] = os.environ) -> str:
     """DATABASE_URL, or the SQLite file var/renewals.db under the project root."""
     return environ.get(DATABASE_URL_VARIABLE, "").strip() or f"sqlite:///{DEFAULT_DATABASE_PATH}"

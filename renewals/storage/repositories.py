@@ -12,6 +12,7 @@ from sqlalchemy import and_, delete, func, insert, or_, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from renewals.canned_replies import CannedReply
 from renewals.cases import Case, CaseEvent, CaseStatus
 from renewals.chat_ratings import ChatRating, RatingSummary
 from renewals.checklist import CHECKLIST_FIELDS, RenewalChecklist
@@ -26,6 +27,7 @@ from renewals.storage.db import (
     agent_login_failures,
     agent_sessions,
     agents,
+    canned_replies,
     case_events,
     case_reference_counters,
     cases,
@@ -918,6 +920,47 @@ class NoticeRepository:
             )
             for row in rows
         ]
+
+
+class CannedReplyRepository:
+    """The team's saved replies, by title; a title is unique."""
+
+    def __init__(self, connection: Connection):
+        self._connection = connection
+
+    def all(self) -> list[CannedReply]:
+        rows = self._connection.execute(select(canned_replies).order_by(canned_replies.c.title)).all()
+        return [CannedReply(r.id, r.title, r.body, r.updated_by, r.updated_at) for r in rows]
+
+    def save(self, reply: CannedReply) -> int:
+        """Add it (no id) or change it; AlreadyRecorded when another reply has the title, LookupError when
+        the one to change is gone."""
+        values = {
+            "title": reply.title,
+            "body": reply.body,
+            "updated_by": reply.updated_by,
+            "updated_at": reply.updated_at,
+        }
+        try:
+            with self._connection.begin_nested():
+                if reply.reply_id is None:
+                    return self._connection.execute(
+                        insert(canned_replies).values(**values)
+                    ).inserted_primary_key[0]
+                changed = self._connection.execute(
+                    update(canned_replies).where(canned_replies.c.id == reply.reply_id).values(**values)
+                )
+        except IntegrityError as error:
+            raise AlreadyRecorded() from error
+        if changed.rowcount != 1:
+            raise LookupError(reply.reply_id)
+        return reply.reply_id
+
+    def delete(self, reply_id: int) -> bool:
+        return (
+            self._connection.execute(delete(canned_replies).where(canned_replies.c.id == reply_id)).rowcount
+            == 1
+        )
 
 
 class ChatRatingRepository:

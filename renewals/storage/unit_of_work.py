@@ -12,6 +12,7 @@ from renewals.conflicts import AlreadyRecorded
 from renewals.storage.db import SQLITE_IMMEDIATE_OPTION
 from renewals.storage.repositories import (
     AgentRepository,
+    CannedReplyRepository,
     CaseRepository,
     ChatRatingRepository,
     JobRunRepository,
@@ -57,6 +58,7 @@ class UnitOfWork:
         self.notices = NoticeRepository(self._connection)
         self.rate_limits = RateLimitRepository(self._connection)
         self.chat_ratings = ChatRatingRepository(self._connection)
+        self.canned_replies = CannedReplyRepository(self._connection)
         self.job_runs = JobRunRepository(self._connection)
         self.agents = AgentRepository(self._connection)
         self.dashboard = DashboardView(self._connection)

@@ -152,6 +152,9 @@ ROUTES = [
     ("POST", "/cases/RN-2026-000001/hand"),
     ("POST", "/cases/RN-2026-000001/resolve"),
     ("POST", "/logout"),
+    ("GET", "/replies"),
+    ("POST", "/replies"),
+    ("POST", "/replies/1/delete"),
     ("GET", "/api/cases"),
     ("GET", "/api/dashboard"),
     ("GET", "/api/cases/RN-2026-000001"),
@@ -591,3 +594,106 @@ async def test_a_handoff_asked_for_during_a_renewal_links_to_the_renewal_case(cl
         f"{renewal.reference}</a>, which stays open." in page
     )
     assert row["linked_to"] == renewal.reference
+
+
+async def test_a_saved_reply_is_added_and_fills_the_reply_box_with_the_cases_values(client, renewals):
+    case = handoff_case(renewals)
+    await sign_in(client)
+    csrf = await page_csrf(client, f"{PREFIX}/replies")
+    text = (
+        "Hi {customer_name}, {agent_name} here. I'm on {case_reference} for {company}; {reseller} renews it."
+    )
+    added = await client.post(
+        f"{PREFIX}/replies",
+        data={"csrf_token": csrf, "title": "Greeting", "body": text},
+        allow_redirects=False,
+    )
+    assert added.status == 303
+    listed = await (await client.get(added.headers["Location"])).text()
+    assert "Saved “Greeting”." in listed and "{customer_name}" in listed
+    page = await (await client.get(f"{PREFIX}/cases/{case.reference}")).text()
+    # The chat gave no contact name: the licence's contact, by first name; the rest from the case and licence.
+    first_name = renewals.find_licence(QUOKKA).contact_name.split()[0]
+    filled = (
+        f"Hi {first_name}, Alice Nguyen here. I&#x27;m on {case.reference} for Quokka Travel; "
+        "Harbour Systems Pty Ltd renews it."
+    )
+    assert f'data-text="{filled}">Greeting</option>' in page
+
+
+async def test_a_saved_reply_with_a_mistyped_placeholder_is_refused_and_kept_for_mending(client, renewals):
+    await sign_in(client)
+    csrf = await page_csrf(client, f"{PREFIX}/replies")
+    refused = await client.post(
+        f"{PREFIX}/replies", data={"csrf_token": csrf, "title": "Oops", "body": "Hi {custmer_name}"}
+    )
+    page = await refused.text()
+    assert refused.status == 400 and "Unknown placeholder {custmer_name}" in page
+    assert 'value="Oops"' in page and ">Hi {custmer_name}</textarea>" in page
+    assert renewals.canned_replies() == []
+
+
+async def test_a_saved_reply_is_changed_and_deleted(client, renewals):
+    reply = renewals.save_canned_reply(None, "Greeting", "Hi {customer_name}", "bob")
+    await sign_in(client)
+    csrf = await page_csrf(client, f"{PREFIX}/replies")
+    form = {"csrf_token": csrf, "reply_id": str(reply.reply_id), "title": "Greeting", "body": "Hello!"}
+    await client.post(f"{PREFIX}/replies", data=form)
+    assert [r.body for r in renewals.canned_replies()] == ["Hello!"]
+    await client.post(f"{PREFIX}/replies/{reply.reply_id}/delete", data={"csrf_token": csrf})
+    assert renewals.canned_replies() == []
+
+
+async def test_a_hand_off_after_a_look_up_shows_the_details_on_file_the_chat_did_not_give(client, renewals):
+    case = handoff_case(renewals)  # the chat gave only the company; the licence is known
+    await sign_in(client)
+    page = await (await client.get(f"{PREFIX}/cases/{case.reference}")).text()
+    assert "Details the chat did not give are shown from the licence on file: address, " in page
+    detail = await (await client.get(f"{PREFIX}/cases/{case.reference}/live.json")).json()
+    licence = renewals.find_licence(QUOKKA)
+    assert detail["checklist"]["company_name"] == "Quokka Travel"  # the chat's own value stays
+    assert detail["checklist"]["contact_email"] == licence.contact_email
+    assert detail["checklist"]["user_count"] == licence.users
+    assert "company_name" not in detail["checklist_from_licence"]
+
+
+async def test_the_console_quotes_the_term_and_users_the_customer_asked_for(client, renewals, rasa):
+    case = handoff_case(renewals, conversation="conv-quoted")
+    rasa.trackers["conv-quoted"] = {
+        "sender_id": "conv-quoted",
+        "events": [],
+        "paused": True,
+        "slots": {"quoted_code": QUOKKA, "term_years": 2.0, "user_count": 20.0, "renewal_date": None},
+    }
+    await sign_in(client)
+    detail = await (await client.get(f"{PREFIX}/cases/{case.reference}/live.json")).json()
+    assert (detail["quote"]["years"], detail["quote"]["users"]) == (2, 20)
+    page = await (await client.get(f"{PREFIX}/cases/{case.reference}")).text()
+    assert "Renewal quote (2 years, renewing 2026-11-28)" in page
+
+
+async def test_a_quote_asked_for_another_licence_leaves_the_console_quote_at_its_defaults(
+    client, renewals, rasa
+):
+    case = handoff_case(renewals, conversation="conv-other")
+    rasa.trackers["conv-other"] = {
+        "sender_id": "conv-other",
+        "events": [],
+        "paused": True,
+        "slots": {
+            "quoted_code": "AO-MV3X-Z23R4-28NM5-4NKDR-R7993-X6J9S",
+            "term_years": 3.0,
+            "user_count": 5.0,
+        },
+    }
+    await sign_in(client)
+    detail = await (await client.get(f"{PREFIX}/cases/{case.reference}/live.json")).json()
+    assert (detail["quote"]["years"], detail["quote"]["users"]) == (1, renewals.find_licence(QUOKKA).users)
+
+
+async def test_a_saved_reply_greets_a_customer_nobody_knows_neutrally(client, renewals):
+    case = handoff_case(renewals, licence=False)
+    renewals.save_canned_reply(None, "Greeting", "Hi {customer_name}, about {reseller}.", "bob")
+    await sign_in(client)
+    page = await (await client.get(f"{PREFIX}/cases/{case.reference}")).text()
+    assert 'data-text="Hi there, about your reseller.">Greeting</option>' in page

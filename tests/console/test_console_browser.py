@@ -165,6 +165,20 @@ def test_a_customer_is_handed_to_an_agent_and_back_to_the_bot(browser, live, scr
     expect(agent.locator("#history time").first).to_contain_text("NZDT")
     expect(agent.locator("#case-status .due")).to_contain_text("in 1 d")
 
+    # A saved reply: added once on its page, then picked on the case page, where it fills the reply box
+    # with this case's values, to be read and edited before sending.
+    agent.get_by_role("link", name="Saved replies").click()
+    agent.get_by_label("Title").last.fill("Out of hours")
+    agent.get_by_label("Text").last.fill("Hi {customer_name}, {agent_name} here about {case_reference}.")
+    agent.get_by_role("button", name="Add saved reply").click()
+    expect(agent.get_by_role("status")).to_contain_text("Saved “Out of hours”.")
+    agent.goto(live.web_url + f"/agent/cases/{reference}")
+    agent.get_by_label("Saved reply").select_option(label="Out of hours")
+    reply_box = agent.get_by_label(re.compile("^Reply to the customer"))
+    expect(reply_box).to_have_value(f"Hi there, {AGENT_NAME} here about {reference}.")
+    expect(reply_box).to_be_focused()
+    reply_box.fill("")
+
     # The agent takes the case; the customer's chat says who joined.
     agent.get_by_role("button", name="Take the case").click()
     expect(agent.get_by_role("button", name="Taken by you")).to_be_disabled()  # the button follows the case
