@@ -309,6 +309,17 @@ def _placeholder_values(detail: Dict[str, Any], agent: Agent) -> Dict[str, Optio
     }
 
 
+async def report_typing(request: web.Request) -> web.Response:
+    """The agent is typing a reply on the case page: the customer's chat shows it (renewals.typing)."""
+    service = _console(request).renewals
+    case = await _db(lambda: service.case(request.match_info["reference"]))
+    if case is None or not case.conversation_id:
+        return _refuse_json(404, "not_found")
+    name = _agent(request).display_name
+    await _db(lambda: service.report_typing(case.conversation_id, agent_name=name))
+    return web.json_response({"reported": True})
+
+
 async def replies_page(request: web.Request) -> web.Response:
     saved = await _db(_console(request).renewals.canned_replies)
     return web.Response(
@@ -616,6 +627,8 @@ async def _case_detail(request: web.Request, reference: str, with_transcript: bo
             "reseller": await _db(lambda: _reseller_view(service, case.reseller_id)),
         }
     )
+    if case.conversation_id:
+        detail["customer_typing"] = (await _db(lambda: service.typing(case.conversation_id))).customer
     if with_transcript:
         detail["transcript"], detail["transcript_error"] = [], transcript_error
         if tracker is not None:
@@ -862,6 +875,7 @@ def mount_console(
     get("/replies", replies_page)
     post("/replies", save_reply)
     post("/replies/{reply_id}/delete", delete_reply)
+    post("/cases/{reference}/typing", report_typing)
     get("/api/cases", api_cases)
     get("/api/dashboard", api_dashboard)
     get("/api/cases/{reference}", api_case)

@@ -530,7 +530,10 @@ def case_page(agent, csrf: str, d: Dict[str, Any], zone: ZoneInfo) -> str:
         '<div class="columns"><section class="conversation"><h2>Conversation</h2>'
         f"{transcript_error}<ol "
         'id="transcript" tabindex="0" aria-label="Conversation transcript">'
-        f"{transcript_html(d.get('transcript') or [])}</ol>{actions}</section>"
+        f"{transcript_html(d.get('transcript') or [])}</ol>"
+        f'<p id="customer-typing" class="muted" role="status"{"" if d.get("customer_typing") else " hidden"}>'
+        "The customer is typing…</p>"
+        f"{actions}</section>"
         '<section class="context"><h2>Checklist</h2>'
         + (
             '<p class="muted" id="from-licence">Details the chat did not give are shown from the licence on '

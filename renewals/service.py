@@ -55,6 +55,7 @@ from renewals.storage.db import database_url_from_env, make_engine
 from renewals.storage.unit_of_work import UnitOfWork
 from renewals.support_hours import earliest
 from renewals.time_zones import licence_today, licence_zone
+from renewals.typing import Typing, typing_now
 
 # The dashboard's window for end-of-chat ratings.
 RATINGS_WINDOW = timedelta(days=7)
@@ -314,7 +315,11 @@ class Renewals:
         deliver_conversation_messages)."""
 
         with UnitOfWork(self._engine, immediate=True) as uow:
-            return record_reply(uow, reference, agent, text, signature=signature, clock=self._clock)
+            case = record_reply(uow, reference, agent, text, signature=signature, clock=self._clock)
+            if case.conversation_id:
+                # The reply is on its way: the customer no longer reads that the agent is typing.
+                uow.chat_typing.report(case.conversation_id, {"agent_at": None, "agent_name": None})
+            return case
 
     def add_note(self, reference: str, agent: str, text: str) -> Case:
 
@@ -414,6 +419,18 @@ class Renewals:
     def delete_canned_reply(self, reply_id: int) -> bool:
         with UnitOfWork(self._engine) as uow:
             return uow.canned_replies.delete(reply_id)
+
+    def report_typing(self, conversation_id: str, agent_name: Optional[str] = None) -> None:
+        """The customer (no agent name) or an agent is typing in the conversation now."""
+        now = self._clock.now()
+        values = {"customer_at": now} if agent_name is None else {"agent_at": now, "agent_name": agent_name}
+        with UnitOfWork(self._engine) as uow:
+            uow.chat_typing.report(conversation_id, values)
+
+    def typing(self, conversation_id: str) -> Typing:
+        with UnitOfWork(self._engine) as uow:
+            customer_at, agent_at, agent_name = uow.chat_typing.get(conversation_id)
+        return typing_now(customer_at, agent_at, agent_name, self._clock.now())
 
     def rate_chat(self, conversation_id: str, solved: bool) -> ChatRating:
         """Record the customer's answer to "Did this solve your problem?" (a later answer replaces it)."""

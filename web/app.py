@@ -16,6 +16,8 @@ Routes:
   reaches the browser;
 - ``GET /api/queue`` with ``X-Chat-Session``: where the conversation's request for a person stands
   (renewals.queue_standing), for the page's queue banner;
+- ``POST /api/typing`` (the customer is typing) and ``GET /api/typing`` (``{"agent": <name or null>}``:
+  an agent typing a reply) with ``X-Chat-Session`` (renewals.typing);
 - ``POST /api/rating`` with ``X-Chat-Session`` and ``{"solved": true|false}``: the customer's answer to
   "Did this solve your problem?" (renewals.chat_ratings; the history says it as ``solved``);
 - ``POST /api/renewal-link`` with ``X-Chat-Session`` and ``{"link": "<token>"}``: opens a renewal
@@ -375,6 +377,27 @@ async def queue(request: web.Request) -> web.Response:
     )
 
 
+async def typing(request: web.Request) -> web.Response:
+    """POST: the customer is typing (shown to an agent in the chat). GET: ``{"agent": "<name>"}`` while an
+    agent is typing a reply in this conversation, else ``{"agent": null}``."""
+    _check_origin(request)
+    conversation_id = session_tokens.verify(_settings(request).secret, request.headers.get(SESSION_HEADER))
+    if conversation_id is None:
+        return _no_store(web.json_response({"error": "invalid_session_token"}, status=401))
+    renewals = request.app[RENEWALS_KEY]
+    if renewals is None:
+        return _no_store(web.json_response({"agent": None}))
+    try:
+        if request.method == "POST":
+            await asyncio.to_thread(renewals.report_typing, conversation_id)
+            return _no_store(web.json_response({"reported": True}))
+        now = await asyncio.to_thread(renewals.typing, conversation_id)
+    except SQLAlchemyError as error:
+        logger.warning("web: typing could not be read or reported (%s)", type(error).__name__)
+        return _no_store(web.json_response({"error": "typing_unavailable"}, status=503))
+    return _no_store(web.json_response({"agent": now.agent}))
+
+
 async def _rating_of(request: web.Request, conversation_id: str) -> Optional[bool]:
     renewals = request.app[RENEWALS_KEY]
     if renewals is None:
@@ -434,6 +457,8 @@ def create_app(
     app.router.add_post("/api/renewal-link", renewal_link)
     app.router.add_post("/api/rating", rate_chat)
     app.router.add_get("/api/queue", queue)
+    app.router.add_get("/api/typing", typing)
+    app.router.add_post("/api/typing", typing)
     app.router.add_get("/healthz", healthz)
     rasa_proxy.add_routes(
         app, settings.rasa_url

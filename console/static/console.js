@@ -126,6 +126,26 @@
     }
     var status = document.querySelector("#case-status strong");
     if (status) status.textContent = (data.labels && data.labels.status) || data.status;
+    var typing = document.getElementById("customer-typing");
+    if (typing) typing.hidden = !data.customer_typing;
+  }
+
+  // While the agent types a reply, the customer's chat says so (reported at most every 3 seconds).
+  function reportTyping(reference) {
+    var box = document.getElementById("text-reply");
+    var csrf = document.querySelector('input[name="csrf_token"]');
+    if (!box || !csrf) return;
+    var last = 0;
+    box.addEventListener("input", function () {
+      var now = Date.now();
+      if (now - last < 3000 || !box.value.trim()) return;
+      last = now;
+      fetch(PREFIX + "/cases/" + encodeURIComponent(reference) + "/typing", {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "X-CSRF-Token": csrf.value, Accept: "application/json" },
+      }).catch(function () {});
+    });
   }
 
   function renderDashboard(data) {
@@ -216,6 +236,7 @@
       savedReplies();
       var ref = document.getElementById("case-status").getAttribute("data-reference");
       poll(PREFIX + "/cases/" + encodeURIComponent(ref) + "/live.json", renderCase);
+      reportTyping(ref);
       shortcuts(ref);
     }
   });

@@ -433,6 +433,17 @@ canned_replies = Table(
 )
 
 
+# Who is typing in a chat with a person (renewals.typing): one row per conversation, the last report of each.
+chat_typing = Table(
+    "chat_typing",
+    metadata,
+    Column("conversation_id", String(128), primary_key=True),
+    Column("customer_at", UtcDateTime),
+    Column("agent_at", UtcDateTime),
+    Column("agent_name", String(100)),
+)
+
+
 def database_url_from_env(environ: Mapping[str, str] = os.environ) -> str:
     """DATABASE_URL, or the SQLite file var/renewals.db under the project root."""
     return environ.get(DATABASE_URL_VARIABLE, "").strip() or f"sqlite:///{DEFAULT_DATABASE_PATH}"

@@ -32,6 +32,7 @@ from renewals.storage.db import (
     case_reference_counters,
     cases,
     chat_ratings,
+    chat_typing,
     job_runs,
     licences,
     outbox,
@@ -961,6 +962,39 @@ class CannedReplyRepository:
             self._connection.execute(delete(canned_replies).where(canned_replies.c.id == reply_id)).rowcount
             == 1
         )
+
+
+class ChatTypingRepository:
+    """The last typing report of each side of a conversation."""
+
+    def __init__(self, connection: Connection):
+        self._connection = connection
+
+    def report(self, conversation_id: str, values: dict) -> None:
+        """Set `values` (customer_at, or agent_at and agent_name) on the conversation's row, adding it."""
+        changed = self._connection.execute(
+            update(chat_typing).where(chat_typing.c.conversation_id == conversation_id).values(**values)
+        )
+        if changed.rowcount == 1:
+            return
+        try:
+            with self._connection.begin_nested():
+                self._connection.execute(
+                    insert(chat_typing).values(conversation_id=conversation_id, **values)
+                )
+        except IntegrityError:  # the other side's first report came in between: update it instead
+            self._connection.execute(
+                update(chat_typing).where(chat_typing.c.conversation_id == conversation_id).values(**values)
+            )
+
+    def get(self, conversation_id: str):
+        """(customer_at, agent_at, agent_name), or Nones when nobody reported."""
+        row = self._connection.execute(
+            select(chat_typing.c.customer_at, chat_typing.c.agent_at, chat_typing.c.agent_name).where(
+                chat_typing.c.conversation_id == conversation_id
+            )
+        ).first()
+        return tuple(row) if row else (None, None, None)
 
 
 class ChatRatingRepository:

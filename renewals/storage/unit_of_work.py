@@ -15,6 +15,7 @@ from renewals.storage.repositories import (
     CannedReplyRepository,
     CaseRepository,
     ChatRatingRepository,
+    ChatTypingRepository,
     JobRunRepository,
     LicenceRepository,
     NoticeRepository,
@@ -58,6 +59,7 @@ class UnitOfWork:
         self.notices = NoticeRepository(self._connection)
         self.rate_limits = RateLimitRepository(self._connection)
         self.chat_ratings = ChatRatingRepository(self._connection)
+        self.chat_typing = ChatTypingRepository(self._connection)
         self.canned_replies = CannedReplyRepository(self._connection)
         self.job_runs = JobRunRepository(self._connection)
         self.agents = AgentRepository(self._connection)

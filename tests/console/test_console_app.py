@@ -155,6 +155,7 @@ ROUTES = [
     ("GET", "/replies"),
     ("POST", "/replies"),
     ("POST", "/replies/1/delete"),
+    ("POST", "/cases/RN-2026-000001/typing"),
     ("GET", "/api/cases"),
     ("GET", "/api/dashboard"),
     ("GET", "/api/cases/RN-2026-000001"),
@@ -697,3 +698,20 @@ async def test_a_saved_reply_greets_a_customer_nobody_knows_neutrally(client, re
     await sign_in(client)
     page = await (await client.get(f"{PREFIX}/cases/{case.reference}")).text()
     assert 'data-text="Hi there, about your reseller.">Greeting</option>' in page
+
+
+async def test_the_agent_typing_reaches_the_chat_and_the_customer_typing_reaches_the_case_page(
+    client, renewals
+):
+    case = handoff_case(renewals, conversation="conv-typing")
+    await sign_in(client)
+    csrf = await page_csrf(client, f"{PREFIX}/cases/{case.reference}")
+    detail = await (await client.get(f"{PREFIX}/cases/{case.reference}/live.json")).json()
+    assert detail["customer_typing"] is False
+    renewals.report_typing("conv-typing")
+    detail = await (await client.get(f"{PREFIX}/cases/{case.reference}/live.json")).json()
+    assert detail["customer_typing"] is True
+    typed = await client.post(f"{PREFIX}/cases/{case.reference}/typing", headers={"X-CSRF-Token": csrf})
+    assert typed.status == 200 and renewals.typing("conv-typing").agent == "Alice Nguyen"
+    refused = await client.post(f"{PREFIX}/cases/{case.reference}/typing", headers={"X-CSRF-Token": "forged"})
+    assert refused.status == 403

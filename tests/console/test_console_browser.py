@@ -187,12 +187,19 @@ def test_a_customer_is_handed_to_an_agent_and_back_to_the_bot(browser, live, scr
     )
     expect(banner).to_be_hidden()  # a person is here: no queue any more
 
+    # The customer types (without sending): the agent's case page says so.
+    customer.get_by_label("Your message").press_sequentially("one more thing", delay=20)
+    expect(agent.locator("#customer-typing")).to_be_visible(timeout=QUEUE_POLL_TIMEOUT_MS)
+    customer.get_by_label("Your message").fill("")
+
     # The agent replies; the reply appears live in the customer's chat.
-    # By keyboard: r goes to the reply box, Ctrl+Enter sends.
+    # By keyboard: r goes to the reply box, Ctrl+Enter sends. While they type, the customer sees it.
     agent.evaluate("document.activeElement && document.activeElement.blur()")
     agent.keyboard.press("r")
     expect(agent.get_by_label(re.compile("^Reply to the customer"))).to_be_focused()
-    agent.keyboard.type(AGENT_REPLY)
+    agent.keyboard.type(AGENT_REPLY[:12])
+    expect(customer.locator("#agent-typing")).to_have_text(f"{AGENT_NAME} is typing…")
+    agent.keyboard.type(AGENT_REPLY[12:])
     agent.keyboard.press("Control+Enter")
     expect(transcript.locator(".msg.agent").last).to_contain_text(AGENT_REPLY)
     expect(transcript.locator(".msg.agent .from").last).to_have_text(f"{AGENT_NAME} (agent)")
@@ -200,6 +207,7 @@ def test_a_customer_is_handed_to_an_agent_and_back_to_the_bot(browser, live, scr
     # In the customer's chat it is the agent's message, under their name, not the assistant's.
     answer = customer.locator(".message--agent").last
     expect(answer.locator(".bubble")).to_contain_text(AGENT_REPLY)
+    expect(customer.locator("#agent-typing")).to_be_hidden()  # their words are in
     expect(answer.locator(".agent__name")).to_have_text(f"{AGENT_NAME} · support team")
 
     # The agent resolves with a closing message; the customer gets it and the bot is back.

@@ -404,3 +404,16 @@ async def test_the_queue_banner_reads_the_conversations_place_for_a_person(ratin
     assert standing["waiting"] and standing["position"] == 2 and standing["reference"] == case.reference
     assert standing["open_now"] is False and "from Monday 30 November at 8:30 am" in standing["text"]
     assert (await client.get("/api/queue")).status == 401
+
+
+async def test_the_customer_reports_typing_and_reads_whether_an_agent_is_typing(rating_client):
+    client, service = rating_client
+    token = session_tokens.issue(SECRET)
+    conversation = token.partition(".")[0]
+    headers = {"X-Chat-Session": token}
+    assert await (await client.get("/api/typing", headers=headers)).json() == {"agent": None}
+    assert (await client.post("/api/typing", headers=headers)).status == 200
+    assert service.typing(conversation).customer is True
+    service.report_typing(conversation, agent_name="Alice Nguyen")
+    assert await (await client.get("/api/typing", headers=headers)).json() == {"agent": "Alice Nguyen"}
+    assert (await client.post("/api/typing")).status == 401

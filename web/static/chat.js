@@ -21,6 +21,8 @@
     log: document.getElementById("messages"),
     conversation: document.getElementById("conversation"),
     typing: document.getElementById("typing"),
+    agentTyping: document.getElementById("agent-typing"),
+    agentTypingText: document.getElementById("agent-typing-text"),
     form: document.getElementById("composer"),
     input: document.getElementById("message-input"),
     restart: document.getElementById("new-conversation"),
@@ -232,9 +234,62 @@
 
   function showBotMessage(message) {
     if (!message || (typeof message.text !== "string" && !quickRepliesOf(message).length)) return;
-    if (message.agent) addMessage("agent", message.text || "", [], String(message.agent));
-    else addMessage("bot", message.text || "", quickRepliesOf(message));
+    if (message.agent) {
+      showAgentTyping(null); // their words are in
+      addMessage("agent", message.text || "", [], String(message.agent));
+      if (!withPerson) setWithPerson(true);
+    } else {
+      addMessage("bot", message.text || "", quickRepliesOf(message));
+      if (withPerson) setWithPerson(false); // the assistant is back
+    }
   }
+
+  // --- typing, with a person ----------------------------------------------------------------
+
+  var TYPING_POLL_MS = 2000;
+  var TYPING_REPORT_MS = 3000;
+  var withPerson = false; // a person from the support team is in (or about to join) the chat
+  var typingPoll = null;
+  var lastTypingReport = 0;
+
+  // While a person is in the chat: "<name> is typing…" when they are, and the customer's own typing
+  // reported to them (at most every 3 seconds).
+  function setWithPerson(on) {
+    withPerson = on;
+    clearTimeout(typingPoll);
+    if (on) pollAgentTyping();
+    else showAgentTyping(null);
+  }
+
+  function showAgentTyping(name) {
+    els.agentTyping.hidden = !name;
+    els.agentTypingText.textContent = name ? name + " is typing…" : "";
+    if (name) scrollToEnd();
+  }
+
+  function pollAgentTyping() {
+    clearTimeout(typingPoll);
+    if (!withPerson || !token) return;
+    fetch("/api/typing", { headers: { Accept: "application/json", "X-Chat-Session": token } })
+      .then(function (response) {
+        if (!response.ok) throw new Error("typing " + response.status);
+        return response.json();
+      })
+      .then(function (body) { showAgentTyping(body && body.agent); })
+      .catch(function () { showAgentTyping(null); })
+      .finally(function () {
+        if (withPerson) typingPoll = setTimeout(pollAgentTyping, TYPING_POLL_MS);
+      });
+  }
+
+  els.input.addEventListener("input", function () {
+    var waiting = withPerson || !els.queue.hidden;
+    var now = Date.now();
+    if (!waiting || !token || !els.input.value.trim() || now - lastTypingReport < TYPING_REPORT_MS) return;
+    lastTypingReport = now;
+    fetch("/api/typing", { method: "POST", headers: { Accept: "application/json", "X-Chat-Session": token } })
+      .catch(function () {});
+  });
 
   // --- queue banner --------------------------------------------------------------------------
 
@@ -385,6 +440,8 @@
     });
     var lastMessage = messages[messages.length - 1];
     if (lastMessage && lastMessage.asks_rating) askForRating();
+    var lastSpoken = messages.filter(function (m) { return m.sender !== "user"; }).pop();
+    if (lastSpoken && (lastSpoken.sender === "agent" || lastSpoken.sender === "notice")) setWithPerson(true);
     setTimeout(function () {
       els.conversation.setAttribute("aria-live", "polite");
     }, 0);
@@ -428,6 +485,7 @@
   function startSession() {
     return openSession().then(function (value) {
       refreshQueue(); // a reload while waiting for a person shows the banner again
+      if (withPerson) pollAgentTyping(); // restored with a person in the chat
       return value;
     });
   }
@@ -498,6 +556,7 @@
       if (data && typeof data.text === "string") {
         setTyping(false);
         addNotice(data.text);
+        if (data.kind === "joined") setWithPerson(true);
         refreshQueue(); // e.g. a person joined: the chat no longer waits in the queue
       }
     });
@@ -594,6 +653,7 @@
     transcript = [];
     lastStamp = null;
     rated = false;
+    setWithPerson(false);
     clearTimeout(queueTimer);
     els.queue.hidden = true;
     els.queue.textContent = "";
