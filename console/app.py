@@ -624,6 +624,7 @@ async def _case_detail(request: web.Request, reference: str, with_transcript: bo
                 for e in case.history
             ],
             "can_hand_to_reseller": case.reseller_id is not None,
+            "linked_from": await _db(lambda: service.cases_linked_to(case.reference)),
             "reseller": await _db(lambda: _reseller_view(service, case.reseller_id)),
         }
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from html import escape
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Dict, Iterable, List, Optional, Sequence
 from zoneinfo import ZoneInfo
 
 from renewals.canned_replies import MAX_BODY, MAX_TITLE, PLACEHOLDERS
@@ -403,11 +403,19 @@ def notices_html(notices: List[Dict[str, Any]], zone: ZoneInfo) -> str:
 SHORTCUTS = {"reply": "r", "note": "n"}  # console.js: r and n focus these, j opens the next waiting case
 
 
-def _linked_case_html(reference: Optional[str]) -> str:
-    if not reference:
-        return ""
-    link = f'<a href="{PREFIX}/cases/{e(reference)}">{e(reference)}</a>'
-    return f'<p id="linked-case">Asked for during the renewal in case {link}, which stays open.</p>'
+def _linked_case_html(reference: Optional[str], linked_from: Sequence[str] = ()) -> str:
+    def link(ref: str) -> str:
+        return f'<a href="{PREFIX}/cases/{e(ref)}">{e(ref)}</a>'
+
+    html = (
+        f'<p id="linked-case">Asked for during the renewal in case {link(reference)}, which stays open.</p>'
+        if reference
+        else ""
+    )
+    if linked_from:
+        cases = ", ".join(link(ref) for ref in linked_from)
+        html += f'<p id="linked-from">The customer asked for a person during this renewal: {cases}.</p>'
+    return html
 
 
 def case_page(agent, csrf: str, d: Dict[str, Any], zone: ZoneInfo) -> str:
@@ -522,7 +530,7 @@ def case_page(agent, csrf: str, d: Dict[str, Any], zone: ZoneInfo) -> str:
         f" · routed to {e(labels['routed_to'])} · channel {e(d['channel'])}"
         f"{' · agent ' + e(d['assigned_to']) if d['assigned_to'] else ''}"
         f"{' · first reply ' + first_reply_html(d['first_response']) if d['first_response'] else ''}</p>"
-        f"{_linked_case_html(d.get('linked_to'))}"
+        f"{_linked_case_html(d.get('linked_to'), d.get('linked_from') or ())}"
         '<p class="muted" id="shortcuts">Keys: <kbd>r</kbd> reply, <kbd>n</kbd> note, '
         "<kbd>j</kbd> next waiting case, <kbd>Ctrl</kbd>+<kbd>Enter</kbd> sends, "
         "<kbd>Esc</kbd> leaves the box.</p>"

@@ -200,6 +200,11 @@ class Renewals:
         with UnitOfWork(self._engine) as uow:
             return uow.cases.get(reference.strip().upper())
 
+    def cases_linked_to(self, reference: str) -> list[str]:
+        """The hand-off cases asked for during this renewal case, by reference."""
+        with UnitOfWork(self._engine) as uow:
+            return uow.cases.linked_from(reference)
+
     def conversation_case(self, reference: str, conversation_id: str) -> Optional[Case]:
         """The case, only when it was opened in this conversation: a reference alone proves nothing."""
         case = self.case(reference)

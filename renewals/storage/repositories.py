@@ -407,6 +407,17 @@ class CaseRepository:
         found = (self.get(reference) for reference in self._connection.execute(query).scalars().all())
         return [case for case in found if case is not None]
 
+    def linked_from(self, reference: str) -> list[str]:
+        """The references of the cases linked to this one (hand-offs asked for during its renewal), oldest
+        first."""
+        rows = self._connection.execute(
+            select(cases.c.reference)
+            .select_from(cases.join(_LINKED, cases.c.linked_case_id == _LINKED.c.id))
+            .where(_LINKED.c.reference == reference)
+            .order_by(cases.c.id)
+        ).all()
+        return [row.reference for row in rows]
+
     def id_of(self, reference: str) -> Optional[int]:
         return self._connection.execute(
             select(cases.c.id).where(cases.c.reference == reference)

@@ -595,6 +595,12 @@ async def test_a_handoff_asked_for_during_a_renewal_links_to_the_renewal_case(cl
         f"{renewal.reference}</a>, which stays open." in page
     )
     assert row["linked_to"] == renewal.reference
+    # ... and the renewal case links back to it.
+    renewal_page = await (await client.get(f"{PREFIX}/cases/{renewal.reference}")).text()
+    assert (
+        "The customer asked for a person during this renewal: "
+        f'<a href="{PREFIX}/cases/{handoff.reference}">{handoff.reference}</a>.' in renewal_page
+    )
 
 
 async def test_a_saved_reply_is_added_and_fills_the_reply_box_with_the_cases_values(client, renewals):
