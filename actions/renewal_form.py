@@ -35,6 +35,7 @@ from renewals.codes import find_activation_code
 from renewals.formatting import format_date
 from renewals.licences import Licence
 from renewals.parsing import strip_lead_in
+from renewals.regions import region_of_address
 from renewals.reseller_access import NotYourCustomer
 
 # Checklist items in the order the form asks them, with how the summary names them.
@@ -383,7 +384,8 @@ class ValidateRenewalForm(FormValidationAction):
             return {"phone": None}
         if value == on_file_checklist.contact_details(await _licence(tracker)).get("phone"):
             return self._accept(dispatcher, tracker, "phone", value)  # the record's own number
-        return self._check(dispatcher, tracker, "phone", checks.validate_phone(value))
+        region = await _customer_region(tracker) or "AU"
+        return self._check(dispatcher, tracker, "phone", checks.validate_phone(value, region))
 
     async def validate_contact_name(self, value, dispatcher, tracker, domain):
         if self._not_an_answer(tracker, "contact_name", value):
@@ -502,7 +504,6 @@ class ValidateRenewalForm(FormValidationAction):
 QUESTIONS: Dict[str, str] = {
     "company_name": "What's the company name on the licence?",
     "address": "What's the company's address?",
-    "phone": "What phone number should the reseller call? (for example 02 9555 0101 or 0412 345 678)",
     "contact_name": "What's the name of the contact person for this renewal?",
     "contact_email": "What's the contact's email address? The updated licence certificate will be sent "
     "there.",
@@ -535,6 +536,27 @@ def _question_action(slot: str, question: str) -> type:
 
 
 QUESTION_ACTIONS = [_question_action(slot, question) for slot, question in QUESTIONS.items()]
+
+
+async def _customer_region(tracker: Tracker) -> Optional[str]:
+    """The customer's region: their licence's, else the one their address names, else None."""
+    licence = await _licence(tracker)
+    return licence.region if licence is not None else region_of_address(tracker.get_slot("address"))
+
+
+class ActionAskPhone(Action):
+    """The phone question, with examples as the customer's country writes numbers."""
+
+    def name(self) -> Text:
+        return "action_ask_phone"
+
+    async def run(self, dispatcher, tracker: Tracker, domain) -> List[Dict[Text, Any]]:
+        if not _picking_item(tracker):
+            examples = checks.phone_examples(await _customer_region(tracker))
+            dispatcher.utter_message(
+                text=f"What phone number should the reseller call? (for example {examples})"
+            )
+        return []
 
 
 class ActionAskPlatform(Action):

@@ -366,14 +366,26 @@ def _email_problem(raw: str) -> str:
     return "That email address doesn't look right. Please check it and type it again."
 
 
+# Phone numbers as customers of each region write them, for questions and hints.
+_PHONE_EXAMPLES = {"AU": ("02 9555 0101", "0412 345 678"), "NZ": ("09 555 0188", "021 555 0188")}
+
+
+def phone_examples(region: Optional[str]) -> str:
+    """ "02 9555 0101 or 0412 345 678" for Australia, New Zealand's for NZ, both when it is unknown."""
+    if region in _PHONE_EXAMPLES:
+        return " or ".join(_PHONE_EXAMPLES[region])
+    return f"{phone_examples('AU')}, or in New Zealand {phone_examples('NZ')}"
+
+
 def validate_phone(text: Any, default_region: str = "AU") -> FieldCheck[str]:
     """An Australian or New Zealand number in any common format, as E.164 ("+61295550101").
 
-    A number without a country code is read in `default_region` first.
+    A number without a country code is read in `default_region` first; the hints give its examples.
     """
+    landline, mobile = _PHONE_EXAMPLES.get(default_region, _PHONE_EXAMPLES["AU"])
     raw = _clean(text)
     if not raw:
-        return rejected("Please type a phone number, like 02 9555 0101 or 0412 345 678.")
+        return rejected(f"Please type a phone number, like {landline} or {mobile}.")
     numbers = list(dict.fromkeys(span.value for span in find_phone_spans(raw, default_region)))
     if len(numbers) > 1:
         return rejected(
@@ -387,11 +399,11 @@ def validate_phone(text: Any, default_region: str = "AU") -> FieldCheck[str]:
     digits = sum(ch.isdigit() for ch in raw)
     if digits == 0:
         return rejected(
-            "That doesn't look like a phone number. Please include the area code, like 02 9555 0101, "
-            "or give a mobile number like 0412 345 678."
+            f"That doesn't look like a phone number. Please include the area code, like {landline}, "
+            f"or give a mobile number like {mobile}."
         )
     if digits < 8:
-        return rejected("That number looks too short. Please include the area code, like 02 9555 0101.")
+        return rejected(f"That number looks too short. Please include the area code, like {landline}.")
     if digits > 15:
         return rejected("That number looks too long. Please type just one phone number.")
     return rejected(

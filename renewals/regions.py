@@ -20,3 +20,29 @@ def region_named(text: str) -> Optional[str]:
         if pattern.search(text or ""):
             return region
     return None
+
+
+# An address names its country, an Australian state or territory, or a New Zealand city or region.
+_ADDRESS_MARKS = (
+    (
+        "NZ",
+        re.compile(
+            r"\b(new zealand|nz|auckland|wellington|christchurch|hamilton|tauranga|dunedin|palmerston north|"
+            r"napier|nelson|rotorua|new plymouth|whangarei|whangārei|invercargill|taupo|taupō|queenstown|"
+            r"lower hutt|upper hutt|porirua|gisborne|timaru|whanganui|blenheim|masterton)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    ("AU", re.compile(r"\b(australia|nsw|vic|qld|sa|wa|tas|act|nt)\b", re.IGNORECASE)),
+)
+
+
+def region_of_address(address: Optional[str]) -> Optional[str]:
+    """The region an address is in, when it says so ("Level 2, 10 Queen St, Auckland 1010": "NZ"), else
+    None. An Australian state wins over a city name both countries use."""
+    marks = [region for region, pattern in _ADDRESS_MARKS if pattern.search(address or "")]
+    if len(marks) == 2:
+        return (
+            "AU" if re.search(r"\b(australia|nsw|vic|qld|tas|act)\b", address or "", re.IGNORECASE) else "NZ"
+        )
+    return marks[0] if marks else None

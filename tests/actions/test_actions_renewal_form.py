@@ -365,3 +365,26 @@ async def test_a_mangled_email_the_nlu_calls_off_topic_counts_as_a_failed_email(
 async def test_an_off_topic_question_while_the_email_is_asked_gets_the_off_topic_answer():
     replies, slots = await off_topic_answer("contact_email", "who won the footy last night", False)
     assert replies[0] == "utter_out_of_scope" and "form_failures" not in slots
+
+
+@pytest.mark.parametrize(
+    "slots, examples",
+    [
+        ({"renewal_licence_code": "SM-Z9FK-KAMVG-ZUXQB-LHUMJ-6SMRT-VPE5B"}, "09 555 0188 or 021 555 0188"),
+        ({"address": "Level 2, 10 Queen Street, Auckland 1010"}, "09 555 0188 or 021 555 0188"),
+        ({"renewal_licence_code": QUOKKA}, "02 9555 0101 or 0412 345 678)"),
+        ({}, "02 9555 0101 or 0412 345 678, or in New Zealand 09 555 0188 or 021 555 0188"),
+    ],
+)
+async def test_the_phone_question_gives_examples_from_the_customers_country(slots, examples):
+    from actions.renewal_form import ActionAskPhone
+
+    messages, _ = await run(ActionAskPhone(), user_tracker("Level 2, 10 Queen Street", "inform", slots=slots))
+    assert examples in messages[0]["text"]
+
+
+async def test_a_new_zealand_customers_mobile_is_read_as_a_new_zealand_number():
+    _, slots = await validate(
+        "phone", "021 555 0188", slots={"renewal_licence_code": "SM-Z9FK-KAMVG-ZUXQB-LHUMJ-6SMRT-VPE5B"}
+    )
+    assert slots["phone"] == "+64215550188"

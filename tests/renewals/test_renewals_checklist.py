@@ -451,3 +451,40 @@ def test_a_mangled_or_valid_answer_is_an_attempt_at_its_item(item, typed):
 )
 def test_an_unrelated_message_is_no_attempt_at_the_item(item, typed):
     assert not attempts_item(item, typed)
+
+
+def test_phone_examples_fit_the_customers_country():
+    from renewals.checklist import phone_examples
+
+    assert phone_examples("AU") == "02 9555 0101 or 0412 345 678"
+    assert phone_examples("NZ") == "09 555 0188 or 021 555 0188"
+    assert (
+        phone_examples(None) == "02 9555 0101 or 0412 345 678, or in New Zealand 09 555 0188 or 021 555 0188"
+    )
+
+
+def test_a_new_zealand_mobile_is_read_as_one_for_a_new_zealand_customer():
+    from renewals.checklist import validate_phone
+
+    # "021 555 0188" is also a valid Sydney number: the customer's region decides.
+    assert validate_phone("021 555 0188", "NZ").value == "+64215550188"
+    assert validate_phone("021 555 0188", "AU").value == "+61215550188"
+    assert "like 09 555 0188" in validate_phone("555 01", "NZ").reason
+
+
+@pytest.mark.parametrize(
+    "address, region",
+    [
+        ("Level 2, 10 Queen Street, Auckland 1010", "NZ"),
+        ("14 Tasman Quay, Nelson 7010, New Zealand", "NZ"),
+        ("45 Pitt Street, Sydney NSW 2000", "AU"),
+        ("3 Collins St, Melbourne VIC 3000", "AU"),
+        ("12 Hamilton Rd, Hamilton QLD 4007", "AU"),  # a city name both countries use, with a state
+        ("PO Box 112, Taupo 3330", "NZ"),
+        ("Unit 4, 17 Hargrave Street", None),
+    ],
+)
+def test_an_address_tells_its_country_when_it_names_a_state_or_a_city(address, region):
+    from renewals.regions import region_of_address
+
+    assert region_of_address(address) == region
