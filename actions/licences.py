@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies, reseller_replies
 from actions.backend import call
-from actions.conversation import CONTACT_CHANGE, RESEND_NOTICE, faq_selection, latest_intent, set_last_turn
+from actions.conversation import CONTACT_CHANGE, RESEND_NOTICE, set_last_turn
 from actions.sender import acting_reseller
 from actions.topics import buttons
 from renewals.codes import find_activation_code, looks_like_code_attempt
@@ -304,33 +304,6 @@ class ActionAskReseller(Action):
 
     async def run(self, dispatcher, tracker: Tracker, domain) -> List[Dict[Text, Any]]:
         return await LicenceConversation(dispatcher, tracker).run(RESELLER)
-
-
-class ActionQuoteRenewal(Action):
-    def name(self) -> Text:
-        return "action_quote_renewal"
-
-    async def run(self, dispatcher, tracker: Tracker, domain) -> List[Dict[Text, Any]]:
-        if _changes_a_quote_never_given(tracker):
-            from actions.faq import ActionAnswerFaq  # actions.faq builds on this module
-
-            return await ActionAnswerFaq().run(dispatcher, tracker, domain)
-        return await LicenceConversation(dispatcher, tracker).run(QUOTE)
-
-
-def _changes_a_quote_never_given(tracker: Tracker) -> bool:
-    """ "tomorrow?! what happens if it runs out": taken for a change to a quote because of its date, with no
-    quote given yet, while the NLU's next guess is an FAQ question whose topic it is sure of."""
-    if latest_intent(tracker) != "adjust_quote" or tracker.get_slot("quoted_code"):
-        return False
-    ranking = [r.get("name") for r in tracker.latest_message.get("intent_ranking") or []]
-    return (
-        ranking[1:2] == ["faq"] and faq_selection(tracker).get("confidence", 0.0) >= SURE_FAQ_TOPIC_CONFIDENCE
-    )
-
-
-# The response selector's confidence above which its topic is taken as what the customer asked.
-SURE_FAQ_TOPIC_CONFIDENCE = 0.9
 
 
 async def continue_with_values(dispatcher, tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:

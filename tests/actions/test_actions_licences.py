@@ -3,7 +3,8 @@
 import pytest
 
 from actions.context import ActionContinueTask
-from actions.licences import ActionCheckLicenceExpiry, ActionQuoteRenewal
+from actions.licences import ActionCheckLicenceExpiry
+from actions.quote_requests import ActionQuoteRenewal
 from tests.support.trackers import entity, run, slot_events, user_tracker
 
 QUOKKA = "WS-ZHQ7-9WPK9-UPNRR-JJJW3-LXPH8-S7UHD"  # WFBS-STD AU, 50 users, expired 29 Oct 2026

@@ -12,7 +12,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import backend
 from actions.context import ActionContinueTask
-from actions.licences import ActionCheckLicenceExpiry, ActionQuoteRenewal
+from actions.licences import ActionCheckLicenceExpiry
+from actions.quote_requests import ActionQuoteRenewal
 from actions.resellers import (
     ActionResellerCases,
     ActionResellerExpiring,
