@@ -1,5 +1,6 @@
 """Fixtures for every test folder."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -47,3 +48,12 @@ def browser():
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+@pytest.fixture
+def screenshots(tmp_path):
+    """Where browser tests save their screenshots: $WEB_CHAT_SCREENSHOTS when set (to look at them),
+    else the test's temporary folder."""
+    folder = Path(os.environ.get("WEB_CHAT_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -228,6 +228,19 @@ def _check_origin(request: web.Request) -> None:
         )
 
 
+def _conversation_of(request: web.Request) -> str:
+    """The conversation the request's session token signs, after the origin check; a 401 without one."""
+    _check_origin(request)
+    conversation_id = session_tokens.verify(_settings(request).secret, request.headers.get(SESSION_HEADER))
+    if conversation_id is None:
+        raise web.HTTPUnauthorized(
+            text=json.dumps({"error": "invalid_session_token"}),
+            content_type="application/json",
+            headers={"Cache-Control": "no-store"},
+        )
+    return conversation_id
+
+
 async def new_session(request: web.Request) -> web.Response:
     _check_origin(request)
     sessions = request.app.get(SESSIONS_LIMIT_KEY)
@@ -246,11 +259,8 @@ async def new_session(request: web.Request) -> web.Response:
 
 
 async def history(request: web.Request) -> web.Response:
-    _check_origin(request)
     settings = _settings(request)
-    conversation_id = session_tokens.verify(settings.secret, request.headers.get(SESSION_HEADER))
-    if conversation_id is None:
-        return _no_store(web.json_response({"error": "invalid_session_token"}, status=401))
+    conversation_id = _conversation_of(request)
     url = f"{settings.rasa_url}/conversations/{quote(conversation_id, safe='')}/tracker"
     try:
         async with request.app[CLIENT_KEY].get(url, params={"token": settings.rasa_token}) as reply:
@@ -277,11 +287,8 @@ async def renewal_link(request: web.Request) -> web.Response:
     into the conversation's `notice_link` slot and Rasa runs action_open_renewal_link, which answers with
     that licence's status (or, for an expired or altered link, a clear message); the replies come back in
     the answer."""
-    _check_origin(request)
     settings = _settings(request)
-    conversation_id = session_tokens.verify(settings.secret, request.headers.get(SESSION_HEADER))
-    if conversation_id is None:
-        return _no_store(web.json_response({"error": "invalid_session_token"}, status=401))
+    conversation_id = _conversation_of(request)
     try:
         body = await request.json()
     except ValueError:
@@ -325,10 +332,7 @@ async def renewal_link(request: web.Request) -> web.Response:
 
 async def rate_chat(request: web.Request) -> web.Response:
     """The customer's answer to "Did this solve your problem?": ``{"solved": true|false}``."""
-    _check_origin(request)
-    conversation_id = session_tokens.verify(_settings(request).secret, request.headers.get(SESSION_HEADER))
-    if conversation_id is None:
-        return _no_store(web.json_response({"error": "invalid_session_token"}, status=401))
+    conversation_id = _conversation_of(request)
     try:
         body = await request.json()
     except ValueError:
@@ -350,10 +354,7 @@ async def rate_chat(request: web.Request) -> web.Response:
 async def queue(request: web.Request) -> web.Response:
     """Where this conversation's request for a person stands: ``{"waiting": false}``, or
     ``{"waiting": true, "reference", "position", "open_now", "text"}`` for the page's queue banner."""
-    _check_origin(request)
-    conversation_id = session_tokens.verify(_settings(request).secret, request.headers.get(SESSION_HEADER))
-    if conversation_id is None:
-        return _no_store(web.json_response({"error": "invalid_session_token"}, status=401))
+    conversation_id = _conversation_of(request)
     renewals = request.app[RENEWALS_KEY]
     if renewals is None:
         return _no_store(web.json_response({"waiting": False}))
@@ -380,10 +381,7 @@ async def queue(request: web.Request) -> web.Response:
 async def typing(request: web.Request) -> web.Response:
     """POST: the customer is typing (shown to an agent in the chat). GET: ``{"agent": "<name>"}`` while an
     agent is typing a reply in this conversation, else ``{"agent": null}``."""
-    _check_origin(request)
-    conversation_id = session_tokens.verify(_settings(request).secret, request.headers.get(SESSION_HEADER))
-    if conversation_id is None:
-        return _no_store(web.json_response({"error": "invalid_session_token"}, status=401))
+    conversation_id = _conversation_of(request)
     renewals = request.app[RENEWALS_KEY]
     if renewals is None:
         return _no_store(web.json_response({"agent": None}))

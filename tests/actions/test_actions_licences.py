@@ -231,10 +231,9 @@ async def test_a_date_stated_as_the_renewal_date_prices_renewing_then():
     assert slot_events(events)["renewal_date"] == "5 December"
 
 
-async def test_what_happens_if_it_runs_out_tomorrow_before_any_quote_gets_the_faq_answer_not_a_quote():
-    tracker = user_tracker(
-        "tomorrow?! what happens if it runs out", "adjust_quote", slots={"activation_code": QUOKKA}
-    )
+def change_or_faq(text, slots):
+    """A message the NLU takes for a change to a quote, with an FAQ topic it is sure of next."""
+    tracker = user_tracker(text, "adjust_quote", slots=slots)
     tracker.latest_message["intent_ranking"] = [
         {"name": "adjust_quote", "confidence": 0.55},
         {"name": "faq", "confidence": 0.3},
@@ -242,19 +241,16 @@ async def test_what_happens_if_it_runs_out_tomorrow_before_any_quote_gets_the_fa
     tracker.latest_message["response_selector"] = {
         "faq": {"response": {"intent_response_key": "faq/no_renewal_consequences", "confidence": 0.99}}
     }
+    return tracker
+
+
+async def test_what_happens_if_it_runs_out_tomorrow_before_any_quote_gets_the_faq_answer_not_a_quote():
+    tracker = change_or_faq("tomorrow?! what happens if it runs out", {"activation_code": QUOKKA})
     messages, _ = await run(ActionQuoteRenewal(), tracker)
     assert messages[0]["response"] == "utter_faq/no_renewal_consequences"
 
 
 async def test_after_a_quote_the_same_guesses_change_the_quote():
     slots = {"activation_code": QUOKKA, "quoted_code": QUOKKA}
-    tracker = user_tracker("what about if we do it tomorrow", "adjust_quote", slots=slots)
-    tracker.latest_message["intent_ranking"] = [
-        {"name": "adjust_quote", "confidence": 0.55},
-        {"name": "faq", "confidence": 0.3},
-    ]
-    tracker.latest_message["response_selector"] = {
-        "faq": {"response": {"intent_response_key": "faq/no_renewal_consequences", "confidence": 0.99}}
-    }
-    messages, _ = await run(ActionQuoteRenewal(), tracker)
+    messages, _ = await run(ActionQuoteRenewal(), change_or_faq("what about if we do it tomorrow", slots))
     assert "Total: AUD" in text_of(messages)

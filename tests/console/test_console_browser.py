@@ -10,15 +10,12 @@ test's temporary folder, or to $WEB_CHAT_SCREENSHOTS when set.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-from pathlib import Path
 
 import pytest
 
-from scripts.live_assistant import ROOT, running_assistant
-from tests.support.web_chat import say
+from scripts.live_assistant import running_assistant
+from tests.support.web_chat import add_agent, say
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
@@ -38,26 +35,7 @@ CLOSING = "All sorted. I'm handing you back to the assistant now."
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
     with running_assistant(tmp_path_factory.mktemp("console-browser"), web=True) as assistant:
-        created = subprocess.run(
-            [
-                str(ROOT / ".venv" / "bin" / "python"),
-                "-m",
-                "renewals",
-                "agents",
-                "add",
-                AGENT,
-                "--name",
-                AGENT_NAME,
-                "--password-stdin",
-            ],
-            cwd=ROOT,
-            env=assistant.env,
-            input=PASSWORD + "\n",
-            text=True,
-            capture_output=True,
-            timeout=60,
-        )
-        assert created.returncode == 0, created.stderr
+        add_agent(assistant, AGENT, AGENT_NAME, PASSWORD)
         yield assistant
 
 
@@ -67,13 +45,6 @@ def patient_expect():
     expect.set_options(timeout=TIMEOUT_MS)
     yield
     expect.set_options(timeout=5_000)
-
-
-@pytest.fixture
-def screenshots(tmp_path) -> Path:
-    folder = Path(os.environ.get("WEB_CHAT_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def new_page(browser, **options):

@@ -16,3 +16,22 @@ def say(page, text):
     box.press("Enter")
     expect(page.locator(".message--user").last).to_contain_text(text)
     expect(page.locator("#typing")).to_be_hidden()
+
+
+def add_agent(assistant, username: str, name: str, password: str) -> None:
+    """A support agent account in the live assistant's database, made as the README says."""
+    import subprocess
+
+    from scripts.live_assistant import ROOT
+
+    created = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "python"), "-m", "renewals", "agents", "add", username]
+        + ["--name", name, "--password-stdin"],
+        cwd=ROOT,
+        env=assistant.env,
+        input=password + "\n",
+        text=True,
+        capture_output=True,
+        timeout=60,
+    )
+    assert created.returncode == 0, created.stderr

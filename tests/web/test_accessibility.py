@@ -8,15 +8,12 @@ the test's temporary folder, or to $WEB_CHAT_SCREENSHOTS when set.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-from pathlib import Path
 
 import pytest
 
 from scripts.live_assistant import ROOT, running_assistant
-from tests.support.web_chat import say
+from tests.support.web_chat import add_agent, say
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
@@ -33,25 +30,8 @@ BLOCKING = ("serious", "critical")
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
     with running_assistant(tmp_path_factory.mktemp("accessibility"), web=True) as assistant:
-        subprocess.run(
-            [str(ROOT / ".venv" / "bin" / "python"), "-m", "renewals", "agents", "add", AGENT]
-            + ["--name", "Ama Tauroa", "--password-stdin"],
-            cwd=ROOT,
-            env=assistant.env,
-            input=PASSWORD + "\n",
-            text=True,
-            capture_output=True,
-            timeout=60,
-            check=True,
-        )
+        add_agent(assistant, AGENT, "Ama Tauroa", PASSWORD)
         yield assistant
-
-
-@pytest.fixture
-def screenshots(tmp_path) -> Path:
-    folder = Path(os.environ.get("WEB_CHAT_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def blocking_violations(page) -> list:

@@ -51,8 +51,8 @@ async def rasa():
         yield server
 
 
-@pytest.fixture
-async def client(rasa, tmp_path):
+def app_for(rasa, tmp_path, renewals=None) -> web.Application:
+    """The web app against the Rasa stand-in, with a stand-in socket.io client file."""
     vendor = tmp_path / "vendor"
     vendor.mkdir()
     (vendor / "socket.io.min.js").write_text("/* socket.io client */")
@@ -63,7 +63,12 @@ async def client(rasa, tmp_path):
         rasa_public_url="https://rasa.example.test",
         web_origin=ORIGIN,
     )
-    async with TestClient(TestServer(create_app(settings, vendor_dir=vendor))) as test_client:
+    return create_app(settings, vendor_dir=vendor, renewals=renewals)
+
+
+@pytest.fixture
+async def client(rasa, tmp_path):
+    async with TestClient(TestServer(app_for(rasa, tmp_path))) as test_client:
         yield test_client
 
 
@@ -339,19 +344,8 @@ async def rating_client(rasa, tmp_path):
 
     engine = make_engine(f"sqlite:///{tmp_path / 'renewals.db'}")
     migrate(engine)
-    vendor = tmp_path / "vendor"
-    vendor.mkdir()
-    (vendor / "socket.io.min.js").write_text("/* socket.io client */")
-    settings = Settings(
-        secret=SECRET,
-        rasa_url=str(rasa.make_url("")).rstrip("/"),
-        rasa_token=RASA_TOKEN,
-        rasa_public_url="https://rasa.example.test",
-        web_origin=ORIGIN,
-    )
     service = Renewals(engine, ManualClock())
-    app = create_app(settings, vendor_dir=vendor, renewals=service)
-    async with TestClient(TestServer(app)) as test_client:
+    async with TestClient(TestServer(app_for(rasa, tmp_path, renewals=service))) as test_client:
         yield test_client, service
     engine.dispose()
 

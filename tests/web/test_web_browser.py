@@ -10,7 +10,6 @@ import concurrent.futures
 import email
 import email.policy
 import json
-import os
 import re
 import subprocess
 import sys
@@ -52,13 +51,6 @@ document.addEventListener("DOMContentLoaded", () => {
 def live(tmp_path_factory):
     with running_assistant(tmp_path_factory.mktemp("webchat"), web=True) as assistant:
         yield assistant
-
-
-@pytest.fixture
-def screenshots(tmp_path) -> Path:
-    folder = Path(os.environ.get("WEB_CHAT_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def open_chat(browser, live, viewport=DESKTOP, **options):

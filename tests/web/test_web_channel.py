@@ -414,19 +414,25 @@ async def test_the_web_service_forwards_nothing_else_of_rasa(channel_url, tmp_pa
         await server.close()
 
 
-async def test_a_persons_reply_sent_through_rasas_api_reaches_the_page_as_theirs():
+class RecordingSocket:
+    def __init__(self):
+        self.emitted = []
+
+    async def emit(self, event, data, room=None, **_):
+        self.emitted.append((event, data, room))
+
+
+def output_recording_emits():
+    """The web chat channel's output, on a socket that records what it emits."""
     from channels.signed_socketio import SignedSocketIOInput
 
-    class Socket:
-        def __init__(self):
-            self.emitted = []
-
-        async def emit(self, event, data, room=None, **_):
-            self.emitted.append((event, data, room))
-
     channel = SignedSocketIOInput.__new__(SignedSocketIOInput)
-    channel.sio, channel.bot_message_evt = Socket(), "bot_uttered"
-    output = channel.get_output_channel()
+    channel.sio, channel.bot_message_evt = RecordingSocket(), "bot_uttered"
+    return channel.get_output_channel(), channel
+
+
+async def test_a_persons_reply_sent_through_rasas_api_reaches_the_page_as_theirs():
+    output, channel = output_recording_emits()
     # As Rasa passes a bot event appended with output_channel=latest: its metadata comes as keywords.
     await output.send_response(
         "conversation-1",
@@ -442,18 +448,7 @@ async def test_a_persons_reply_sent_through_rasas_api_reaches_the_page_as_theirs
 
 
 async def test_a_goodbye_is_followed_by_the_pages_cue_to_ask_for_a_rating():
-    from channels.signed_socketio import SignedSocketIOInput
-
-    class Socket:
-        def __init__(self):
-            self.emitted = []
-
-        async def emit(self, event, data, room=None, **_):
-            self.emitted.append((event, data, room))
-
-    channel = SignedSocketIOInput.__new__(SignedSocketIOInput)
-    channel.sio, channel.bot_message_evt = Socket(), "bot_uttered"
-    output = channel.get_output_channel()
+    output, channel = output_recording_emits()
     # A templated response's name comes with it as `utter_action`, as Rasa sends it.
     await output.send_response("c-1", {"text": "You're welcome!", "utter_action": "utter_you_are_welcome"})
     await output.send_response("c-1", {"text": "Bye for now!", "utter_action": "utter_goodbye"})
