@@ -44,7 +44,7 @@ _ASKS_WHAT_NEXT = re.compile(
 # asks about a condition ("what happens next if we don't renew").
 _ASKS_NEXT_STEP = re.compile(
     r"^(?!.*\bif\b).*\b(what happens (now|next|then|after (that|this))"
-    r"|then what|now what|what'?s next|what next)\b",
+    r"|then what|now what|what'?s next|what next|(what are )?the next steps?)\b",
     re.IGNORECASE,
 )
 

@@ -1,5 +1,7 @@
 """A "yes" takes up what the assistant offered in its last turn, and nothing older."""
 
+import pytest
+
 from actions.offers import ActionAcceptOffer
 from tests.support.trackers import run, user_tracker
 
@@ -62,12 +64,17 @@ def _faq_tracker(text: str, topic: str, slots=None):
     return tracker
 
 
-async def test_once_a_case_is_open_and_then_what_happens_asks_for_its_next_steps_whatever_the_topic():
+@pytest.mark.parametrize(
+    "text, topic",
+    [
+        ("and then what happens", "faq/no_renewal_consequences"),
+        ("What are the next steps now that I have sent the details?", "faq/renewal_info_required"),
+    ],
+)
+async def test_once_a_case_is_open_a_next_steps_question_gets_its_status_whatever_the_topic(text, topic):
     from actions.faq import ActionAnswerFaq
 
-    asked = _faq_tracker(
-        "and then what happens", "faq/no_renewal_consequences", slots={"case_reference": "RN-2026-000001"}
-    )
+    asked = _faq_tracker(text, topic, slots={"case_reference": "RN-2026-000001"})
     messages, _ = await run(ActionAnswerFaq(), asked)
     # The case status answer (this test's database has no such case: it says so, naming the reference).
     assert "RN-2026-000001" in messages[0]["text"]
