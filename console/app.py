@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import json
 import logging
 import os
 import secrets
@@ -150,8 +151,9 @@ async def _authorised(request: web.Request, handler) -> web.StreamResponse:
         request[AGENT_KEY] = agent
         return await handler(request)
     session_token = request.cookies.get(SESSION_COOKIE)
-    # The pages' background refreshes (*.json) are not the agent's activity: they keep no session alive.
-    by_agent = not relative.endswith(".json")
+    # The pages' background refreshes (*.json, the event stream) are not the agent's activity: they keep no
+    # session alive.
+    by_agent = not relative.endswith((".json", EVENTS_SUFFIX))
     session = await _db(lambda: console.accounts.session(session_token, by_agent)) if session_token else None
     if session is None:
         if request.method == "GET" and not relative.endswith(".json"):
@@ -353,6 +355,53 @@ async def delete_reply(request: web.Request) -> web.StreamResponse:
 
 async def case_json(request: web.Request) -> web.Response:
     return web.json_response(await _case_detail(request, request.match_info["reference"]))
+
+
+EVENTS_SUFFIX = "/events"
+STREAM_CHECK_SECONDS = 1.5  # how often the stream looks for a change
+STREAM_KEEP_ALIVE_SECONDS = 15  # a comment line, so proxies keep the connection open
+STREAM_MAX_SECONDS = 600  # then the browser's EventSource reconnects, and the session is checked anew
+
+
+async def case_events(request: web.Request) -> web.StreamResponse:
+    """The case page's live updates as server-sent events: the live.json document, sent whenever it changes
+    (the page falls back to polling live.json where EventSource fails)."""
+    reference = request.match_info["reference"]
+    first = await _case_detail(request, reference)  # a 404 before the stream starts
+    stream = web.StreamResponse(
+        headers={
+            "Content-Type": "text/event-stream",
+            "Cache-Control": "no-store",
+            "X-Accel-Buffering": "no",  # nginx: pass each event on at once
+        }
+    )
+    _secure(stream)
+    await stream.prepare(request)
+    console, token = _console(request), request.cookies.get(SESSION_COOKIE)
+    loop = asyncio.get_running_loop()
+    started = last_sent = loop.time()
+    sent = None
+    detail: Optional[Dict[str, Any]] = first
+    try:
+        while loop.time() - started < STREAM_MAX_SECONDS:
+            if detail is not None:
+                document = json.dumps(detail, sort_keys=True, default=str)
+                if document != sent:
+                    await stream.write(f"data: {document}\n\n".encode("utf-8"))
+                    sent, last_sent = document, loop.time()
+            if loop.time() - last_sent >= STREAM_KEEP_ALIVE_SECONDS:
+                await stream.write(b": keep-alive\n\n")
+                last_sent = loop.time()
+            await asyncio.sleep(STREAM_CHECK_SECONDS)
+            if await _db(lambda: console.accounts.session(token, False)) is None:
+                break  # signed out or timed out meanwhile
+            try:
+                detail = await _case_detail(request, reference)
+            except web.HTTPNotFound:
+                break  # the case was deleted (e.g. forget-customer)
+    except (ConnectionResetError, asyncio.CancelledError):
+        pass  # the page went away
+    return stream
 
 
 def _action_page(action: str) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
@@ -873,6 +922,7 @@ def mount_console(
     get("/dashboard.json", api_dashboard)
     get("/cases/{reference}", case_page)
     get("/cases/{reference}/live.json", case_json)
+    get("/cases/{reference}" + EVENTS_SUFFIX, case_events)
     get("/replies", replies_page)
     post("/replies", save_reply)
     post("/replies/{reply_id}/delete", delete_reply)

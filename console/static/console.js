@@ -74,6 +74,30 @@
     setTimeout(again, INTERVAL_MS);
   }
 
+  // The case page's updates are pushed (server-sent events); where that fails, it polls live.json.
+  function live(base, render) {
+    if (typeof window.EventSource !== "function") {
+      poll(base + "/live.json", render);
+      return;
+    }
+    var source = new window.EventSource(base + "/events");
+    var received = false;
+    source.onmessage = function (event) {
+      received = true;
+      document.body.setAttribute("data-live", "events");
+      try { render(JSON.parse(event.data)); } catch (error) { /* a malformed event: wait for the next */ }
+    };
+    source.onerror = function () {
+      // Closed for good (signed out, a proxy that buffers), or never working: poll instead. A stream that
+      // worked and dropped is reopened by the browser itself.
+      if (source.readyState === window.EventSource.CLOSED || !received) {
+        source.close();
+        document.body.setAttribute("data-live", "polling");
+        poll(base + "/live.json", render);
+      }
+    };
+  }
+
   function cell(row, content) {
     var td = el("td");
     if (content instanceof Node) td.appendChild(content);
@@ -235,7 +259,7 @@
     if (page === "case") {
       savedReplies();
       var ref = document.getElementById("case-status").getAttribute("data-reference");
-      poll(PREFIX + "/cases/" + encodeURIComponent(ref) + "/live.json", renderCase);
+      live(PREFIX + "/cases/" + encodeURIComponent(ref), renderCase);
       reportTyping(ref);
       shortcuts(ref);
     }

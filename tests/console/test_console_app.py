@@ -146,6 +146,7 @@ ROUTES = [
     ("GET", "/dashboard.json"),
     ("GET", "/cases/RN-2026-000001"),
     ("GET", "/cases/RN-2026-000001/live.json"),
+    ("GET", "/cases/RN-2026-000001/events"),
     ("POST", "/cases/RN-2026-000001/take"),
     ("POST", "/cases/RN-2026-000001/reply"),
     ("POST", "/cases/RN-2026-000001/note"),
@@ -721,3 +722,33 @@ async def test_the_agent_typing_reaches_the_chat_and_the_customer_typing_reaches
     assert typed.status == 200 and renewals.typing("conv-typing").agent == "Alice Nguyen"
     refused = await client.post(f"{PREFIX}/cases/{case.reference}/typing", headers={"X-CSRF-Token": "forged"})
     assert refused.status == 403
+
+
+async def read_event(response, timeout=10):
+    """The next server-sent event's data, as JSON (comment lines skipped)."""
+    import json
+
+    while True:
+        line = (await asyncio.wait_for(response.content.readline(), timeout)).decode()
+        if line.startswith("data: "):
+            return json.loads(line[len("data: ") :])
+
+
+async def test_the_case_page_is_pushed_the_case_again_when_it_changes(client, renewals):
+    case = handoff_case(renewals)
+    await sign_in(client)
+    response = await client.get(f"{PREFIX}/cases/{case.reference}/events")
+    assert response.status == 200 and response.headers["Content-Type"] == "text/event-stream"
+    first = await read_event(response)
+    assert first["reference"] == case.reference and first["status"] == "open"
+    renewals.add_note(case.reference, "alice", "Called the reseller")
+    changed = await read_event(response)
+    assert changed["history"][-1]["note"] == "Called the reseller"
+    response.close()
+
+
+async def test_the_event_stream_needs_a_session_and_a_real_case(client, renewals):
+    case = handoff_case(renewals)
+    assert (await client.get(f"{PREFIX}/cases/{case.reference}/events")).status == 401
+    await sign_in(client)
+    assert (await client.get(f"{PREFIX}/cases/RN-2026-999999/events")).status == 404

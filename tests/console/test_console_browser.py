@@ -132,6 +132,9 @@ def test_a_customer_is_handed_to_an_agent_and_back_to_the_bot(browser, live, scr
     expect(customer.locator("#typing")).to_be_hidden()
     agent.screenshot(path=str(screenshots / "console-case.png"), full_page=True)
 
+    # The case page's updates are pushed to it (server-sent events), not polled.
+    expect(agent.locator("body")).to_have_attribute("data-live", "events")
+
     # Times read in the agent's zone: the hand-off request, Saturday in Sydney, as Auckland time.
     expect(agent.locator("#history time").first).to_contain_text("NZDT")
     expect(agent.locator("#case-status .due")).to_contain_text("in 1 d")
