@@ -330,7 +330,7 @@ class ResellerSlackInput(SlackInput):
             "message_ts": message_ts,  # Slack's id of the message (or of the button click)
             "users": bot_users,
             slack_identity.METADATA_KEY: slack_identity.sealed_metadata(
-                self.slack_signing_secret, identity, text, conversation, time.time()
+                self.slack_signing_secret, identity, text, conversation, time.time(), message_ts
             ),
         }
         self._places.remember(conversation, channel, metadata["thread_id"])

@@ -46,7 +46,14 @@ def _key(signing_secret: str) -> bytes:
     return hmac.new(signing_secret.encode("utf-8"), _KEY_LABEL, hashlib.sha256).digest()
 
 
-def _seal(key: bytes, identity: SlackIdentity, text: str, conversation: str, sealed_at: int) -> str:
+def _seal(
+    key: bytes,
+    identity: SlackIdentity,
+    text: str,
+    conversation: str,
+    sealed_at: int,
+    message_ts: Optional[str],
+) -> str:
     content = json.dumps(
         [
             identity.user_id,
@@ -55,24 +62,33 @@ def _seal(key: bytes, identity: SlackIdentity, text: str, conversation: str, sea
             (text or "").strip(),
             conversation,
             sealed_at,
+            message_ts,
         ],
         ensure_ascii=False,
     )
-    return hmac.new(key, b"message:v2:" + content.encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.new(key, b"message:v3:" + content.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def sealed_metadata(
-    signing_secret: str, identity: SlackIdentity, text: str, conversation: str, sealed_at: float
+    signing_secret: str,
+    identity: SlackIdentity,
+    text: str,
+    conversation: str,
+    sealed_at: float,
+    message_ts: Optional[str] = None,
 ) -> dict[str, Any]:
     """The metadata entry (under METADATA_KEY) for a message with this text from this Slack user,
-    for `conversation`, sealed at `sealed_at` (Unix seconds)."""
+    for `conversation`, sealed at `sealed_at` (Unix seconds). `message_ts` is Slack's id of the message
+    (or of the button click): with it, the same words sent twice in one second get two seals, and the
+    second is not taken for a replay of the first."""
     at = int(sealed_at)
     return {
         "user_id": identity.user_id,
         "team_id": identity.team_id,
         "channel_id": identity.channel_id,
         "sealed_at": at,
-        "seal": _seal(_key(signing_secret), identity, text, conversation, at),
+        "message_ts": message_ts,
+        "seal": _seal(_key(signing_secret), identity, text, conversation, at, message_ts),
     }
 
 
@@ -109,8 +125,11 @@ def verify(
         or not 0 <= now - sealed_at <= SEAL_LIFETIME_SECONDS
     ):
         return None
+    message_ts = entry.get("message_ts")
+    if message_ts is not None and not isinstance(message_ts, str):
+        return None
     identity = SlackIdentity(**values)
-    expected = _seal(_key(signing_secret), identity, text, conversation, sealed_at)
+    expected = _seal(_key(signing_secret), identity, text, conversation, sealed_at, message_ts)
     if not hmac.compare_digest(expected.encode(), seal.encode("utf-8", "surrogateescape")) or seal in set(
         used_seals
     ):

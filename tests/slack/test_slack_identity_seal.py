@@ -87,3 +87,16 @@ def test_conversation_ids_are_stable_distinct_and_reveal_no_slack_id():
         == 4
     )
     assert slack_identity.SECRET_VARIABLE == "SLACK_SIGNING_SECRET"
+
+
+def test_the_same_words_sent_twice_in_one_second_are_two_messages_not_a_replay():
+    first = {
+        METADATA_KEY: sealed_metadata(SECRET, ALICE, "show my cases", CONVERSATION, SEALED_AT, "1.000100")
+    }
+    second = {
+        METADATA_KEY: sealed_metadata(SECRET, ALICE, "show my cases", CONVERSATION, SEALED_AT, "1.000200")
+    }
+    assert check(second, used=[first[METADATA_KEY]["seal"]]) == ALICE
+    # The Slack message id is sealed too: changing it breaks the seal.
+    second[METADATA_KEY]["message_ts"] = "1.000300"
+    assert check(second) is None
