@@ -975,6 +975,19 @@ class CannedReplyRepository:
         )
 
 
+def _set_on_conversation_row(connection: Connection, table, conversation_id: str, values: dict) -> None:
+    """Set `values` on the table's row for the conversation (keyed by conversation_id), adding the row if
+    there is none. Two first writes at once: the one that loses the insert updates the winner's row."""
+    where = table.c.conversation_id == conversation_id
+    if connection.execute(update(table).where(where).values(**values)).rowcount == 1:
+        return
+    try:
+        with connection.begin_nested():
+            connection.execute(insert(table).values(conversation_id=conversation_id, **values))
+    except IntegrityError:
+        connection.execute(update(table).where(where).values(**values))
+
+
 class ChatTypingRepository:
     """The last typing report of each side of a conversation."""
 
@@ -983,20 +996,7 @@ class ChatTypingRepository:
 
     def report(self, conversation_id: str, values: dict) -> None:
         """Set `values` (customer_at, or agent_at and agent_name) on the conversation's row, adding it."""
-        changed = self._connection.execute(
-            update(chat_typing).where(chat_typing.c.conversation_id == conversation_id).values(**values)
-        )
-        if changed.rowcount == 1:
-            return
-        try:
-            with self._connection.begin_nested():
-                self._connection.execute(
-                    insert(chat_typing).values(conversation_id=conversation_id, **values)
-                )
-        except IntegrityError:  # the other side's first report came in between: update it instead
-            self._connection.execute(
-                update(chat_typing).where(chat_typing.c.conversation_id == conversation_id).values(**values)
-            )
+        _set_on_conversation_row(self._connection, chat_typing, conversation_id, values)
 
     def get(self, conversation_id: str):
         """(customer_at, agent_at, agent_name), or Nones when nobody reported."""
@@ -1016,24 +1016,7 @@ class ChatRatingRepository:
 
     def record(self, rating: ChatRating) -> None:
         values = {"solved": rating.solved, "rated_at": rating.rated_at}
-        changed = self._connection.execute(
-            update(chat_ratings)
-            .where(chat_ratings.c.conversation_id == rating.conversation_id)
-            .values(**values)
-        )
-        if changed.rowcount == 1:
-            return
-        try:
-            with self._connection.begin_nested():
-                self._connection.execute(
-                    insert(chat_ratings).values(conversation_id=rating.conversation_id, **values)
-                )
-        except IntegrityError:  # another request for the same conversation inserted first: last one wins
-            self._connection.execute(
-                update(chat_ratings)
-                .where(chat_ratings.c.conversation_id == rating.conversation_id)
-                .values(**values)
-            )
+        _set_on_conversation_row(self._connection, chat_ratings, rating.conversation_id, values)
 
     def get(self, conversation_id: str) -> Optional[ChatRating]:
         row = self._connection.execute(
