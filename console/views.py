@@ -34,6 +34,7 @@ HISTORY_LABELS = {
     "note": "added a note",
     "handed_to_reseller": "handed it to the reseller",
     "resolved": "resolved it",
+    "answer_by_email": "noted the customer's email address for the replies",
 }
 REGION_OPTIONS = [("", "Any"), ("AU", "Australia"), ("NZ", "New Zealand"), ("unknown", "Unknown")]
 ERRORS = {

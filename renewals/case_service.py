@@ -35,9 +35,11 @@ from renewals.cases import (
     idempotency_key,
     partial_checklist,
     pauses_its_conversation,
+    reply_email,
     routing_target,
     waiting_since,
 )
+from renewals.chat_emails import answer_email, email_address
 from renewals.checklist import RenewalChecklist
 from renewals.clock import Clock
 from renewals.conflicts import AlreadyRecorded
@@ -49,7 +51,7 @@ from renewals.conversation_messages import (
     resolved_message,
 )
 from renewals.licences import Licence
-from renewals.outbox import CASE_SLACK_TOPIC, encode_payload
+from renewals.outbox import CASE_SLACK_TOPIC, CHAT_EMAIL_TOPIC, encode_payload
 from renewals.time_zones import licence_today
 
 log = logging.getLogger(__name__)
@@ -398,17 +400,45 @@ def record_reply(uow, reference: str, agent: str, text: str, *, signature: str, 
     if case.status is CaseStatus.OPEN:
         case = _agent_transition(uow, case, CaseStatus.IN_PROGRESS, EventKind.TAKEN, agent, None, clock)
     case = _record(uow, case, EventKind.REPLY, agent, text, clock)
+    message_id = uuid.uuid4()
     queue_message(
         uow,
         uow.cases.id_of(reference),
         conversation_id,
         text,
-        f"{CONVERSATION_TOPIC}:{reference}:{uuid.uuid4()}",
+        f"{CONVERSATION_TOPIC}:{reference}:{message_id}",
         agent=signature,
         resume=False,
         clock=clock,
     )
+    address = reply_email(case)
+    if address:
+        uow.outbox.add(
+            topic=CHAT_EMAIL_TOPIC,
+            dedupe_key=f"{CHAT_EMAIL_TOPIC}:{reference}:{message_id}",
+            payload=encode_payload(answer_email(address, reference, signature, text)),
+            case_id=uow.cases.id_of(reference),
+            created_at=clock.now(),
+        )
     return case
+
+
+ANSWER_BY_EMAIL_NOTE = "asked for the support team's replies by email"
+
+
+def request_answer_by_email(uow, conversation_id: str, text: str, *, clock: Clock) -> Case:
+    """The customer waiting for a person leaves an address: it becomes the hand-off case's contact email,
+    and every reply an agent writes in the chat from now on is also emailed to it. InvalidEmailAddress for
+    text that is not one address; NoConversation when the chat has no unresolved hand-off case."""
+    address = email_address(text)
+    case = uow.cases.open_case_for_conversation(conversation_id, CaseReason.HANDOFF)
+    if case is None:
+        raise NoConversation("this chat has no request for a person")
+    if reply_email(case) == address:
+        return case  # asked twice: nothing changes
+    now = clock.now()
+    uow.cases.update_contact_email(case.reference, address, now)
+    return _record(uow, case, EventKind.ANSWER_BY_EMAIL, ASSISTANT, ANSWER_BY_EMAIL_NOTE, clock)
 
 
 def add_note(uow, reference: str, agent: str, text: str, *, clock: Clock) -> Case:

@@ -74,6 +74,8 @@ class EventKind:
     NOTE = "note"  # note: internal, never shown to the customer
     HANDED_TO_RESELLER = "handed_to_reseller"  # status: handed_to_reseller
     RESOLVED = "resolved"  # status: resolved; the conversation goes back to the assistant
+    # The customer left an email address (now the case's contact email) for the agents' replies.
+    ANSWER_BY_EMAIL = "answer_by_email"
 
 
 @dataclass(frozen=True)
@@ -208,6 +210,12 @@ def requested_since(case: Case, answered_by: frozenset) -> Optional[datetime]:
         elif event.kind in answered_by:
             since = None
     return since
+
+
+def reply_email(case: Case) -> Optional[str]:
+    """The address the customer left for the agents' replies (the case's contact email since), or None."""
+    asked = any(event.kind == EventKind.ANSWER_BY_EMAIL for event in case.history)
+    return case.checklist.contact_email if asked else None
 
 
 def pauses_its_conversation(case: Case) -> bool:

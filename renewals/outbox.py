@@ -26,6 +26,8 @@ CASE_SLACK_TOPIC = "case.slack"
 # reseller's Slack messages about their customers' notices and their weekly digest.
 NOTICE_EMAIL_TOPIC = "notice.email"
 NOTICE_SLACK_TOPIC = "notice.slack"
+# Emails a customer asked for in the chat: a copy of it, an agent's reply (renewals.chat_emails).
+CHAT_EMAIL_TOPIC = "chat.email"
 
 
 @dataclass(frozen=True)

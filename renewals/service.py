@@ -23,10 +23,17 @@ from renewals.case_service import (
     open_handoff_case,
     open_renewal_case,
     record_reply,
+    request_answer_by_email,
     resolve_case,
     take_case,
 )
 from renewals.cases import Case, CaseStatus, EventKind, waiting_since
+from renewals.chat_emails import (
+    TranscriptLine,
+    email_address,
+    transcript_dedupe_key,
+    transcript_email,
+)
 from renewals.chat_ratings import ChatRating
 from renewals.checklist import (
     FieldCheck,
@@ -46,7 +53,7 @@ from renewals.licences import Licence, LicenceStatus, licence_status
 from renewals.notice_links import LinkSecretMissing
 from renewals.notice_service import NoticeSettings
 from renewals.notices import NoticeRecord, NoticeStanding
-from renewals.outbox import CASE_SLACK_TOPIC, CASE_WEBHOOK_TOPIC
+from renewals.outbox import CASE_SLACK_TOPIC, CASE_WEBHOOK_TOPIC, CHAT_EMAIL_TOPIC, encode_payload
 from renewals.pricelist import PriceList, Product, RegionTerms, UserBand
 from renewals.queue_standing import QueueStanding, queue_standing
 from renewals.quotes import PriceListUnavailable, Quote, quote_renewal
@@ -443,6 +450,31 @@ class Renewals:
         with UnitOfWork(self._engine) as uow:
             uow.chat_ratings.record(rating)
         return rating
+
+    def request_answer_by_email(self, conversation_id: str, text: str) -> Case:
+        """The customer waiting for a person wants the replies by email too
+        (renewals.case_service.request_answer_by_email)."""
+        with UnitOfWork(self._engine, immediate=True) as uow:
+            return request_answer_by_email(uow, conversation_id, text, clock=self._clock)
+
+    def email_transcript(self, conversation_id: str, text: str, lines: Sequence[TranscriptLine]) -> str:
+        """Queue a copy of the conversation for the address in `text` (InvalidEmailAddress if there is
+        none); the address. The same copy asked for twice is sent once."""
+        address = email_address(text)
+        if not lines:
+            raise ValueError("the conversation has no messages yet")
+        now = self._clock.now()
+        try:
+            with UnitOfWork(self._engine) as uow, uow.savepoint():
+                uow.outbox.add(
+                    topic=CHAT_EMAIL_TOPIC,
+                    dedupe_key=transcript_dedupe_key(conversation_id, address, lines),
+                    payload=encode_payload(transcript_email(address, lines, now)),
+                    created_at=now,
+                )
+        except AlreadyRecorded:
+            pass  # queued before: the copy is on its way
+        return address
 
     def chat_rating(self, conversation_id: str) -> Optional[ChatRating]:
         with UnitOfWork(self._engine) as uow:

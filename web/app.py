@@ -49,6 +49,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from channels import session_tokens
 from channels.replies import ASKS_FOR_A_RATING
+from renewals.cases import NoConversation
+from renewals.chat_emails import InvalidEmailAddress, TranscriptLine
 from renewals.response_times import target_from_env
 from web import rasa_proxy
 from web.client_address import client_address
@@ -258,23 +260,107 @@ async def new_session(request: web.Request) -> web.Response:
     return _no_store(web.json_response({"token": token}, status=201))
 
 
-async def history(request: web.Request) -> web.Response:
+async def _messages_of(request: web.Request, conversation_id: str) -> Optional[List[Dict[str, Any]]]:
+    """The conversation's messages as the page shows them, read from Rasa's tracker; None when Rasa can't
+    be read."""
     settings = _settings(request)
-    conversation_id = _conversation_of(request)
     url = f"{settings.rasa_url}/conversations/{quote(conversation_id, safe='')}/tracker"
     try:
         async with request.app[CLIENT_KEY].get(url, params={"token": settings.rasa_token}) as reply:
             if reply.status != 200:
                 logger.warning("web: Rasa answered %s to a tracker request", reply.status)
-                return _assistant_unavailable()
+                return None
             tracker = await reply.json()
     except (aiohttp.ClientError, TimeoutError, ValueError) as error:
         # Only the kind of error: aiohttp's messages quote the URL, and the URL carries the Rasa token.
         logger.warning("web: tracker request failed (%s)", type(error).__name__)
+        return None
+    return conversation_messages(tracker.get("events") or [])
+
+
+async def history(request: web.Request) -> web.Response:
+    conversation_id = _conversation_of(request)
+    messages = await _messages_of(request, conversation_id)
+    if messages is None:
         return _assistant_unavailable()
-    messages = conversation_messages(tracker.get("events") or [])
     rated = await _rating_of(request, conversation_id)
     return _no_store(web.json_response({"messages": messages, "solved": rated}))
+
+
+TRANSCRIPT_SENDERS = {"user": "You", "bot": "Assistant", "notice": "Notice"}
+
+
+def transcript_lines(messages: Sequence[Mapping[str, Any]]) -> List[TranscriptLine]:
+    """The page's messages as the lines of an emailed copy: who sent each, its words (with the buttons it
+    offered) and when."""
+    lines = []
+    for message in messages:
+        sender = str(message.get("agent") or "") or TRANSCRIPT_SENDERS.get(str(message.get("sender")), "")
+        text = str(message.get("text") or "")
+        buttons = [str(button.get("title")) for button in message.get("quick_replies") or []]
+        if buttons:
+            text = (text + "\n" if text else "") + " ".join(f"[{title}]" for title in buttons)
+        stamp = message.get("at")
+        at = datetime.fromisoformat(stamp.replace("Z", "+00:00")) if isinstance(stamp, str) else None
+        lines.append(TranscriptLine(sender or "Assistant", text, at))
+    return lines
+
+
+async def _email_in(request: web.Request) -> Any:
+    try:
+        body = await request.json()
+    except ValueError:
+        return None
+    return body.get("email") if isinstance(body, dict) else None
+
+
+EMAIL_UNAVAILABLE = "That couldn't be sent just now. Please try again in a minute."
+
+
+def _email_problem(error: str, message: str, status: int = 400) -> web.Response:
+    """``{"error": code, "message": what the customer reads}``."""
+    return _no_store(web.json_response({"error": error, "message": message}, status=status))
+
+
+async def email_transcript(request: web.Request) -> web.Response:
+    """``{"email": "..."}``: a copy of this conversation is emailed there (queued in the outbox)."""
+    conversation_id = _conversation_of(request)
+    text = await _email_in(request)
+    renewals = request.app[RENEWALS_KEY]
+    if renewals is None:
+        return _email_problem("email_unavailable", EMAIL_UNAVAILABLE, 503)
+    messages = await _messages_of(request, conversation_id)
+    if messages is None:
+        return _assistant_unavailable()
+    if not messages:
+        return _email_problem("empty_chat", "There is nothing in this chat to send yet.")
+    try:
+        await asyncio.to_thread(renewals.email_transcript, conversation_id, text, transcript_lines(messages))
+    except InvalidEmailAddress as problem:
+        return _email_problem("invalid_email", str(problem))
+    except SQLAlchemyError as error:
+        logger.warning("web: a chat copy could not be queued (%s)", type(error).__name__)
+        return _email_problem("email_unavailable", EMAIL_UNAVAILABLE, 503)
+    return _no_store(web.json_response({"queued": True}, status=202))
+
+
+async def answer_by_email(request: web.Request) -> web.Response:
+    """``{"email": "..."}`` from a customer waiting for a person: the replies are also emailed there."""
+    conversation_id = _conversation_of(request)
+    text = await _email_in(request)
+    renewals = request.app[RENEWALS_KEY]
+    if renewals is None:
+        return _email_problem("email_unavailable", EMAIL_UNAVAILABLE, 503)
+    try:
+        await asyncio.to_thread(renewals.request_answer_by_email, conversation_id, text)
+    except InvalidEmailAddress as problem:
+        return _email_problem("invalid_email", str(problem))
+    except NoConversation:
+        return _email_problem("not_waiting", "You're not waiting for a person in this chat any more.", 409)
+    except SQLAlchemyError as error:
+        logger.warning("web: an address for replies could not be stored (%s)", type(error).__name__)
+        return _email_problem("email_unavailable", EMAIL_UNAVAILABLE, 503)
+    return _no_store(web.json_response({"emailing": True}))
 
 
 LINK_TOKEN = re.compile(r"[A-Za-z0-9._-]{1,200}")
@@ -373,6 +459,7 @@ async def queue(request: web.Request) -> web.Response:
                 "position": standing.position,
                 "open_now": standing.open_now,
                 "text": standing.text,
+                "emailing_to": standing.emailing_to,
             }
         )
     )
@@ -455,6 +542,8 @@ def create_app(
     app.router.add_post("/api/renewal-link", renewal_link)
     app.router.add_post("/api/rating", rate_chat)
     app.router.add_get("/api/queue", queue)
+    app.router.add_post("/api/email-transcript", email_transcript)
+    app.router.add_post("/api/answer-by-email", answer_by_email)
     app.router.add_get("/api/typing", typing)
     app.router.add_post("/api/typing", typing)
     app.router.add_get("/healthz", healthz)

@@ -1,7 +1,9 @@
-"""Renewal notice emails, delivered from the outbox by SMTP or, with no SMTP configured, as .eml files.
+"""Renewal notice emails, and the emails a customer asks for in the chat (renewals.chat_emails), delivered
+from the outbox by SMTP or, with no SMTP configured, as .eml files.
 
 Each `notice.email` outbox message holds the rendered notice (renewals.notices.notice_email). The sender
-builds a multipart/alternative message (plain text and HTML) with a `List-Unsubscribe` header and a
+builds a multipart/alternative message (plain text and HTML) with a `List-Unsubscribe` header (notices
+only; `chat.email` messages hold the same fields) and a
 Message-ID made from the outbox message's delivery id, the same on every attempt, so a receiver that
 de-duplicates on Message-ID sees a retried notice once.
 
@@ -37,7 +39,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from renewals.delivery.http import describe_failure
 from renewals.delivery.worker import SendResult
-from renewals.outbox import NOTICE_EMAIL_TOPIC, OutboxMessage
+from renewals.outbox import CHAT_EMAIL_TOPIC, NOTICE_EMAIL_TOPIC, OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +122,8 @@ def build_message(config: EmailConfig, message: OutboxMessage, document: Mapping
     email["Subject"] = document["subject"]
     email["Date"] = format_datetime(message.created_at)
     email["Message-ID"] = f"<{message.delivery_id}@{MESSAGE_ID_DOMAIN}>"
-    email["List-Unsubscribe"] = f"<{config.unsubscribe}>"
+    if message.topic == NOTICE_EMAIL_TOPIC:  # what a customer asked for in the chat has nothing to leave
+        email["List-Unsubscribe"] = f"<{config.unsubscribe}>"
     email["Auto-Submitted"] = "auto-generated"
     email.set_content(document["text"])
     email.add_alternative(document["html"], subtype="html")
@@ -128,9 +131,9 @@ def build_message(config: EmailConfig, message: OutboxMessage, document: Mapping
 
 
 class EmailSender:
-    """Sends `notice.email` outbox messages (see renewals.delivery.worker.Sender)."""
+    """Sends `notice.email` and `chat.email` outbox messages (see renewals.delivery.worker.Sender)."""
 
-    topics: tuple[str, ...] = (NOTICE_EMAIL_TOPIC,)
+    topics: tuple[str, ...] = (NOTICE_EMAIL_TOPIC, CHAT_EMAIL_TOPIC)
 
     def __init__(self, config: EmailConfig):
         self.config = config
@@ -164,7 +167,7 @@ class EmailSender:
             os.replace(temporary, path)
         except OSError as error:
             return SendResult(delivered=False, error=f"writing the .eml file: {describe_failure(error)}")
-        log.info("Renewal notice email written to %s (no SMTP_URL set)", path)
+        log.info("Email written to %s (no SMTP_URL set)", path)
         return SendResult(delivered=True)
 
     def _send_smtp(self, server: SmtpServer, email: EmailMessage, to: str) -> SendResult:

@@ -486,6 +486,11 @@ class CaseRepository:
         )
         return result.rowcount == 1
 
+    def update_contact_email(self, reference: str, email: str, at: datetime) -> None:
+        self._connection.execute(
+            update(cases).where(cases.c.reference == reference).values(contact_email=email, updated_at=at)
+        )
+
     def add_event(self, reference: str, event: CaseEvent) -> None:
         case_id = self.id_of(reference)
         if case_id is None:

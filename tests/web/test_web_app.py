@@ -1,5 +1,6 @@
 """The web chat service (web/app.py) against a stand-in for Rasa's HTTP API."""
 
+import json
 import re
 
 import pytest
@@ -411,3 +412,49 @@ async def test_the_customer_reports_typing_and_reads_whether_an_agent_is_typing(
     service.report_typing(conversation, agent_name="Alice Nguyen")
     assert await (await client.get("/api/typing", headers=headers)).json() == {"agent": "Alice Nguyen"}
     assert (await client.post("/api/typing")).status == 401
+
+
+async def test_a_customer_emails_themselves_a_copy_of_the_chat_as_rasa_recorded_it(rating_client):
+    from renewals.storage.unit_of_work import UnitOfWork
+
+    client, service = rating_client
+    headers = {"X-Chat-Session": session_tokens.issue(SECRET)}
+    answer = await client.post("/api/email-transcript", headers=headers, json={"email": "kim@acacia.com.au"})
+    assert answer.status == 202
+    with UnitOfWork(service.engine) as uow:
+        [listed] = uow.outbox.undelivered()
+        text = json.loads(uow.outbox.get(listed.id).payload)["text"]
+    # The button the customer pressed reads as its title, as on the page; the bot's parts stay in order.
+    assert "You: How do I renew?" in text and "Assistant: Contact your reseller." in text
+    assert "[How do I renew?]" in text
+
+
+@pytest.mark.parametrize("path", ["/api/email-transcript", "/api/answer-by-email"])
+async def test_an_address_that_is_not_one_gets_a_message_to_show_and_queues_nothing(rating_client, path):
+    from renewals.storage.unit_of_work import UnitOfWork
+
+    client, service = rating_client
+    token = session_tokens.issue(SECRET)
+    service.open_handoff_case(token.partition(".")[0], "socketio", "asked for a person")
+    answer = await client.post(path, headers={"X-Chat-Session": token}, json={"email": "kim at acacia"})
+    assert answer.status == 400
+    assert (await answer.json())["message"] == (
+        "Please type the email address to send it to, like name@company.com.au."
+    )
+    with UnitOfWork(service.engine) as uow:
+        assert [m.topic for m in uow.outbox.undelivered()] == []
+    assert (await client.post(path, json={"email": "kim@acacia.com.au"})).status == 401
+
+
+async def test_out_of_hours_the_queue_banner_says_where_the_reply_will_be_emailed(rating_client):
+    client, service = rating_client
+    token = session_tokens.issue(SECRET)
+    headers = {"X-Chat-Session": token}
+    refused = await client.post("/api/answer-by-email", headers=headers, json={"email": "kim@acacia.com.au"})
+    assert refused.status == 409 and "not waiting for a person" in (await refused.json())["message"]
+    service.open_handoff_case(token.partition(".")[0], "socketio", "asked for a person")
+    answer = await client.post("/api/answer-by-email", headers=headers, json={"email": "kim@acacia.com.au"})
+    assert answer.status == 200
+    standing = await (await client.get("/api/queue", headers=headers)).json()
+    assert standing["emailing_to"] == "k…@acacia.com.au"
+    assert standing["text"].endswith("The reply will also be emailed to k…@acacia.com.au.")

@@ -29,6 +29,12 @@
     confirmRestart: document.getElementById("confirm-restart"),
     confirmCase: document.getElementById("confirm-restart-case"),
     download: document.getElementById("download-transcript"),
+    emailCopy: document.getElementById("email-copy"),
+    emailCopyInput: document.getElementById("email-copy-input"),
+    emailCopyStatus: document.getElementById("email-copy-status"),
+    answerEmail: document.getElementById("answer-email"),
+    answerEmailInput: document.getElementById("answer-email-input"),
+    answerEmailStatus: document.getElementById("answer-email-status"),
     announcer: document.getElementById("announcer"),
   };
 
@@ -311,10 +317,13 @@
         if (!waiting) {
           els.queue.hidden = true;
           els.queue.textContent = "";
+          els.answerEmail.hidden = true;
           return;
         }
         if (els.queue.textContent !== standing.text) els.queue.textContent = standing.text;
         els.queue.hidden = false;
+        // Out of hours nobody answers here soon: offer the reply by email, until an address is given.
+        els.answerEmail.hidden = standing.open_now || Boolean(standing.emailing_to);
         queueTimer = setTimeout(refreshQueue, QUEUE_REFRESH_MS);
       })
       .catch(function () {
@@ -322,6 +331,59 @@
         if (!els.queue.hidden) queueTimer = setTimeout(refreshQueue, QUEUE_REFRESH_MS);
       });
   }
+
+  // --- emails the customer asks for ------------------------------------------------------------
+
+  // POST {email} to `url`; the answer's message (or a plain one) is shown in `status`.
+  function submitEmail(url, input, status, done) {
+    var address = input.value.trim();
+    status.dataset.state = "";
+    if (!address) {
+      status.dataset.state = "error";
+      status.textContent = "Please type an email address first.";
+      input.focus();
+      return;
+    }
+    status.textContent = "Sending…";
+    fetch(url, {
+      method: "POST",
+      headers: { Accept: "application/json", "Content-Type": "application/json", "X-Chat-Session": token },
+      body: JSON.stringify({ email: address })
+    })
+      .then(function (response) {
+        return response.json().then(function (body) { return { ok: response.ok, body: body || {} }; },
+          function () { return { ok: response.ok, body: {} }; });
+      })
+      .then(function (answer) {
+        if (answer.ok) {
+          done(address);
+          return;
+        }
+        status.dataset.state = "error";
+        status.textContent = answer.body.message || "That couldn't be sent just now. Please try again in a minute.";
+        input.focus();
+      }, function () {
+        status.dataset.state = "error";
+        status.textContent = "That couldn't be sent just now. Please try again in a minute.";
+      });
+  }
+
+  els.emailCopy.addEventListener("submit", function (event) {
+    event.preventDefault();
+    submitEmail("/api/email-transcript", els.emailCopyInput, els.emailCopyStatus, function (address) {
+      els.emailCopyStatus.textContent = "A copy of this chat is on its way to " + address + ".";
+    });
+  });
+
+  els.answerEmail.addEventListener("submit", function (event) {
+    event.preventDefault();
+    submitEmail("/api/answer-by-email", els.answerEmailInput, els.answerEmailStatus, function (address) {
+      els.answerEmailInput.value = "";
+      els.answerEmailStatus.textContent = "";
+      addNotice("Thanks. The support team's reply will also be emailed to " + address + ". You can leave this page.");
+      refreshQueue();
+    });
+  });
 
   // --- end-of-chat rating --------------------------------------------------------------------
 
@@ -638,6 +700,7 @@
       ? (unique.length === 1 ? "Your case " + unique[0] + " stays open" : "Your cases " + unique.join(" and ") + " stay open") +
         ". Keep the reference to quote if you get in touch."
       : "";
+    els.emailCopyStatus.textContent = "";
     els.confirmRestart.returnValue = "";
     els.confirmRestart.showModal();
   });
@@ -657,6 +720,7 @@
     clearTimeout(queueTimer);
     els.queue.hidden = true;
     els.queue.textContent = "";
+    els.answerEmail.hidden = true;
     els.intro.hidden = false;
     setTyping(false);
     pending = [];
