@@ -13,8 +13,9 @@ failed on. This channel keeps the URL and wire format
 - answers a message over 2,000 characters with a request to shorten it, and
   passes nothing to the assistant;
 - never leaves the customer with silence: when the assistant produced no
-  reply (the action server is down, say) and the conversation is not paused
-  for a person, it answers with an apology and where to get help;
+  reply (the action server is down, say), it answers with an apology and where
+  to get help; in a conversation paused for a person, with a notice that the
+  message reached the case and when a person will reply (`"custom": {"notice": true}`);
 - answers 503 (with the apology) while the conversations' database is down,
   and its health check (`GET /webhooks/rest/`) is red meanwhile;
 - answers 429 with a request to slow down when a conversation sends more
@@ -47,6 +48,7 @@ from channels.replies import (
     TOO_LONG,
     conversation_is_paused,
     message_limiter,
+    reply_while_paused,
     tracker_store_available,
     within_limit,
 )
@@ -115,7 +117,13 @@ class AuthenticatedRestInput(RestInput):
                     return response.json(
                         {"error": "temporarily_unavailable", "text": NO_REPLY_APOLOGY}, status=503
                     )
-            if not collector.messages and not await conversation_is_paused(request.app, sender):
+            if not collector.messages:
+                if await conversation_is_paused(request.app, sender):
+                    # Not the assistant's answer: a notice that the message reached the case, and when.
+                    notice = await reply_while_paused(request.app, sender, text)
+                    return response.json(
+                        [{"recipient_id": sender, "text": notice, "custom": {"notice": True}}]
+                    )
                 logger.warning("rest: the assistant gave no reply; answered with the apology")
                 return response.json([{"recipient_id": sender, "text": NO_REPLY_APOLOGY}])
             return response.json(collector.messages)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from typing import Any
 
@@ -38,8 +39,39 @@ async def conversation_is_paused(app: Any, conversation_id: str) -> bool:
 ASKS_FOR_A_RATING = frozenset({"utter_goodbye"})
 
 # A message typed while the chat waits for a person: the assistant stays quiet, but the customer is
-# not left wondering whether it arrived.
+# not left wondering whether it arrived (this when the case can't be read; see reply_while_paused).
 ADDED_TO_CASE = "Added to your case. A person from the support team will reply here: you can keep typing."
+_THANKS_INTENTS = frozenset({"thank", "goodbye"})
+
+
+@functools.lru_cache(maxsize=1)
+def _renewals():
+    """The renewals service (one connection pool per process) and the first-reply target."""
+    from renewals.response_times import target_from_env
+    from renewals.service import Renewals
+
+    return Renewals.from_env(), target_from_env()
+
+
+async def reply_while_paused(app: Any, conversation_id: str, text: str) -> str:
+    """What a customer reads after typing `text` while the chat waits for a person: it reached their case,
+    and when a person will reply; a thanks is welcomed and "are you a bot?" answered."""
+    from renewals.queue_standing import ANYTHING_ELSE, BOT_QUESTION, THANKS, reply_while_waiting
+
+    agent = getattr(getattr(app, "ctx", None), "agent", None)
+    try:
+        parsed = await agent.parse_message(text) if agent is not None else {}
+        intent = ((parsed or {}).get("intent") or {}).get("name")
+        renewals, target = _renewals()
+        standing = await asyncio.to_thread(renewals.queue_standing, conversation_id, target)
+    except Exception as error:
+        logger.warning("could not read the case of a paused conversation (%s)", type(error).__name__)
+        return ADDED_TO_CASE
+    kind = (
+        THANKS if intent in _THANKS_INTENTS else BOT_QUESTION if intent == "bot_challenge" else ANYTHING_ELSE
+    )
+    return reply_while_waiting(kind, standing)
+
 
 SLOW_DOWN = (
     "You're sending messages faster than I can take them. Please wait a minute, then carry on: "

@@ -52,13 +52,13 @@ from socketio import AsyncServer
 
 from channels import session_tokens
 from channels.replies import (
-    ADDED_TO_CASE,
     ASKS_FOR_A_RATING,
     MAX_MESSAGE_CHARS,
     NO_REPLY_APOLOGY,
     SLOW_DOWN,
     conversation_is_paused,
     message_limiter,
+    reply_while_paused,
     within_limit,
 )
 
@@ -238,7 +238,8 @@ class SignedSocketIOInput(SocketIOInput):
                 if not output.sent:
                     if await conversation_is_paused(self.app, conversation_id):
                         # Not the assistant speaking: a notice on the page that the message reached the case.
-                        notice = {"kind": "added_to_case", "text": ADDED_TO_CASE}
+                        text = await reply_while_paused(self.app, conversation_id, message.text or "")
+                        notice = {"kind": "added_to_case", "text": text}
                         await sio.emit("chat_notice", notice, room=conversation_id, namespace=namespace)
                     else:
                         logger.warning("webchat: the assistant gave no reply; answered with the apology")

@@ -1,5 +1,5 @@
 """Against a real Rasa and action server: asking for a person pauses the bot, messages during the pause
-are recorded and get no reply, an agent's reply is recorded and then delivered through Rasa, and
+are recorded and answered only with a notice that they reached the case, an agent's reply is recorded and then delivered through Rasa, and
 resolving gives the chat back."""
 
 from __future__ import annotations
@@ -31,11 +31,24 @@ def test_handoff_pauses_the_bot_until_an_agent_resolves(live):
     assert "keeps your place" in reply  # the demo date is a Saturday: nobody can join now
     assert live.tracker(sender)["paused"] is True
 
-    assert live.send(sender, "hello, is anyone there?") == []  # recorded, not answered
-    assert live.send(sender, "How do I renew my maintenance?") == []
+    # Recorded, not answered by the assistant: the channel says the message reached the case, and when.
+    [notice] = live.send(sender, "hello, is anyone there?")
+    assert notice["custom"] == {"notice": True}
+    assert notice["text"] == (
+        f"Added to your case {reference}. Someone from the support team will reply here from Monday "
+        "30 November at 8:30 am Auckland time: you can keep typing."  # no licence: the first to open
+    )
+    assert live.say(sender, "How do I renew my maintenance?").startswith(f"Added to your case {reference}.")
+    assert "You're welcome. Your case" in live.say(sender, "thanks heaps")
+    assert "I'm the virtual assistant" in live.say(sender, "wait am I talking to a bot?")
     lines = transcript(live.tracker(sender)["events"])
     paused_lines = [line["text"] for line in lines if line.get("while_paused")]
-    assert paused_lines == ["hello, is anyone there?", "How do I renew my maintenance?"]
+    assert paused_lines == [
+        "hello, is anyone there?",
+        "How do I renew my maintenance?",
+        "thanks heaps",
+        "wait am I talking to a bot?",
+    ]
 
     renewals = Renewals.from_env(live.env)
     case = renewals.case(reference)

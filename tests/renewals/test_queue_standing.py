@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from renewals.cases import CaseEvent, EventKind
-from renewals.queue_standing import queue_standing
+from renewals.queue_standing import ANYTHING_ELSE, BOT_QUESTION, THANKS, queue_standing, reply_while_waiting
 from tests.renewals.test_response_times import asked, at, with_history
 
 FIFTEEN = timedelta(minutes=15)
@@ -58,3 +58,40 @@ def test_a_taken_case_ahead_does_not_count_towards_the_place():
 def test_a_conversation_without_a_request_for_a_person_has_no_standing():
     queue = [(waiting("RN-2026-000001", "web-1", at(2026, 11, 27, 10, 0)), "AU")]
     assert queue_standing(queue, "web-9", at(2026, 11, 27, 10, 3), FIFTEEN) is None
+
+
+def closed_saturday_standing():
+    queue = [(waiting("RN-2026-000001", "web-1", at(2026, 11, 28, 12, 0)), "AU")]
+    return queue_standing(queue, "web-1", at(2026, 11, 28, 12, 1), FIFTEEN)
+
+
+def test_a_message_typed_while_waiting_out_of_hours_is_added_to_the_case_and_says_when_someone_replies():
+    assert reply_while_waiting(ANYTHING_ELSE, closed_saturday_standing()) == (
+        "Added to your case RN-2026-000001. Someone from the support team will reply here from Monday "
+        "30 November at 8:30 am Sydney time: you can keep typing."
+    )
+
+
+def test_a_thanks_while_waiting_is_welcomed_and_told_the_case_stays_open():
+    assert reply_while_waiting(THANKS, closed_saturday_standing()) == (
+        "You're welcome. Your case RN-2026-000001 stays open: someone from the support team will reply "
+        "here from Monday 30 November at 8:30 am Sydney time."
+    )
+
+
+def test_are_you_a_bot_while_waiting_is_answered_by_the_virtual_assistant():
+    reply = reply_while_waiting(BOT_QUESTION, closed_saturday_standing())
+    assert reply.startswith("I'm the virtual assistant. You're waiting for a person: someone from the")
+
+
+def test_in_hours_the_wait_is_the_reply_target():
+    queue = [(waiting("RN-2026-000001", "web-1", at(2026, 11, 27, 10, 0)), "AU")]
+    standing = queue_standing(queue, "web-1", at(2026, 11, 27, 10, 1), FIFTEEN)
+    assert "will reply here within 15 minutes" in reply_while_waiting(ANYTHING_ELSE, standing)
+
+
+def test_once_an_agent_has_the_case_the_customer_is_told_a_person_is_on_it():
+    assert reply_while_waiting(ANYTHING_ELSE, None) == (
+        "Added to your case. A person from the support team is on your case and will reply here: you can "
+        "keep typing."
+    )
