@@ -11,7 +11,6 @@ import re
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import FollowupAction
 
 from actions.backend import call
 from actions.certificate import certificate_steps
@@ -20,17 +19,20 @@ from actions.conversation import (
     CERTIFICATE_STEPS,
     PRICES,
     acted_last_turn,
+    changes_the_quote_given,
     entity_values,
     faq_selection,
+    guesses,
     latest_intent,
     latest_text,
     open_question,
     set_last_turn,
 )
 from actions.faq import ActionAnswerFaq, asks_what_next
+from actions.handoff import hand_over
 from actions.licences import EXPIRY, LICENCE_TASKS, QUOTE, RESELLER, LicenceConversation, continue_with_values
 from actions.offers import ANSWERED_QUESTIONS, accept, answer_to_open_question, decline
-from actions.renewal_form import ActionExplainField, ActionStartRenewal
+from actions.renewal_form import LODGES_A_RENEWAL, ActionExplainField, start_renewal
 from actions.resellers import ActionResellerLookup
 from actions.sender import acting_reseller
 from actions.support_questions import ActionCaseStatus, list_prices
@@ -62,29 +64,12 @@ async def answer_in_context(dispatcher, tracker: Tracker, domain) -> Optional[Li
 
 # "renew", "renewal", "lodge a renewal": the words of a renewal request the NLU was unsure about.
 ASKS_TO_RENEW = re.compile(r"\b(renew\w*|re-new\w*)\b", re.IGNORECASE)
-# "need to lodge a renewal, no code handy", "I want to renew that one too": asks for the renewal to be done,
-# whatever else the NLU saw in it. "how do I lodge a renewal" asks how renewing works instead.
-LODGES_A_RENEWAL = re.compile(
-    r"^(?!\s*(how|where|who|what|when|why|do|does|did|is|are|should|will|would|must)\b)(?!.*\?\s*$).*("
-    r"\b(lodge|start|submit|begin|put\s+through|kick\s+off)\b(\s+\w+){0,3}\s+(renew\w*|re-new\w*)\b"
-    r"|\b(want|wanna|need|like|keen|ready)\s+(to\s+)?renew\b"
-    r"|\b(please|pls|plz)\s+renew\b|\brenew\s+(it|that|this|them|us|ours)\b(\s+\w+)?\s+(please|pls|plz|now|too)\b)",
-    re.IGNORECASE,
-)
 # The NLU's best guess is taken, when it is unsure, if the conversation makes that guess likely.
 MIN_GUESS_CONFIDENCE = 0.25
 
 
 # After an FAQ answer, a follow-up the NLU half-recognises as an FAQ question is answered by its topic.
 MIN_FOLLOW_UP_TOPIC_CONFIDENCE = 0.5
-
-
-def guesses(tracker: Tracker) -> List[Tuple[str, float]]:
-    """The NLU's intent ranking for the latest message, best first, without the fallback itself."""
-    ranking = [
-        r for r in tracker.latest_message.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"
-    ]
-    return [(r.get("name"), r.get("confidence", 0.0)) for r in ranking]
 
 
 def best_guess(tracker: Tracker) -> Tuple[Optional[str], float]:
@@ -103,6 +88,27 @@ def _faq_follow_up(tracker: Tracker) -> bool:
     )
 
 
+# Words that ask for a person, whatever else is in the message.
+ASKS_FOR_A_PERSON = re.compile(
+    r"\b(talk|speak|chat)\s+(to|with)\s+(someone|somebody|a (real )?(person|human)|an? (agent|operator))"
+    r"|\b(real|actual) (person|human)\b|\bhuman please\b",
+    re.IGNORECASE,
+)
+# The response selector's confidence above which an unsure message about a licence gets that FAQ topic.
+SURE_TOPIC_CONFIDENCE = 0.9
+_ABOUT_A_LICENCE = re.compile(
+    r"\b(licen[cs]\w*|maint[ae]n\w*|certificate|renew\w*|activation)\b", re.IGNORECASE
+)
+_PRODUCT_ENTITIES = ("product", "product_brand", "activation_code")
+
+
+def _sure_licensing_topic(tracker: Tracker) -> bool:
+    about_a_licence = bool(_ABOUT_A_LICENCE.search(latest_text(tracker))) or any(
+        entity_values(tracker, name) for name in _PRODUCT_ENTITIES
+    )
+    return about_a_licence and faq_selection(tracker).get("confidence", 0.0) >= SURE_TOPIC_CONFIDENCE
+
+
 async def best_guess_in_context(dispatcher, tracker: Tracker, domain) -> Optional[List[Dict[Text, Any]]]:
     """For a message the NLU was unsure about: its best guess, when what the conversation is about makes it
     likely ("reseller for that one?" once a licence is known, "ok yeah give us a quote" after the offer of
@@ -110,9 +116,22 @@ async def best_guess_in_context(dispatcher, tracker: Tracker, domain) -> Optiona
     None when the guess is weak or out of context."""
     if _faq_follow_up(tracker):
         return await ActionAnswerFaq().run(dispatcher, tracker, domain)
+    if changes_the_quote_given(tracker):
+        return await LicenceConversation(dispatcher, tracker).run(QUOTE)
     intent, confidence = best_guess(tracker)
+    if (
+        intent == "human_handoff"
+        and confidence >= MIN_GUESS_CONFIDENCE
+        and ASKS_FOR_A_PERSON.search(latest_text(tracker))
+    ):
+        # "yeah nah this is getting too hard, can I talk to someone"
+        return await hand_over(dispatcher, tracker)
+    if intent != "out_of_scope" and _sure_licensing_topic(tracker):
+        # "it's a PDF with the licence sir ticket on it. what am I meant to do with it now?": the topic
+        # model is sure, and the message is about a licence.
+        return await ActionAnswerFaq().run(dispatcher, tracker, domain)
     if LODGES_A_RENEWAL.search(latest_text(tracker)) and intent != "out_of_scope":
-        return await _start_renewal(dispatcher, tracker, domain)
+        return await start_renewal(dispatcher, tracker, domain)
     if intent is None or confidence < MIN_GUESS_CONFIDENCE:
         return None
     if intent == "bot_challenge":
@@ -139,13 +158,8 @@ async def best_guess_in_context(dispatcher, tracker: Tracker, domain) -> Optiona
         return await ActionCaseStatus().run(dispatcher, tracker, domain)
     if intent == "renewal_request" and ASKS_TO_RENEW.search(latest_text(tracker)):
         # "Hi there, I need to submit a renewal for our TAFE campus please": start the checklist.
-        return await _start_renewal(dispatcher, tracker, domain)
+        return await start_renewal(dispatcher, tracker, domain)
     return None
-
-
-async def _start_renewal(dispatcher, tracker: Tracker, domain) -> List[Dict[Text, Any]]:
-    started = await ActionStartRenewal().run(dispatcher, tracker, domain)
-    return started + [FollowupAction("renewal_form")]
 
 
 class ActionContinueTask(Action):

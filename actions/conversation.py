@@ -6,9 +6,12 @@ question, so the actions that read short replies ask here first.
 
 from __future__ import annotations
 
-from typing import Optional
+import re
+from typing import List, Optional, Tuple
 
 from rasa_sdk import Tracker
+
+from renewals.quotes import asks_to_renew_on
 
 # Offers (the `offer` slot) and the questions asked by plain responses.
 QUOTE, HANDOFF, RENEWAL, ANYTHING_ELSE = "quote", "handoff", "renewal", "anything_else"
@@ -107,3 +110,30 @@ def value_before_latest_message(tracker: Tracker, slot: str):
         elif seen_latest and event.get("event") == "slot" and event.get("name") == slot:
             return event.get("value")
     return None
+
+
+def guesses(tracker: Tracker) -> List[Tuple[str, float]]:
+    """The NLU's intent ranking for the latest message, best first, without the fallback itself."""
+    ranking = [
+        r for r in tracker.latest_message.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"
+    ]
+    return [(r.get("name"), r.get("confidence", 0.0)) for r in ranking]
+
+
+# A price asked for, in whatever words: "before I confirm, whats the total going to be?", "what does that
+# come to".
+PRICE_WORDS = re.compile(r"\b(total|cost\w*|price\w*|how much|quote|pay|come to)\b", re.IGNORECASE)
+
+
+def changes_the_quote_given(tracker: Tracker) -> bool:
+    """After a quote, a new value for it said with a price question or as the date to renew on, whatever
+    the NLU took it for: "we only really need 60 now, what does that come to", "PO approval takes a few
+    days, what if we renew on 1 December"."""
+    if not tracker.get_slot("quoted_code"):
+        return False
+    text = latest_text(tracker)
+    if entity_values(tracker, "date") and asks_to_renew_on(text):
+        return True
+    return bool(PRICE_WORDS.search(text)) and any(
+        entity_values(tracker, name) for name in ("user_count", "term_years")
+    )

@@ -9,10 +9,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import answer_in_context, best_guess, best_guess_in_context, guesses
-from actions.conversation import entity_values
+from actions.context import answer_in_context, best_guess, best_guess_in_context
+from actions.conversation import changes_the_quote_given, entity_values, guesses, latest_text
 from actions.licences import QUOTE, LicenceConversation
+from actions.renewal_form import LODGES_A_RENEWAL, start_renewal
 from actions.topics import buttons, topic_key
+from renewals.answers import is_closing, is_thanks
 
 FALLBACK_INTENT = "nlu_fallback"
 MAX_SUGGESTIONS = 3
@@ -101,6 +103,8 @@ QUOTE_VALUES = ("date", "term_years", "user_count")
 QUOTE_INTENTS = ("adjust_quote", "lapse_charge_quote")
 # A runner-up quote intent at least this sure, behind an off-topic guess, is taken as a change to the quote.
 MIN_QUOTE_RUNNER_UP = 0.2
+# A renewal request the NLU took for off-topic, with the renewal as its next guess at least this sure.
+MIN_RENEWAL_RUNNER_UP = 0.1
 
 
 def changes_the_quote(tracker: Tracker) -> bool:
@@ -118,6 +122,16 @@ def changes_the_quote(tracker: Tracker) -> bool:
     )
 
 
+def asks_for_a_renewal(tracker: Tracker) -> bool:
+    """ "Kia ora, I want to renew our Trend Micro for the Karori Rugby Football Club, can you do that here?":
+    the words of a renewal request, with the renewal the NLU's next guess behind the off-topic one. Without
+    that guess ("I want to renew my passport") it stays off-topic."""
+    return bool(LODGES_A_RENEWAL.search(latest_text(tracker))) and any(
+        name == "renewal_request" and confidence >= MIN_RENEWAL_RUNNER_UP
+        for name, confidence in guesses(tracker)[1:3]
+    )
+
+
 class ActionAnswerOffTopic(Action):
     """An off-topic message gets the polite refusal, unless the quote just given makes it a change to that
     quote."""
@@ -128,8 +142,17 @@ class ActionAnswerOffTopic(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        if changes_the_quote(tracker):
+        if changes_the_quote(tracker) or changes_the_quote_given(tracker):
             return await LicenceConversation(dispatcher, tracker).run(QUOTE)
+        if asks_for_a_renewal(tracker):
+            return await start_renewal(dispatcher, tracker, domain)
+        text = latest_text(tracker)
+        if is_closing(text) or is_thanks(text):
+            # "lol worth a shot. cheers", "nah that's all for now, thanks love": no question at all.
+            dispatcher.utter_message(
+                response="utter_goodbye" if is_closing(text) else "utter_you_are_welcome"
+            )
+            return []
         dispatcher.utter_message(response="utter_out_of_scope")
         return []
 

@@ -23,22 +23,29 @@ from actions.conversation import (
     BRAND,
     CERTIFICATE_STEPS,
     QUOTE,
+    changes_the_quote_given,
     faq_selection,
     latest_text,
     open_question,
     set_last_turn,
 )
-from actions.licences import NOTICE, RESELLER, LicenceConversation
+from actions.licences import EXPIRY, NOTICE, RESELLER, LicenceConversation
+from actions.renewal_form import LODGES_A_RENEWAL, start_renewal
 from actions.support_questions import ActionCaseStatus
 from actions.topics import buttons
+from renewals.answers import is_closing, is_thanks
 from renewals.codes import find_activation_code
 
 # Topics that "what happens now?" can be mistaken for, just after a case is opened.
 _NEXT_STEP_TOPICS = ("faq/after_renewal_delivery", "faq/after_certificate_steps", "faq/renewal_time")
 # After the rule on lapsing, a customer whose licence is known is offered its exact figure.
 _QUOTE_FOLLOWS = ("faq/lapsed_maintenance", "faq/no_renewal_consequences")
+_ABOUT_CODES = ("faq/activation_code_after_renewal", "faq/lost_activation_code")
+# FAQ answers that end with the offer of a quote themselves (domain.yml): asking again would say it twice.
+_OFFERS_A_QUOTE = ("faq/lapsed_maintenance",)
 _ASKS_WHAT_NEXT = re.compile(
-    r"\b(what happens|what now|next|now what|then what|hear back|get back)\b", re.IGNORECASE
+    r"\b(what happens|what now|next|now what|then what|hear back|get back|how long (till|until|before))\b",
+    re.IGNORECASE,
 )
 # "and then what happens", "what's next": asks for the next step whatever topic it resembles, unless it
 # asks about a condition ("what happens next if we don't renew").
@@ -80,6 +87,21 @@ class ActionAnswerFaq(Action):
 
     async def run(self, dispatcher, tracker: Tracker, domain) -> List[Dict[Text, Any]]:
         topic = faq_selection(tracker).get("intent_response_key") or ""
+        text = latest_text(tracker)
+        if is_closing(text) or is_thanks(text):
+            # "no worries ta" is no question, whatever topic it resembles.
+            dispatcher.utter_message(
+                response="utter_goodbye" if is_closing(text) else "utter_you_are_welcome"
+            )
+            return []
+        if topic in _ABOUT_CODES and find_activation_code(text) and not text.rstrip().endswith("?"):
+            # "the security thing stopped updating ages ago. code ds efa3 9awx5 …": the code is given to be
+            # looked up, not asked about.
+            return await LicenceConversation(dispatcher, tracker).run(EXPIRY)
+        if not tracker.active_loop_name and LODGES_A_RENEWAL.search(latest_text(tracker)):
+            # "need to lodge a renewal, no code handy" reads like the Activation Code question: it asks for
+            # the renewal.
+            return await start_renewal(dispatcher, tracker, domain)
         follows_steps = (
             open_question(tracker) == BRAND or (set_last_turn(tracker, "topic") or "") == CERTIFICATE_STEPS
         )
@@ -89,6 +111,9 @@ class ActionAnswerFaq(Action):
                 return steps
         if tracker.get_slot("case_reference") and asks_what_next(tracker, topic):
             return await ActionCaseStatus().run(dispatcher, tracker, domain)
+        if changes_the_quote_given(tracker):
+            # "PO approval takes a few days, what if we renew on 1 December" after a quote: that quote, then.
+            return await LicenceConversation(dispatcher, tracker).run(QUOTE)
         if topic == NOTICE_MISSING:
             return await notice_missing(dispatcher, tracker)
         if (
@@ -100,9 +125,10 @@ class ActionAnswerFaq(Action):
             return await LicenceConversation(dispatcher, tracker).run(RESELLER)
         dispatcher.utter_message(response=f"utter_{topic}" if topic else "utter_faq/more_questions_contact")
         if topic in _QUOTE_FOLLOWS and tracker.get_slot("activation_code"):
-            dispatcher.utter_message(
-                text="Would you like the exact figure for your licence?",
-                buttons=buttons("lapse_charge_quote"),
-            )
-            return [SlotSet("offer", QUOTE)]
+            if topic not in _OFFERS_A_QUOTE:
+                dispatcher.utter_message(
+                    text="Would you like the exact figure for your licence?",
+                    buttons=buttons("lapse_charge_quote"),
+                )
+            return [SlotSet("offer", QUOTE)]  # "yup" takes it up
         return []

@@ -212,11 +212,11 @@ class LicenceConversation:
             notice = await call(lambda service: service.notice_standing(licence))
         text = self._for_whom(licence, replies.expiry_reply(licence, product, status, notice))
         if status.kind is LicenceStatusKind.ACTIVE:
-            self.say(text)
-            self.events.append(SlotSet("offer", None))
+            # Months ahead, a quote helps with the budget; a renewal is not pressing yet.
+            self.say(text, "lapse_charge_quote")
         else:
             self.say(text, "lapse_charge_quote", "renewal_request")
-            self.events.append(SlotSet("offer", QUOTE))
+        self.events.append(SlotSet("offer", QUOTE))
 
     async def _quote(self, licence, product) -> None:
         parameters = await self._quote_parameters(licence)

@@ -26,7 +26,7 @@ from actions.handoff import hand_over
 from actions.licences import NOTICE, LicenceConversation, reseller_of
 from actions.renewal_form import ActionStartRenewal, discarded_checklist
 from actions.topics import buttons
-from renewals.answers import acknowledges_with_thanks, opening_yes_or_no, yes_or_no
+from renewals.answers import acknowledges_with_thanks, is_closing, opening_yes_or_no, yes_or_no
 from renewals.parsing import find_email
 
 ANSWERED_QUESTIONS = (QUOTE, HANDOFF, RENEWAL, ANYTHING_ELSE, CANCEL_RENEWAL, RESEND_NOTICE, CONTACT_CHANGE)
@@ -125,6 +125,10 @@ class ActionAcceptOffer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        if is_closing(latest_text(tracker)):
+            # "sweet as, that's all" opens with a yes but says goodbye.
+            dispatcher.utter_message(response="utter_goodbye")
+            return [SlotSet("offer", None)]
         return await accept(dispatcher, tracker, domain)
 
 

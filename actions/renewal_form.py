@@ -18,14 +18,17 @@ from actions.backend import call
 from actions.checklist_slots import gathered_checklist, slot_values
 from actions.conversation import (
     HANDOFF,
+    PRICE_WORDS,
     acted_this_turn,
     faq_selection,
+    guesses,
     latest_intent,
     latest_text,
     open_question,
     value_before_latest_message,
 )
 from actions.handoff import hand_over
+from actions.licences import QUOTE, LicenceConversation
 from actions.sender import acting_reseller
 from actions.topics import buttons
 from renewals import checklist as checks
@@ -34,7 +37,7 @@ from renewals.answers import opening_yes_or_no, yes_or_no
 from renewals.codes import find_activation_code
 from renewals.formatting import format_date
 from renewals.licences import Licence
-from renewals.parsing import strip_lead_in
+from renewals.parsing import strip_lead_in, text_beside
 from renewals.regions import region_of_address
 from renewals.reseller_access import NotYourCustomer
 
@@ -123,10 +126,16 @@ class ActionStartRenewal(Action):
             log.error("Could not read the licence for a renewal: %s", type(error).__name__)
             licence = None
         if licence is None:
-            dispatcher.utter_message(
-                text=f"I'll collect the {len(FIELDS)} details your reseller needs to renew, then open a case "
+            intro = (
+                f"I'll collect the {len(FIELDS)} details your reseller needs to renew, then open a case "
                 "so you don't have to type them again. You can ask a question or say stop at any time."
             )
+            company = checks.company_named_in_request(tracker.latest_message.get("text"))
+            if company and not tracker.get_slot("company_name"):
+                # "lodge a renewal for Waratah Civil Pty Ltd please": the first item is answered already.
+                intro += f" I've noted the company name: {company}."
+                events.append(SlotSet("company_name", company))
+            dispatcher.utter_message(text=intro)
             return events
         quoted = tracker.get_slot("user_count")
         quoted_users = (
@@ -150,6 +159,36 @@ def _shown(slot: str, value: Any) -> str:
     if slot == "licence_expiry":
         return format_date(date.fromisoformat(value))
     return str(value)
+
+
+# "need to lodge a renewal, no code handy", "I want to renew that one too": asks for the renewal to be done,
+# whatever else the NLU saw in it. "how do I lodge a renewal" asks how renewing works instead.
+LODGES_A_RENEWAL = re.compile(
+    r"^(?!\s*(how|where|who|what|when|why|do|does|did|is|are|should|will|would|must)\b)(?!.*\?\s*$).*("
+    r"\b(lodge|start|submit|begin|put\s+through|kick\s+off)\b(\s+\w+){0,3}\s+(renew\w*|re-new\w*)\b"
+    r"|\b(want|wanna|need|like|keen|ready)\s+(to\s+)?renew\b"
+    r"|\b(please|pls|plz)\s+renew\b|\brenew\s+(it|that|this|them|us|ours)\b(\s+\w+)?\s+(please|pls|plz|now|too)\b)",
+    re.IGNORECASE,
+)
+
+
+# A price question the NLU was unsure of: "before I confirm, whats the total going to be?".
+_QUOTE_INTENTS = ("lapse_charge_quote", "adjust_quote")
+MIN_PRICE_GUESS = 0.2
+
+
+def asks_the_price(tracker: Tracker) -> bool:
+    if latest_intent(tracker) in _QUOTE_INTENTS:
+        return True
+    return bool(PRICE_WORDS.search(latest_text(tracker))) and any(
+        name in _QUOTE_INTENTS and confidence >= MIN_PRICE_GUESS for name, confidence in guesses(tracker)[:3]
+    )
+
+
+async def start_renewal(dispatcher, tracker: Tracker, domain) -> List[Dict[Text, Any]]:
+    """Start the checklist for a request the rules did not route here (an unsure or a reseller's intent)."""
+    started = await ActionStartRenewal().run(dispatcher, tracker, domain)
+    return started + [FollowupAction("renewal_form")]
 
 
 class ValidateRenewalForm(FormValidationAction):
@@ -281,6 +320,8 @@ class ValidateRenewalForm(FormValidationAction):
         if item is not None:
             return restore + self._clear_for_correction(item)
         answer = opening_yes_or_no(text)
+        if answer is None and latest_intent(tracker) in ("confirm_details", "affirm"):
+            answer = True  # "ha ok. yes the details are all correct"
         if answer is True and requested == "renewal_confirmed" and latest_intent(tracker) != "change_details":
             return [SlotSet("renewal_confirmed", CONFIRMED), SlotSet("correcting", None)]
         if answer is False or answer is True:
@@ -288,6 +329,17 @@ class ValidateRenewalForm(FormValidationAction):
             return restore + [SlotSet("correcting", None), SlotSet("requested_slot", requested)]
         self._ask_which_item(dispatcher)
         return restore + [SlotSet("requested_slot", requested)]
+
+    @staticmethod
+    def _ask_to_confirm(dispatcher, question: str) -> None:
+        dispatcher.utter_message(
+            text=f"{question} Say yes to send it, or tell me what to change "
+            '(for example "change the email").',
+            buttons=[
+                {"title": "Confirm", "payload": "Confirm, those details are correct"},
+                {"title": "Change something", "payload": "I need to change something"},
+            ],
+        )
 
     @staticmethod
     def _ask_which_item(dispatcher) -> None:
@@ -319,6 +371,21 @@ class ValidateRenewalForm(FormValidationAction):
             other in FIELDS and other != slot and other not in goes_with
             for other in tracker.slots_to_validate()
         )
+
+    def _free_text_answer(self, tracker: Tracker, slot: str, value: Any) -> Optional[str]:
+        """The words that answer a free-text item: the reply, or, when it also gave other items ("Sam
+        Patel, sam.patel@waratahcivil.com.au" for the contact name), the rest of it; None if nothing."""
+        if not self._not_an_answer(tracker, slot, value):
+            return strip_lead_in(value)
+        if value in (None, ""):
+            return None
+        values = [
+            (entity["start"], entity["end"])
+            for entity in tracker.latest_message.get("entities") or []
+            if isinstance(entity.get("start"), int) and isinstance(entity.get("end"), int)
+        ]
+        rest = text_beside(latest_text(tracker), values)
+        return strip_lead_in(rest) if rest else None
 
     def _accept(self, dispatcher, tracker: Tracker, slot: str, value: Any, **more: Any) -> Dict[Text, Any]:
         failures = self._failures(tracker)
@@ -368,16 +435,20 @@ class ValidateRenewalForm(FormValidationAction):
         return self._accept(dispatcher, tracker, slot, shown(result.value))
 
     async def validate_company_name(self, value, dispatcher, tracker, domain):
-        if self._not_an_answer(tracker, "company_name", value):
+        answer = self._free_text_answer(tracker, "company_name", value)
+        if answer is None:
             return {"company_name": None}
-        return self._check(
-            dispatcher, tracker, "company_name", checks.validate_company_name(strip_lead_in(value))
-        )
+        if checks.looks_like_address(answer) and not tracker.get_slot("address"):
+            # "Level 3, 50 Pitt Street, Sydney NSW 2000" for the company name: the address, given first.
+            checked = checks.validate_address(answer)
+            return {**self._check(dispatcher, tracker, "address", checked), "company_name": None}
+        return self._check(dispatcher, tracker, "company_name", checks.validate_company_name(answer))
 
     async def validate_address(self, value, dispatcher, tracker, domain):
-        if self._not_an_answer(tracker, "address", value):
+        answer = self._free_text_answer(tracker, "address", value)
+        if answer is None:
             return {"address": None}
-        return self._check(dispatcher, tracker, "address", checks.validate_address(strip_lead_in(value)))
+        return self._check(dispatcher, tracker, "address", checks.validate_address(answer))
 
     async def validate_phone(self, value, dispatcher, tracker, domain):
         if self._not_an_answer(tracker, "phone", value):
@@ -388,11 +459,10 @@ class ValidateRenewalForm(FormValidationAction):
         return self._check(dispatcher, tracker, "phone", checks.validate_phone(value, region))
 
     async def validate_contact_name(self, value, dispatcher, tracker, domain):
-        if self._not_an_answer(tracker, "contact_name", value):
+        answer = self._free_text_answer(tracker, "contact_name", value)
+        if answer is None:
             return {"contact_name": None}
-        return self._check(
-            dispatcher, tracker, "contact_name", checks.validate_contact_name(strip_lead_in(value))
-        )
+        return self._check(dispatcher, tracker, "contact_name", checks.validate_contact_name(answer))
 
     async def validate_contact_email(self, value, dispatcher, tracker, domain):
         if self._not_an_answer(tracker, "contact_email", value):
@@ -472,6 +542,12 @@ class ValidateRenewalForm(FormValidationAction):
         answer = opening_yes_or_no(text)
         if item is None and (answer is True or intent in ("confirm_details", "affirm")):
             return {"renewal_confirmed": CONFIRMED}
+        if item is None and answer is None and asks_the_price(tracker):
+            # "before I confirm, whats the total going to be?": the quote for this licence, then the summary.
+            quoted = await LicenceConversation(dispatcher, tracker).run(QUOTE)
+            self._ask_to_confirm(dispatcher, "Back to your renewal: is everything in the summary correct?")
+            slots = {e["name"]: e["value"] for e in quoted if e.get("event") == "slot"}
+            return {**slots, "renewal_confirmed": None, "correcting": PICK}
         if item is None:
             if (
                 answer is False
@@ -479,15 +555,15 @@ class ValidateRenewalForm(FormValidationAction):
                 or WANTS_A_CHANGE.search(text)
             ):
                 self._ask_which_item(dispatcher)
+            elif intent == "out_of_scope":
+                # "do you have a good recipe for lamingtons?" at the summary: said so, then back to it.
+                dispatcher.utter_message(response="utter_out_of_scope")
+                self._ask_to_confirm(
+                    dispatcher, "Back to your renewal: is everything in the summary correct?"
+                )
             else:
-                dispatcher.utter_message(
-                    text="Sorry, I didn't catch that. Is everything in the summary correct? Say yes to send "
-                    "it, "
-                    'or tell me what to change (for example "change the email").',
-                    buttons=[
-                        {"title": "Confirm", "payload": "Confirm, those details are correct"},
-                        {"title": "Change something", "payload": "I need to change something"},
-                    ],
+                self._ask_to_confirm(
+                    dispatcher, "Sorry, I didn't catch that. Is everything in the summary correct?"
                 )
             return {"renewal_confirmed": None, "correcting": PICK}
         new_value = checks.stated_value(text, item)

@@ -19,6 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import reseller_replies
 from actions.backend import call
 from actions.licences import EXPIRY, LicenceConversation
+from actions.renewal_form import LODGES_A_RENEWAL, start_renewal
 from actions.sender import acting_reseller
 from actions.support_questions import ActionCaseStatus
 from renewals.case_references import find_case_reference
@@ -54,6 +55,9 @@ class ActionResellerLookup(Action):
         if find_activation_code(text) or looks_like_code_attempt(text):
             return await LicenceConversation(dispatcher, tracker).run(EXPIRY)
         _, reseller = await acting_reseller(tracker)
+        if reseller is None and LODGES_A_RENEWAL.search(text):
+            # A customer's "please lodge the renewal for St Andrew's Uniting Church": their renewal.
+            return await start_renewal(dispatcher, tracker, domain)
         if reseller is None:
             return await answer_as_customer(dispatcher, tracker, domain, "licence")
         matches = await call(lambda service: service.find_customers(reseller.reseller_id, text))

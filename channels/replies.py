@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import re
 from typing import Any
 
 logger = logging.getLogger(__name__)
@@ -42,6 +43,8 @@ ASKS_FOR_A_RATING = frozenset({"utter_goodbye"})
 # not left wondering whether it arrived (this when the case can't be read; see reply_while_paused).
 ADDED_TO_CASE = "Added to your case. A person from the support team will reply here: you can keep typing."
 _THANKS_INTENTS = frozenset({"thank", "goodbye"})
+# "Thanks, have a lovely weekend": a sign-off that opens with thanks.
+_SIGNS_OFF = re.compile(r"^\W*(thanks|thank you|ta|cheers)\b.{0,40}$", re.IGNORECASE)
 
 
 @functools.lru_cache(maxsize=1)
@@ -56,6 +59,7 @@ def _renewals():
 async def reply_while_paused(app: Any, conversation_id: str, text: str) -> str:
     """What a customer reads after typing `text` while the chat waits for a person: it reached their case,
     and when a person will reply; a thanks is welcomed and "are you a bot?" answered."""
+    from renewals.answers import is_closing, is_thanks
     from renewals.queue_standing import ANYTHING_ELSE, BOT_QUESTION, THANKS, reply_while_waiting
 
     agent = getattr(getattr(app, "ctx", None), "agent", None)
@@ -67,9 +71,8 @@ async def reply_while_paused(app: Any, conversation_id: str, text: str) -> str:
     except Exception as error:
         logger.warning("could not read the case of a paused conversation (%s)", type(error).__name__)
         return ADDED_TO_CASE
-    kind = (
-        THANKS if intent in _THANKS_INTENTS else BOT_QUESTION if intent == "bot_challenge" else ANYTHING_ELSE
-    )
+    thanks = intent in _THANKS_INTENTS or is_thanks(text) or is_closing(text) or _SIGNS_OFF.search(text)
+    kind = THANKS if thanks else BOT_QUESTION if intent == "bot_challenge" else ANYTHING_ELSE
     return reply_while_waiting(kind, standing)
 
 

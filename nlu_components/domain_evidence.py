@@ -22,6 +22,13 @@ mean" (-0.75) are off-topic; "we never got any reminder about renewing, bit rude
 Short follow-ups made only of known words ("how much?", "and for 2 years") keep
 their intent: the conversation's own question is their evidence.
 
+And an off-topic prediction for a message with strong licensing evidence (4 or more, e.g. "renew" and
+"Trend Micro") and nothing against it becomes the licensing intent ranked next, if that one has at least
+0.2: "how to renew my trend micro? where I go?".
+
+A question predicted as `inform` (a bare answer) is held to the same rule: "you know if rain in Melbourne
+tomorrow?" carries a date, but it asks about the weather.
+
 The other way round, a message with an Activation Code in it, however mangled
 ("AO-R63A-E6L9E-XEMED-E7937-9G2KP-JR5Q"), is about a licence: predicted as
 `out_of_scope` or unsure, it becomes `inform`, the bare answer the look-up reads.
@@ -44,6 +51,7 @@ from rasa.shared.nlu.constants import (
     ENTITY_ATTRIBUTE_TYPE,
     INTENT,
     INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
     PREDICTED_CONFIDENCE_KEY,
     TEXT,
 )
@@ -72,6 +80,10 @@ LICENSING_INTENTS = frozenset(
         "ask_case_status",
     }
 )
+# An off-topic prediction is taken back for a licensing intent ranked next (at least MIN_RUNNER_UP) when
+# the message has this much evidence for licensing and none against it.
+STRONG_EVIDENCE = 4.0
+MIN_RUNNER_UP = 0.2
 # Not platforms: "the activation code for Windows 10" is about Windows.
 EVIDENCE_ENTITIES = frozenset({"activation_code", "product", "product_brand", "user_count", "term_years"})
 # Words that mean licensing wherever they appear (typos are matched too). Not "renew", "renewal",
@@ -188,7 +200,9 @@ class DomainEvidenceGuard(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-            if intent in LICENSING_INTENTS:
+            # A bare answer is no question: "you know if rain in Melbourne tomorrow?" is not a date given.
+            asks_instead = intent == INFORM and (message.get(TEXT) or "").rstrip().endswith("?")
+            if intent in LICENSING_INTENTS or asks_instead:
                 score, against = self.evidence(message)
                 if score <= 0 and against:
                     # Kept for the conversation, which may supply the evidence this one message lacks.
@@ -201,7 +215,22 @@ class DomainEvidenceGuard(GraphComponent):
                     set_decided_intent(message, OUT_OF_SCOPE)
             elif intent == OUT_OF_SCOPE and self._has_a_code(message):
                 set_decided_intent(message, INFORM)
+            elif intent == OUT_OF_SCOPE:
+                runner_up = self._licensing_runner_up(message)
+                score, against = self.evidence(message)
+                if runner_up and score >= STRONG_EVIDENCE and not against:
+                    # "how to renew my trend micro? where I go?": licensing words and nothing else.
+                    set_decided_intent(message, runner_up)
         return messages
+
+    @staticmethod
+    def _licensing_runner_up(message: Message) -> str:
+        ranking = message.get(INTENT_RANKING_KEY) or []
+        for ranked in ranking[1:3]:
+            name = ranked.get(INTENT_NAME_KEY)
+            if name in LICENSING_INTENTS and ranked.get(PREDICTED_CONFIDENCE_KEY, 0.0) >= MIN_RUNNER_UP:
+                return name
+        return ""
 
     @staticmethod
     def _has_a_code(message: Message) -> bool:

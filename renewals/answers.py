@@ -7,7 +7,7 @@ asked. The conversation asks `yes_or_no` only when it has just asked a yes/no qu
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import List, Optional
 
 _YES = {
     "yes",
@@ -213,6 +213,30 @@ def yes_or_no(text: str) -> Optional[bool]:
     return None
 
 
+# Dismay or surprise before the real answer, not a no: "oh no", "uh oh", "oh dear".
+_EXCLAMATIONS = tuple(
+    phrase.split()
+    for phrase in (
+        "oh no",
+        "oh noes",
+        "uh oh",
+        "oh dear",
+        "oh god",
+        "oh my god",
+        "omg",
+        "oh man",
+        "oh crap",
+        "damn",
+        "dang",
+        "bugger",
+        "crikey",
+        "yikes",
+        "geez",
+        "jeez",
+    )
+)
+
+
 def opening_yes_or_no(text: str) -> Optional[bool]:
     """A reply that opens with a yes or a no and adds only words of its own ("yep thats right now",
     "nah not today thanks"): True or False, or None. "yes, but…" and "no, the email…" are None:
@@ -220,6 +244,16 @@ def opening_yes_or_no(text: str) -> Optional[bool]:
     words = _normalised(text).split()
     if not words or any(word in ("but", "except", "although", "though", "however") for word in words):
         return None
+    for exclamation in _EXCLAMATIONS:
+        if words[: len(exclamation)] == exclamation and len(words) > len(exclamation):
+            # "oh no. yeah go on then": dismay, then the answer (when what follows is one).
+            after = _opening_answer(words[len(exclamation) :])
+            if after is not None:
+                return after
+    return _opening_answer(words)
+
+
+def _opening_answer(words: List[str]) -> Optional[bool]:
     whole = yes_or_no(" ".join(words))
     if whole is not None:
         return whole
@@ -315,6 +349,9 @@ _THANKS_FILLERS = {
     "worth",
     "shot",
     "try",
+    "love",
+    "luv",
+    "darl",
 }
 
 

@@ -257,6 +257,50 @@ def attempts_item(item: str, text: Any) -> bool:
     return True
 
 
+# A street address, as opposed to a company name: a number with a street word, a PO Box, a unit or level,
+# or an Australian state with its postcode ("Level 3, 50 Pitt Street, Sydney NSW 2000").
+_ADDRESS_RE = re.compile(
+    r"\b\d+[a-z]?(?:[/-]\d+)?,?\s+(?:[a-z'-]+\s+){0,3}(?:street|st|road|rd|avenue|ave|drive|dr|lane|ln|place|pl"
+    r"|parade|pde|terrace|tce|crescent|cres|court|ct|highway|hwy|way|boulevard|blvd|close|circuit|cct|quay"
+    r"|square|sq|esplanade|esp|grove|gr|mall)\b"
+    r"|\b(?:po box|p\.o\. box|level|unit|shop|suite)\s*\d+"
+    r"|\b(?:nsw|vic|qld|wa|sa|tas|act|nt)\s+\d{4}\b",
+    re.IGNORECASE,
+)
+
+
+def looks_like_address(text: Any) -> bool:
+    """Whether `text` reads as a street or postal address (an answer to the address, not the company)."""
+    return bool(_ADDRESS_RE.search(_clean(text) or ""))
+
+
+# "lodge a renewal for Waratah Civil Pty Ltd please": the company is named with the request.
+_NAME = r"(?P<name>[A-Z0-9][\w&'\u2019.-]*(?:\s+[\w&'\u2019.()-]+){0,7}?)"
+_NAME_END = r"\s*(?:[?.!,;]|\s+(?:please|pls|thanks|thank you|today|asap|now|can|could|and)\b|$)"
+_COMPANY_IN_REQUEST = (
+    re.compile(r"\brenew\w*\s+(?:[\w-]+\s+){0,3}?for\s+(?:the\s+(?=[A-Z]))?" + _NAME + _NAME_END),
+    re.compile(
+        r"\b(?i:company|business|organi[sz]ation)(?:\s+(?i:name))?\s*(?i:is|:|-)\s*" + _NAME + _NAME_END
+    ),
+)
+_NOT_A_COMPANY = re.compile(
+    r"^(?:us|me|my|our|the|this|that|it|them|another|next|a|an|\d+\s*(?:years?|yrs?|users?|seats?|months?))\b"
+    r"|\b(?:worry|apex|deep security|scanmail|interscan|portalprotect|trend micro|windows|mac|linux"
+    r"|licen[cs]e|maintenance|year|users?)\b",
+    re.IGNORECASE,
+)
+
+
+def company_named_in_request(text: Any) -> Optional[str]:
+    """The company a renewal request names ("renewal for St Andrew's Uniting Church please"), or None."""
+    for pattern in _COMPANY_IN_REQUEST:
+        match = pattern.search(_clean(text) or "")
+        name = match.group("name").strip(" .") if match else ""
+        if name and not _NOT_A_COMPANY.search(name) and not looks_like_address(name):
+            return validate_company_name(name).value
+    return None
+
+
 def _joined(items) -> str:
     items = list(items)
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

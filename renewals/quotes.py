@@ -210,7 +210,12 @@ _EXPIRY_STATEMENT = re.compile(r"\b(expir\w*|lapsed|runs? out|ran out|finished|e
 _RENEWING_ON = re.compile(r"\b(renew\w*|do it|go ahead|pay|start\w*)\b[^.?!]*\b(on|from|by)\b", re.IGNORECASE)
 
 
+def asks_to_renew_on(text: str) -> bool:
+    """ "PO approval takes a few days, what if we renew on 1 December": a date to renew on, said outright."""
+    return bool(_RENEWING_ON.search(text or ""))
+
+
 def states_renewal_date(text: str) -> bool:
     """Whether a date in a quote request is the date to renew on ("what if we renew on 5 December",
     "make it 1 July") rather than the expiry the customer is telling us about."""
-    return bool(_RENEWING_ON.search(text or "")) or not _EXPIRY_STATEMENT.search(text or "")
+    return asks_to_renew_on(text) or not _EXPIRY_STATEMENT.search(text or "")

@@ -74,6 +74,10 @@ def main() -> None:
     )
     for accuracy, wrong, rejected, licensing, setting in sorted(rows, reverse=True)[:25]:
         print(f"{accuracy:8.3f} {wrong:6.3f} {rejected:19.3f} {licensing:18.3f}  {setting}")
+    print("with the intent thresholds of config.yml (0.5, 0.1), by topic threshold:")
+    for accuracy, wrong, rejected, licensing, setting in sorted(rows, reverse=True):
+        if setting[:2] == (0.5, 0.1) and setting[3] == 0.1:
+            print(f"{accuracy:8.3f} {wrong:6.3f} {rejected:19.3f} {licensing:18.3f}  {setting}")
 
 
 if __name__ == "__main__":

@@ -25,7 +25,14 @@ numbers, while finding the number in a sentence is the hard part; `email-validat
 tests (it does not find an address in a sentence and accepts "jordan@acme.c"). Each would be worse.
 """
 
-from renewals.parsing.common import MAX_COUNT_READ, MAX_INPUT_LENGTH, MAX_YEARS, Span, strip_lead_in
+from renewals.parsing.common import (
+    MAX_COUNT_READ,
+    MAX_INPUT_LENGTH,
+    MAX_YEARS,
+    Span,
+    strip_lead_in,
+    text_beside,
+)
 from renewals.parsing.contacts import find_email, find_email_spans, find_phone, find_phone_spans
 from renewals.parsing.dates import find_date_expressions, find_date_spans, parse_date
 from renewals.parsing.numbers import (
@@ -60,4 +67,5 @@ __all__ = [
     "parse_years",
     "number_value",
     "strip_lead_in",
+    "text_beside",
 ]

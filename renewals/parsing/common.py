@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, List, NamedTuple, Optional
+from typing import Any, List, NamedTuple, Optional, Sequence, Tuple
 
 #: Longer inputs are not parsed at all (functions return None / []).
 MAX_INPUT_LENGTH = 2000
@@ -55,3 +55,27 @@ def strip_lead_in(text: Any) -> Optional[str]:
         return None
     stripped = _LEAD_IN_RE.sub("", usable, count=1).strip()
     return stripped or usable.strip()
+
+
+# What joins a value to the rest of a reply: "Sam Patel, and the email is sam@…", "Kim - ph 0412 …".
+_JOINER = (
+    r"(?:[\s,;:&/+-]|\b(?:and|plus|also|then|the|my|our|his|her|their|is|are|it'?s|on|at|e-?mail(?:\s+address)?"
+    r"|address|phone(?:\s+number)?|number|mobile|mob|ph|tel|contact)\b)+"
+)
+_TRAILING_JOINER_RE = re.compile(_JOINER + "$", re.IGNORECASE)
+_LEADING_JOINER_RE = re.compile("^" + _JOINER, re.IGNORECASE)
+
+
+def text_beside(text: Any, spans: Sequence[Tuple[int, int]]) -> Optional[str]:
+    """The reply without the values at `spans` and the words joining them to it: "Sam Patel" of
+    "Sam Patel, and the email is sam.patel@waratahcivil.com.au"; None when nothing else is left."""
+    if not isinstance(text, str):
+        return None
+    parts, start = [], 0
+    for begin, end in sorted(spans):
+        parts.append(text[start:begin])
+        start = max(start, end)
+    parts.append(text[start:])
+    pieces = [_LEADING_JOINER_RE.sub("", _TRAILING_JOINER_RE.sub("", part)) for part in parts]
+    kept = " ".join(piece.strip() for piece in pieces if piece.strip())
+    return kept or None

@@ -204,6 +204,7 @@ _COUNT_NOUNS = (
     r"|computers?|pcs?|laptops?|desktops?|workstations?|agents?|nodes?"
     r"|employees?|staff|people"
 )
+_HEADCOUNT_RE = re.compile(r"employees?|staff|people", re.IGNORECASE)
 _USER_COUNT_RE = re.compile(
     _NUM_START + rf"(?:(?P<digits>{DIGITS_RE})[ \t]*-?[ \t]*"
     rf"|(?P<words>{NUMBER_WORDS_RE})(?:[ \t]*-[ \t]*|[ \t]+))"
@@ -225,6 +226,15 @@ _COUNT_FIRST_RE = re.compile(
 )
 
 
+# "we only really need 60 now": a count of what is needed, with no noun after it.
+_NEEDED_COUNT_RE = re.compile(
+    rf"\bneed[ \t]+(?:(?:about|around|roughly)[ \t]+)?(?P<digits>{DIGITS_RE})\b"
+    r"(?![ \t]*(?:years?|yrs?|months?|mths?|days?|weeks?|%|\$|dollars?|aud|nzd|more\b|of\b|to\b))"
+    r"(?![.,/-][0-9])",
+    re.IGNORECASE,
+)
+
+
 def find_user_count_spans(text: Any) -> List[Span]:
     """Every user count in `text` as Span(start, end, count).
 
@@ -232,21 +242,25 @@ def find_user_count_spans(text: Any) -> List[Span]:
     seats", "15 licences", "30 endpoints", "50 devices", "100 mailboxes",
     "20 user", "25 user licences", "5 more seats") or when it is given as
     "users: 20" / "user count of 20" / "number of users is 20".
-    Counts outside 1..MAX_COUNT_READ are ignored.
+    Counts outside 1..MAX_COUNT_READ are ignored, and so are counts of people ("2 staff have left") beside
+    a count of users, seats or devices.
     """
     text = usable_text(text)
     if text is None:
         return []
     spans: List[Span] = []
+    headcounts: List[Span] = []  # "2 staff have left", beside "8 users": people, not what is licensed
     try:
-        for regex in (_USER_COUNT_RE, _COUNT_FIRST_RE):
+        for regex in (_USER_COUNT_RE, _COUNT_FIRST_RE, _NEEDED_COUNT_RE):
             for match in regex.finditer(text):
                 value = _match_number(match)
                 if value is not None and 1 <= value <= MAX_COUNT_READ:
-                    spans.append(Span(match.start(), match.end(), value))
+                    span = Span(match.start(), match.end(), value)
+                    unit = (match.groupdict().get("unit") or "").lower()
+                    (headcounts if _HEADCOUNT_RE.fullmatch(unit) else spans).append(span)
     except Exception:  # pragma: no cover - defensive
         return []
-    return without_overlaps(spans)
+    return without_overlaps(spans or headcounts)
 
 
 def parse_user_count(text: Any) -> Optional[int]:

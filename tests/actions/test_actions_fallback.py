@@ -206,3 +206,47 @@ async def test_an_unclear_are_you_a_bot_after_a_lead_in_is_answered_as_the_bot_i
     ]
     messages, _ = await run(ActionHandleFallback(), tracker)
     assert [m.get("response") for m in messages] == ["utter_iamabot"]
+
+
+async def test_thanks_the_nlu_took_for_off_topic_is_welcomed_not_refused():
+    messages, _ = await run(ActionAnswerOffTopic(), user_tracker("lol worth a shot. cheers", "out_of_scope"))
+    assert [m.get("response") for m in messages] == ["utter_you_are_welcome"]
+    messages, _ = await run(
+        ActionAnswerOffTopic(), user_tracker("nah that's all for now, thanks love", "out_of_scope")
+    )
+    assert [m.get("response") for m in messages] == ["utter_goodbye"]
+
+
+def ranked(tracker, *ranking):
+    tracker.latest_message["intent_ranking"] = [{"name": n, "confidence": c} for n, c in ranking]
+    return tracker
+
+
+async def test_a_renewal_request_taken_for_off_topic_starts_the_checklist_when_renewing_is_the_next_guess():
+    said = (
+        "Kia ora, I want to renew our Trend Micro for the Karori Rugby Football Club, can you do that here? "
+        "I'm the club secretary"
+    )
+    tracker = ranked(user_tracker(said, "out_of_scope"), ("out_of_scope", 0.8), ("renewal_request", 0.15))
+    messages, events = await run(ActionAnswerOffTopic(), tracker)
+    assert "I've noted the company name: Karori Rugby Football Club." in messages[0]["text"]
+    assert {"event": "followup", "name": "renewal_form", "timestamp": None} in events
+
+
+async def test_wanting_to_renew_a_passport_stays_off_topic():
+    tracker = ranked(
+        user_tracker("I want to renew my passport", "out_of_scope"), ("out_of_scope", 0.95), ("greet", 0.03)
+    )
+    messages, _ = await run(ActionAnswerOffTopic(), tracker)
+    assert [m.get("response") for m in messages] == ["utter_out_of_scope"]
+
+
+def test_after_a_quote_a_new_user_count_with_a_price_question_changes_it_whatever_the_nlu_said():
+    from actions.conversation import changes_the_quote_given
+
+    code = "WS-ZHQ7-9WPK9-UPNRR-JJJW3-LXPH8-S7UHD"
+    said = "we closed the kennels so we only really need 60 now, what does that come to"
+    users = [entity("user_count", 60)]
+    assert changes_the_quote_given(user_tracker(said, "out_of_scope", {"quoted_code": code}, users))
+    assert not changes_the_quote_given(user_tracker(said, "out_of_scope", {}, users))  # no quote yet
+    assert not changes_the_quote_given(user_tracker("we need 60, ok", "inform", {"quoted_code": code}, users))

@@ -43,16 +43,24 @@ async def test_yes_after_the_conversation_moved_on_does_not_take_up_an_old_offer
     assert messages[0]["text"].startswith("Great. What would you like to do next?")
 
 
-async def test_after_the_rule_on_lapsing_a_customer_with_a_known_licence_is_offered_its_exact_figure():
+async def test_after_what_happens_without_renewing_a_customer_with_a_known_licence_is_offered_its_figure():
     from actions.faq import ActionAnswerFaq
 
     code = "WS-ZHQ7-9WPK9-UPNRR-JJJW3-LXPH8-S7UHD"
-    asked = user_tracker("do we really pay for the gap?", "faq", slots={"activation_code": code})
-    asked.latest_message["response_selector"] = {
-        "faq": {"response": {"intent_response_key": "faq/lapsed_maintenance", "confidence": 0.9}}
-    }
+    asked = _faq_tracker("what if we don't renew?", "faq/no_renewal_consequences", {"activation_code": code})
     messages, events = await run(ActionAnswerFaq(), asked)
     assert messages[-1]["text"] == "Would you like the exact figure for your licence?"
+    assert {"event": "slot", "name": "offer", "value": "quote", "timestamp": None} in events
+
+
+async def test_the_rule_on_lapsing_offers_the_quote_itself_once_and_a_yes_takes_it_up():
+    from actions.faq import ActionAnswerFaq
+
+    code = "WS-ZHQ7-9WPK9-UPNRR-JJJW3-LXPH8-S7UHD"
+    asked = _faq_tracker("do we really pay for the gap?", "faq/lapsed_maintenance", {"activation_code": code})
+    messages, events = await run(ActionAnswerFaq(), asked)
+    # The answer ends "I can work out exactly what that would cost for your licence. [Quote my renewal]".
+    assert [m.get("response") for m in messages] == ["utter_faq/lapsed_maintenance"]
     assert {"event": "slot", "name": "offer", "value": "quote", "timestamp": None} in events
 
 

@@ -1,6 +1,6 @@
 """Against a real Rasa and action server: asking for a person pauses the bot, messages during the pause
-are recorded and answered only with a notice that they reached the case, an agent's reply is recorded and then delivered through Rasa, and
-resolving gives the chat back."""
+are recorded and answered only with a notice that they reached the case, an agent's reply is recorded
+and then delivered through Rasa, and resolving gives the chat back."""
 
 from __future__ import annotations
 

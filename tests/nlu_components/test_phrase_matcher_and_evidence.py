@@ -195,3 +195,29 @@ def test_a_decided_prediction_leaves_no_ambiguity_for_the_fallback(trained):
     ranking = matcher.process([message])[0].get("intent_ranking")
     assert ranking[0] == {"name": "confirm_details", "confidence": 1.0}
     assert all(other["confidence"] == 0.0 for other in ranking[1:])
+
+
+def test_a_question_taken_for_a_bare_answer_needs_licensing_evidence_too(trained):
+    guard = trained(DomainEvidenceGuard, "guard")
+    message = guard.process([predicted("how long do eggs keep in the fridge tomorrow?", "inform", 0.7)])[0]
+    assert message.get("intent")["name"] == "out_of_scope"
+    answer = guard.process([predicted("tomorrow", "inform", 0.7)])[0]
+    assert answer.get("intent")["name"] == "inform"  # a bare answer is left alone
+
+
+def test_strong_licensing_evidence_takes_back_an_off_topic_guess_for_the_licensing_intent_next(trained):
+    guard = trained(DomainEvidenceGuard, "guard")
+    message = predicted("how to renew my trend micro licence", "out_of_scope", 0.55)
+    message.set(
+        "intent_ranking", [{"name": "out_of_scope", "confidence": 0.55}, {"name": "faq", "confidence": 0.35}]
+    )
+    assert guard.process([message])[0].get("intent")["name"] == "faq"
+
+
+def test_an_off_topic_word_keeps_the_off_topic_guess_however_many_licensing_words(trained):
+    guard = trained(DomainEvidenceGuard, "guard")
+    message = predicted("renew the trend micro licence for my dog spayed", "out_of_scope", 0.55)
+    message.set(
+        "intent_ranking", [{"name": "out_of_scope", "confidence": 0.55}, {"name": "faq", "confidence": 0.35}]
+    )
+    assert guard.process([message])[0].get("intent")["name"] == "out_of_scope"

@@ -1,5 +1,6 @@
 """Value tokens reach the featurizers as placeholders, but keep their text."""
 
+import pytest
 from rasa.shared.nlu.training_data.message import Message
 
 from nlu_components.tokenizer import ValuePlaceholderTokenizer
@@ -44,3 +45,29 @@ def test_a_case_reference_is_one_token_however_it_is_typed():
         == ["mark", "__case__", "in", "progress"]
     )
     assert spaced[1][0] == "rn 2026 000123"
+
+
+def test_a_licensing_question_among_chat_is_read_alone():
+    said = (
+        "Hello, I work on the front desk at the shire council library and Darren left for the city. "
+        "What information do you need to do a renewal?"
+    )
+    assert [text for text, _ in lemmas(said)] == "What information do you need to do a renewal".split()
+
+
+def test_the_sentence_with_the_code_stays_with_the_question():
+    said = "Found it on the sticker: WS-2ZDQ-YG9N8-TZCHQ-444XL-FXQN5-BKM22. When does the licence expire?"
+    assert "__code__" in [lemma for _, lemma in lemmas(said)]
+    assert [text for text, _ in lemmas(said)][:2] == ["Found", "it"]
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "My licence lapsed. What now?",  # the question has no licensing word: the statement is the request
+        "I want to renew our maintenance please",  # one sentence
+        "we renew every year. the boss likes it",  # no question
+    ],
+)
+def test_without_a_licensing_question_the_whole_message_is_read(said):
+    assert [text for text, _ in lemmas(said)] == said.replace(".", "").replace("?", "").split()

@@ -23,6 +23,7 @@ from renewals.parsing import (
     parse_positive_int,
     parse_user_count,
     parse_years,
+    text_beside,
 )
 
 # Thursday 26 November 2026
@@ -564,3 +565,26 @@ def test_numeric_dates_round_trip(day, sep):
 def test_counts_round_trip(count):
     assert parse_user_count(f"{count} users") == (count if count <= 1_000_000 else None)
     assert parse_positive_int(str(count)) == (count if count <= 1_000_000 else None)
+
+
+def test_a_count_of_people_beside_a_count_of_users_is_not_the_user_count():
+    assert [span.value for span in find_user_count_spans("and only 8 users, 2 staff have left")] == [8]
+    assert [span.value for span in find_user_count_spans("we have 50 staff but need 40 seats")] == [40]
+    assert [span.value for span in find_user_count_spans("we have 50 staff")] == [50]
+
+
+@pytest.mark.parametrize(
+    "text, value, rest",
+    [
+        ("Sam Patel, sam.patel@waratahcivil.com.au", "sam.patel@waratahcivil.com.au", "Sam Patel"),
+        (
+            "Beverley Hanlon, and the email is office@standrews.org.au",
+            "office@standrews.org.au",
+            "Beverley Hanlon",
+        ),
+        ("the email is kim@acacia.com.au", "kim@acacia.com.au", None),
+    ],
+)
+def test_the_words_beside_a_value_are_what_answers_the_question_asked(text, value, rest):
+    start = text.index(value)
+    assert text_beside(text, [(start, start + len(value))]) == rest

@@ -2,7 +2,7 @@
 
 import pytest
 
-from renewals.answers import acknowledges_with_thanks, is_closing, is_thanks, yes_or_no
+from renewals.answers import acknowledges_with_thanks, is_closing, is_thanks, opening_yes_or_no, yes_or_no
 
 
 @pytest.mark.parametrize(
@@ -117,3 +117,16 @@ def test_a_closing_with_more_to_say_is_not_one(reply):
 )
 def test_an_acknowledgement_with_thanks_does_not_take_up_an_offer(reply, thanks_only):
     assert acknowledges_with_thanks(reply) is thanks_only
+
+
+@pytest.mark.parametrize(
+    "text, answer",
+    [
+        ("oh no. yeah go on then", True),
+        ("uh oh, yes please", True),
+        ("oh no", False),
+        ("oh no thanks", False),
+    ],
+)
+def test_dismay_before_the_answer_is_not_a_no(text, answer):
+    assert opening_yes_or_no(text) is answer

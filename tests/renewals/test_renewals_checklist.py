@@ -14,8 +14,10 @@ from renewals.checklist import (
     InvalidChecklist,
     RenewalChecklist,
     attempts_item,
+    company_named_in_request,
     display_phone,
     item_named,
+    looks_like_address,
     stated_value,
     validate_address,
     validate_company_name,
@@ -488,3 +490,37 @@ def test_an_address_tells_its_country_when_it_names_a_state_or_a_city(address, r
     from renewals.regions import region_of_address
 
     assert region_of_address(address) == region
+
+
+@pytest.mark.parametrize(
+    "said, company",
+    [
+        ("Need to lodge a renewal for Waratah Civil Pty Ltd please", "Waratah Civil Pty Ltd"),
+        ("we need to renew our maintenance. company is Kea Freight Ltd", "Kea Freight Ltd"),
+        (
+            "I want to renew our Trend Micro for the Karori Rugby Football Club, can you do that",
+            "Karori Rugby Football Club",
+        ),
+        ("lodge a renewal for us please", None),
+        ("renew for 2 years", None),
+        ("I want to renew for Apex One", None),
+        ("our company is small, can we renew?", None),
+    ],
+)
+def test_a_renewal_request_that_names_the_company_answers_the_first_item(said, company):
+    assert company_named_in_request(said) == company
+
+
+@pytest.mark.parametrize(
+    "text, is_address",
+    [
+        ("Level 3, 50 Pitt Street, Sydney NSW 2000", True),
+        ("Unit 4, 22 Sawyers Arms Rd, Christchurch 8053", True),
+        ("PO Box 44, Nelson 7040", True),
+        ("Waratah Civil Pty Ltd", False),
+        ("42 Below Ltd", False),
+        ("3M Australia", False),
+    ],
+)
+def test_an_address_is_told_apart_from_a_company_name(text, is_address):
+    assert looks_like_address(text) is is_address
