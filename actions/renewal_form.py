@@ -167,7 +167,9 @@ LODGES_A_RENEWAL = re.compile(
     r"^(?!\s*(how|where|who|what|when|why|do|does|did|is|are|should|will|would|must)\b)(?!.*\?\s*$).*("
     r"\b(lodge|start|submit|begin|put\s+through|kick\s+off)\b(\s+\w+){0,3}\s+(renew\w*|re-new\w*)\b"
     r"|\b(want|wanna|need|like|keen|ready)\s+(to\s+)?renew\b"
-    r"|\b(please|pls|plz)\s+renew\b|\brenew\s+(it|that|this|them|us|ours)\b(\s+\w+)?\s+(please|pls|plz|now|too)\b)",
+    r"|\b(please|pls|plz)\s+renew\b|\brenew\s+(it|that|this|them|us|ours)\b(\s+\w+)?\s+(please|pls|plz|now|too)\b"
+    # "get the renewal sorted now while I'm thinking about it, please lodge it for us"
+    r"|\b(renew\w*|re-new\w*)\b.*\b(lodge|submit|put\s+through|process)\s+(it|that|this|one)\b)",
     re.IGNORECASE,
 )
 

@@ -188,7 +188,7 @@ def main() -> None:
         "## Whole conversations",
         "",
         f"Conversation sets (`tests/dialogues/`, see its README): {held_n} held-out and {dev_n} development "
-        "conversations written by four writers who never saw the training data, each turn checked on the "
+        "conversations written by seven writers who never saw the training data, each turn checked on the "
         "text "
         "the customer reads. Run over REST against live servers (embedded SQLite profile, demo data, "
         "today 2026-11-28). The held-out set is only scored here, never tuned on; the development set runs "
