@@ -11,6 +11,7 @@ from typing import List, Optional, Tuple
 
 from rasa_sdk import Tracker
 
+from renewals.answers import is_closing, is_thanks
 from renewals.quotes import asks_to_renew_on
 
 # Offers (the `offer` slot) and the questions asked by plain responses.
@@ -137,3 +138,11 @@ def changes_the_quote_given(tracker: Tracker) -> bool:
     return bool(PRICE_WORDS.search(text)) and any(
         entity_values(tracker, name) for name in ("user_count", "term_years")
     )
+
+
+def sign_off_response(text: str) -> Optional[str]:
+    """The response to a message that only thanks or says goodbye ("no worries ta", "nah that's all for
+    now, thanks love"), whatever the NLU took it for; None for anything else."""
+    if is_closing(text):
+        return "utter_goodbye"
+    return "utter_you_are_welcome" if is_thanks(text) else None

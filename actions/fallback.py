@@ -10,11 +10,16 @@ from rasa_sdk.events import SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import answer_in_context, best_guess, best_guess_in_context
-from actions.conversation import changes_the_quote_given, entity_values, guesses, latest_text
+from actions.conversation import (
+    changes_the_quote_given,
+    entity_values,
+    guesses,
+    latest_text,
+    sign_off_response,
+)
 from actions.licences import QUOTE, LicenceConversation
 from actions.renewal_form import LODGES_A_RENEWAL, start_renewal
 from actions.topics import buttons, topic_key
-from renewals.answers import is_closing, is_thanks
 
 FALLBACK_INTENT = "nlu_fallback"
 MAX_SUGGESTIONS = 3
@@ -147,11 +152,10 @@ class ActionAnswerOffTopic(Action):
         if asks_for_a_renewal(tracker):
             return await start_renewal(dispatcher, tracker, domain)
         text = latest_text(tracker)
-        if is_closing(text) or is_thanks(text):
+        sign_off = sign_off_response(text)
+        if sign_off:
             # "lol worth a shot. cheers", "nah that's all for now, thanks love": no question at all.
-            dispatcher.utter_message(
-                response="utter_goodbye" if is_closing(text) else "utter_you_are_welcome"
-            )
+            dispatcher.utter_message(response=sign_off)
             return []
         dispatcher.utter_message(response="utter_out_of_scope")
         return []

@@ -28,12 +28,12 @@ from actions.conversation import (
     latest_text,
     open_question,
     set_last_turn,
+    sign_off_response,
 )
 from actions.licences import EXPIRY, NOTICE, RESELLER, LicenceConversation
 from actions.renewal_form import LODGES_A_RENEWAL, start_renewal
 from actions.support_questions import ActionCaseStatus
 from actions.topics import buttons
-from renewals.answers import is_closing, is_thanks
 from renewals.codes import find_activation_code
 
 # Topics that "what happens now?" can be mistaken for, just after a case is opened.
@@ -88,11 +88,10 @@ class ActionAnswerFaq(Action):
     async def run(self, dispatcher, tracker: Tracker, domain) -> List[Dict[Text, Any]]:
         topic = faq_selection(tracker).get("intent_response_key") or ""
         text = latest_text(tracker)
-        if is_closing(text) or is_thanks(text):
+        sign_off = sign_off_response(text)
+        if sign_off:
             # "no worries ta" is no question, whatever topic it resembles.
-            dispatcher.utter_message(
-                response="utter_goodbye" if is_closing(text) else "utter_you_are_welcome"
-            )
+            dispatcher.utter_message(response=sign_off)
             return []
         if topic in _ABOUT_CODES and find_activation_code(text) and not text.rstrip().endswith("?"):
             # "the security thing stopped updating ages ago. code ds efa3 9awx5 …": the code is given to be

@@ -23,16 +23,21 @@ NO_REPLY_APOLOGY = (
 )
 
 
-async def conversation_is_paused(app: Any, conversation_id: str) -> bool:
-    """Whether the conversation waits for a person (the assistant stays quiet then, on purpose)."""
+async def _tracker(app: Any, conversation_id: str) -> Any:
+    """The conversation's tracker from Rasa's store, or None when it can't be read."""
     agent = getattr(getattr(app, "ctx", None), "agent", None)
     if agent is None or agent.tracker_store is None:
-        return False
+        return None
     try:
-        tracker = await agent.tracker_store.retrieve(conversation_id)
+        return await agent.tracker_store.retrieve(conversation_id)
     except Exception as error:
-        logger.warning("could not read the conversation to check for a pause (%s)", type(error).__name__)
-        return False
+        logger.warning("could not read the conversation (%s)", type(error).__name__)
+        return None
+
+
+async def conversation_is_paused(app: Any, conversation_id: str) -> bool:
+    """Whether the conversation waits for a person (the assistant stays quiet then, on purpose)."""
+    tracker = await _tracker(app, conversation_id)
     return tracker is not None and tracker.is_paused()
 
 
@@ -62,10 +67,11 @@ async def reply_while_paused(app: Any, conversation_id: str, text: str) -> str:
     from renewals.answers import is_closing, is_thanks
     from renewals.queue_standing import ANYTHING_ELSE, BOT_QUESTION, THANKS, reply_while_waiting
 
-    agent = getattr(getattr(app, "ctx", None), "agent", None)
+    # Rasa read the message before it saw the pause: its intent is on the tracker already.
+    tracker = await _tracker(app, conversation_id)
+    latest = tracker.latest_message if tracker is not None else None
+    intent = (latest.intent or {}).get("name") if latest is not None else None
     try:
-        parsed = await agent.parse_message(text) if agent is not None else {}
-        intent = ((parsed or {}).get("intent") or {}).get("name")
         renewals, target = _renewals()
         standing = await asyncio.to_thread(renewals.queue_standing, conversation_id, target)
     except Exception as error:
