@@ -27,7 +27,7 @@ import aiohttp
 from aiohttp import web
 
 from console import views
-from console.rasa import RasaClient, RasaUnavailable, transcript
+from console.rasa import RasaClient, RasaUnavailable, last_customer_message, transcript
 from console.views import REASON_LABELS, ROUTED_LABELS, STATUS_LABELS
 from renewals.agents import Agent, AgentAccounts, TooManyAttempts
 from renewals.canned_replies import InvalidCannedReply, fill
@@ -652,7 +652,12 @@ async def _case_detail(request: web.Request, reference: str, with_transcript: bo
     checklist.update({name: on_file[name] for name in from_file})
     region = licence["region"] if licence else None
     names = await _db(lambda: _reseller_names(service))
-    last = await _db(lambda: _last_customer_messages(console, [case.conversation_id]))
+    if tracker is not None:
+        # The conversation was read from Rasa already: its last customer message is in it.
+        message = last_customer_message(tracker.get("events") or [])
+        last = {case.conversation_id: message} if message and case.conversation_id else {}
+    else:
+        last = await _db(lambda: _last_customer_messages(console, [case.conversation_id]))
     detail = _case_summary(console, case, region, service.clock.now(), names, last)
     detail.update(
         {

@@ -8,12 +8,14 @@ The server token stays here, on the server side: it is sent to Rasa only and nev
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 from urllib.parse import quote
 
 import aiohttp
 
 from renewals.conversation_messages import signed
+from renewals.storage.tracker_store import CustomerMessage
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,17 @@ class RasaClient:
                 return await reply.json()
         except (aiohttp.ClientError, TimeoutError, ValueError) as error:
             raise RasaUnavailable(str(error)) from None
+
+
+def last_customer_message(events: Sequence[Mapping[str, Any]]) -> Optional[CustomerMessage]:
+    """The customer's latest message in a tracker's events, as the tracker store would give it."""
+    for event in reversed(events or []):
+        stamp = event.get("timestamp")
+        if event.get("event") == "user" and isinstance(stamp, (int, float)):
+            return CustomerMessage(
+                (event.get("text") or "").strip(), datetime.fromtimestamp(stamp, timezone.utc)
+            )
+    return None
 
 
 def transcript(events: Sequence[Mapping[str, Any]]) -> List[Dict[str, Any]]:
