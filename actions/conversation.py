@@ -121,6 +121,9 @@ def guesses(tracker: Tracker) -> List[Tuple[str, float]]:
     return [(r.get("name"), r.get("confidence", 0.0)) for r in ranking]
 
 
+# The intents that ask for a quote, and how sure a runner-up guess of one must be to count.
+QUOTE_INTENTS = ("adjust_quote", "lapse_charge_quote")
+MIN_QUOTE_RUNNER_UP = 0.2
 # A price asked for, in whatever words: "before I confirm, whats the total going to be?", "what does that
 # come to".
 PRICE_WORDS = re.compile(r"\b(total|cost\w*|price\w*|how much|quote|pay|come to)\b", re.IGNORECASE)

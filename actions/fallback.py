@@ -11,6 +11,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import answer_in_context, best_guess, best_guess_in_context
 from actions.conversation import (
+    MIN_QUOTE_RUNNER_UP,
+    QUOTE_INTENTS,
     changes_the_quote_given,
     entity_values,
     guesses,
@@ -105,9 +107,6 @@ class ActionHandleFallback(Action):
 
 # Values a quote depends on: a message with one of them may change the quote just given.
 QUOTE_VALUES = ("date", "term_years", "user_count")
-QUOTE_INTENTS = ("adjust_quote", "lapse_charge_quote")
-# A runner-up quote intent at least this sure, behind an off-topic guess, is taken as a change to the quote.
-MIN_QUOTE_RUNNER_UP = 0.2
 # A renewal request the NLU took for off-topic, with the renewal as its next guess at least this sure.
 MIN_RENEWAL_RUNNER_UP = 0.1
 

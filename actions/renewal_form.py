@@ -18,7 +18,9 @@ from actions.backend import call
 from actions.checklist_slots import gathered_checklist, slot_values
 from actions.conversation import (
     HANDOFF,
+    MIN_QUOTE_RUNNER_UP,
     PRICE_WORDS,
+    QUOTE_INTENTS,
     acted_this_turn,
     faq_selection,
     guesses,
@@ -174,17 +176,17 @@ LODGES_A_RENEWAL = re.compile(
 )
 
 
-# A price question the NLU was unsure of: "before I confirm, whats the total going to be?".
-_QUOTE_INTENTS = ("lapse_charge_quote", "adjust_quote")
-MIN_PRICE_GUESS = 0.2
-
-
 def asks_the_price(tracker: Tracker) -> bool:
-    if latest_intent(tracker) in _QUOTE_INTENTS:
+    """A price question, even one the NLU was unsure of: "before I confirm, whats the total going to be?"."""
+    if latest_intent(tracker) in QUOTE_INTENTS:
         return True
     return bool(PRICE_WORDS.search(latest_text(tracker))) and any(
-        name in _QUOTE_INTENTS and confidence >= MIN_PRICE_GUESS for name, confidence in guesses(tracker)[:3]
+        name in QUOTE_INTENTS and confidence >= MIN_QUOTE_RUNNER_UP
+        for name, confidence in guesses(tracker)[:3]
     )
+
+
+BACK_TO_THE_SUMMARY = "Back to your renewal: is everything in the summary correct?"
 
 
 async def start_renewal(dispatcher, tracker: Tracker, domain) -> List[Dict[Text, Any]]:
@@ -547,7 +549,7 @@ class ValidateRenewalForm(FormValidationAction):
         if item is None and answer is None and asks_the_price(tracker):
             # "before I confirm, whats the total going to be?": the quote for this licence, then the summary.
             quoted = await LicenceConversation(dispatcher, tracker).run(QUOTE)
-            self._ask_to_confirm(dispatcher, "Back to your renewal: is everything in the summary correct?")
+            self._ask_to_confirm(dispatcher, BACK_TO_THE_SUMMARY)
             slots = {e["name"]: e["value"] for e in quoted if e.get("event") == "slot"}
             return {**slots, "renewal_confirmed": None, "correcting": PICK}
         if item is None:
@@ -560,9 +562,7 @@ class ValidateRenewalForm(FormValidationAction):
             elif intent == "out_of_scope":
                 # "do you have a good recipe for lamingtons?" at the summary: said so, then back to it.
                 dispatcher.utter_message(response="utter_out_of_scope")
-                self._ask_to_confirm(
-                    dispatcher, "Back to your renewal: is everything in the summary correct?"
-                )
+                self._ask_to_confirm(dispatcher, BACK_TO_THE_SUMMARY)
             else:
                 self._ask_to_confirm(
                     dispatcher, "Sorry, I didn't catch that. Is everything in the summary correct?"

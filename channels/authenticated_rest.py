@@ -46,8 +46,8 @@ from channels.replies import (
     NO_REPLY_APOLOGY,
     SLOW_DOWN,
     TOO_LONG,
-    conversation_is_paused,
     message_limiter,
+    paused_conversation,
     reply_while_paused,
     tracker_store_available,
     within_limit,
@@ -118,9 +118,10 @@ class AuthenticatedRestInput(RestInput):
                         {"error": "temporarily_unavailable", "text": NO_REPLY_APOLOGY}, status=503
                     )
             if not collector.messages:
-                if await conversation_is_paused(request.app, sender):
+                paused = await paused_conversation(request.app, sender)
+                if paused is not None:
                     # Not the assistant's answer: a notice that the message reached the case, and when.
-                    notice = await reply_while_paused(request.app, sender, text)
+                    notice = await reply_while_paused(paused, text)
                     return response.json(
                         [{"recipient_id": sender, "text": notice, "custom": {"notice": True}}]
                     )

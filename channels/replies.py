@@ -35,10 +35,11 @@ async def _tracker(app: Any, conversation_id: str) -> Any:
         return None
 
 
-async def conversation_is_paused(app: Any, conversation_id: str) -> bool:
-    """Whether the conversation waits for a person (the assistant stays quiet then, on purpose)."""
+async def paused_conversation(app: Any, conversation_id: str) -> Any:
+    """The conversation's tracker when it waits for a person (the assistant stays quiet then, on purpose),
+    else None."""
     tracker = await _tracker(app, conversation_id)
-    return tracker is not None and tracker.is_paused()
+    return tracker if tracker is not None and tracker.is_paused() else None
 
 
 # After these responses the web page asks "Did this solve your problem?" (web/app.py stores the answer).
@@ -61,19 +62,18 @@ def _renewals():
     return Renewals.from_env(), target_from_env()
 
 
-async def reply_while_paused(app: Any, conversation_id: str, text: str) -> str:
+async def reply_while_paused(tracker: Any, text: str) -> str:
     """What a customer reads after typing `text` while the chat waits for a person: it reached their case,
     and when a person will reply; a thanks is welcomed and "are you a bot?" answered."""
     from renewals.answers import is_closing, is_thanks
     from renewals.queue_standing import ANYTHING_ELSE, BOT_QUESTION, THANKS, reply_while_waiting
 
-    # Rasa read the message before it saw the pause: its intent is on the tracker already.
-    tracker = await _tracker(app, conversation_id)
-    latest = tracker.latest_message if tracker is not None else None
+    # Rasa read the message before it saw the pause: its intent is on the paused tracker already.
+    latest = tracker.latest_message
     intent = (latest.intent or {}).get("name") if latest is not None else None
     try:
         renewals, target = _renewals()
-        standing = await asyncio.to_thread(renewals.queue_standing, conversation_id, target)
+        standing = await asyncio.to_thread(renewals.queue_standing, tracker.sender_id, target)
     except Exception as error:
         logger.warning("could not read the case of a paused conversation (%s)", type(error).__name__)
         return ADDED_TO_CASE

@@ -56,8 +56,8 @@ from channels.replies import (
     MAX_MESSAGE_CHARS,
     NO_REPLY_APOLOGY,
     SLOW_DOWN,
-    conversation_is_paused,
     message_limiter,
+    paused_conversation,
     reply_while_paused,
     within_limit,
 )
@@ -236,9 +236,10 @@ class SignedSocketIOInput(SocketIOInput):
                 logger.error("webchat: handling a message failed (%s)", type(failure).__name__)
             finally:
                 if not output.sent:
-                    if await conversation_is_paused(self.app, conversation_id):
+                    paused = await paused_conversation(self.app, conversation_id)
+                    if paused is not None:
                         # Not the assistant speaking: a notice on the page that the message reached the case.
-                        text = await reply_while_paused(self.app, conversation_id, message.text or "")
+                        text = await reply_while_paused(paused, message.text or "")
                         notice = {"kind": "added_to_case", "text": text}
                         await sio.emit("chat_notice", notice, room=conversation_id, namespace=namespace)
                     else:
